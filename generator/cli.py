@@ -1,0 +1,131 @@
+"""The `rmgen` command: argument parsing and the per-spec pipeline, nothing else.
+
+load -> schema -> checks -> model.build -> render.render -> output. Every spec is
+validated and rendered before anything is written; if any spec is invalid, nothing is.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from rmgen import SPEC_FORMAT, __version__, checks, loader, output, resources, schema
+from rmgen.diagnostics import Diagnostics, Location, explain
+from rmgen.plan import PlannedFile
+
+EXIT_OK, EXIT_DRIFT, EXIT_INVALID = 0, 1, 2
+
+
+@dataclass
+class Target:
+    """One spec, validated and rendered: where its tree goes and what it holds."""
+
+    spec: loader.Spec
+    outdir: Path
+    plan: List[PlannedFile]
+
+    @property
+    def where(self) -> Location:
+        return Location(self.spec.file)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="rmgen",
+        description="Generate a QNX resource manager from YAML device descriptions.",
+        epilog="Exit status: 0 ok, 1 --check found drift, 2 invalid spec or usage.")
+    p.add_argument("specs", nargs="*", metavar="SPEC.yaml", help="device descriptions (format 1)")
+    p.add_argument("-o", "--output", metavar="DIR",
+                   help="write each device to DIR/<device name> (default: next to its spec)")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; print a diff and exit 1 if the output is not up to date")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty directory that rmgen did not create")
+    p.add_argument("--explain", metavar="ID", help="explain a diagnostic, e.g. RM0012")
+    p.add_argument("--runtime-dir", action="store_true",
+                   help="print the directory of the bundled qnxhost runtime")
+    p.add_argument("--traceback", action="store_true", help="show Python tracebacks of internal errors")
+    p.add_argument("--version", action="version", version=f"rmgen {__version__} (spec format {SPEC_FORMAT})")
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run rmgen; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.explain:
+            text = explain(args.explain)
+            if text is None:
+                print(f"rmgen: unknown diagnostic ID '{args.explain}'", file=sys.stderr)
+                return EXIT_INVALID
+            sys.stdout.write(text)
+            return EXIT_OK
+        if args.runtime_dir:
+            print(resources.data_dir("qnxhost"))
+            return EXIT_OK
+        if not args.specs:
+            parser.error("no spec given")
+        return _generate(args)
+    except Exception as e:  # noqa: BLE001 - the one place unexpected errors are reported
+        if args.traceback:
+            traceback.print_exc()
+        else:
+            print(f"rmgen: internal error ({type(e).__name__}: {e}); please report it with the "
+                  "spec that caused it (--traceback shows details)", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def _generate(args: argparse.Namespace) -> int:
+    diags = Diagnostics()
+    targets = [t for t in (_prepare(path, args.output, diags) for path in args.specs) if t]
+    if not diags.has_errors:
+        _preflight(targets, diags, args.force)
+    if diags.has_errors:
+        sys.stderr.write(diags.render())
+        return EXIT_INVALID
+    if args.check:
+        drift = [output.check(t.outdir, t.plan, sys.stdout) for t in targets]
+        status = EXIT_DRIFT if any(drift) else EXIT_OK
+    else:
+        for t in targets:
+            output.write(t.outdir, t.plan, diags, t.where)
+        status = EXIT_INVALID if diags.has_errors else EXIT_OK
+    for t in targets:
+        output.missing_hooks(t.outdir, t.plan, diags)
+    sys.stderr.write(diags.render())
+    return status
+
+
+def _prepare(path: str, out: Optional[str], diags: Diagnostics) -> Optional[Target]:
+    """Load, validate, build and render one spec; None (with diagnostics) if invalid."""
+    mine = Diagnostics()
+    spec = loader.load(path, mine)
+    if spec is not None and schema.validate(spec, mine):
+        checks.check(spec, mine)
+    diags.extend(mine)
+    if spec is None or mine.has_errors:
+        return None
+    from rmgen import model, render  # lazily: tests may substitute them
+
+    outdir = Path(out if out is not None else os.path.dirname(path) or ".") / spec.data["device"]["name"]
+    spec_relpath = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(outdir))).as_posix()
+    device = model.build(spec.data, spec_relpath)
+    return Target(spec, outdir, list(render.render(device)))
+
+
+def _preflight(targets: List[Target], diags: Diagnostics, force: bool) -> None:
+    """Each device gets its own output directory, and each directory may be written."""
+    seen = {}
+    for t in targets:
+        key = os.path.abspath(t.outdir)
+        if key in seen:
+            diags.add("RM0054", t.spec.loc(("device", "name")), name=t.spec.data["device"]["name"],
+                      path=output.shown(t.outdir), other=seen[key])
+            continue
+        seen[key] = t.spec.file
+        output.preflight(t.outdir, t.plan, diags, t.where, force)

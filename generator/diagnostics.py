@@ -1,0 +1,283 @@
+"""Diagnostics: one registry of stable IDs, and the collector every stage appends to.
+
+A diagnostic is a value, never an exception. Stages add to a `Diagnostics` collector;
+the CLI prints them once, sorted by (file, line, col, id), in the form
+
+    spec.yaml:12:7: error[RM0026]: unknown type 'sampel'; did you mean 'sample'?
+       12 |     out: sampel
+          |          ^
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered diagnostic: its ID, severity, message template and explanation."""
+
+    id: str
+    severity: str
+    template: str
+    explanation: str
+
+
+def _registry(*entries: Entry) -> Dict[str, Entry]:
+    return {e.id: e for e in entries}
+
+
+REGISTRY: Dict[str, Entry] = _registry(
+    # --- loading the file -----------------------------------------------------------
+    Entry("RM0001", ERROR, "cannot read spec: {reason}",
+          "The spec file could not be opened or read (it does not exist, is a directory, "
+          "or permissions deny it). Check the path given on the command line."),
+    Entry("RM0002", ERROR, "spec is {size} bytes; the limit is {limit} bytes (1 MiB)",
+          "A device description is a few hundred lines at most. rmgen refuses files larger "
+          "than 1 MiB so that a wrong path (a log, a binary) fails fast instead of being "
+          "parsed."),
+    Entry("RM0003", ERROR, "spec is not valid UTF-8 (byte 0x{byte:02x})",
+          "Specs are UTF-8 text. The byte shown cannot start or continue a UTF-8 sequence; "
+          "the file is probably binary or in a legacy encoding. Re-save it as UTF-8."),
+    Entry("RM0004", ERROR, "YAML syntax error: {problem}",
+          "The file is not well-formed YAML (or holds more than one document). The location "
+          "is where the YAML parser gave up; the real mistake is often just before it, e.g. "
+          "a missing ':' or inconsistent indentation."),
+    Entry("RM0005", ERROR, "duplicate key '{key}' (first defined at line {line}, column {col})",
+          "A mapping defines the same key twice. Plain YAML loaders silently keep the last "
+          "one, which hides mistakes, so rmgen rejects it. Remove or rename one of them."),
+    Entry("RM0006", ERROR, "YAML {what} are not supported in specs",
+          "Anchors ('&name') and aliases ('*name') make a spec harder to read and allow "
+          "exponential expansion ('billion laughs'). Write each value out where it is used."),
+    Entry("RM0007", ERROR, "key {key} is {kind}, not a string; quote it",
+          "Every key in a spec is a name. YAML reads unquoted keys such as 1, true, on, no "
+          "or null as numbers, booleans or null; quote them if you really mean a name."),
+    Entry("RM0008", ERROR, "spec is empty",
+          "The file holds no YAML document. A spec starts with 'rmgen: 1' and a 'device:' "
+          "section; see docs/spec-format.md or the files in examples/."),
+    Entry("RM0009", ERROR, "YAML tag '{tag}' is not supported",
+          "Specs use plain YAML values only: mappings, lists, strings, integers, booleans. "
+          "Explicit tags such as '!!binary', '!!set' or custom '!tags' are rejected."),
+    Entry("RM0010", ERROR, "spec is nested more than {limit} levels deep",
+          "No valid spec nests deeper than a few levels. rmgen stops reading deeply nested "
+          "input so that malformed or hostile files cannot exhaust the parser."),
+    Entry("RM0011", ERROR, "number with {digits} digits is too large to read",
+          "Integer literals longer than Python's safe conversion limit are refused. No spec "
+          "value needs more than 20 digits."),
+    # --- the schema -----------------------------------------------------------------
+    Entry("RM0012", ERROR, "{message}",
+          "The top-level key 'rmgen' gives the spec format version and must be the integer "
+          "1. Only format 1 exists, so there is nothing to migrate: add 'rmgen: 1' as the "
+          "first line. Future formats will be read by future rmgen versions, which will "
+          "document how to migrate."),
+    Entry("RM0013", ERROR, "unknown key '{key}' in {where}{hint}",
+          "The spec format is closed: every key must be one documented in "
+          "docs/spec-format.md for that section. An unknown key is usually a typo; the "
+          "message suggests the closest known key."),
+    Entry("RM0014", ERROR, "missing required key '{key}' in {where}",
+          "This section needs the named key. See docs/spec-format.md for what each section "
+          "requires (e.g. device needs name, path and summary; a devctl needs name and code)."),
+    Entry("RM0015", ERROR, "{where} must be {expected}, not {actual}{hint}",
+          "The value has the wrong YAML type, e.g. a list where a mapping is expected or a "
+          "number where a string is expected. Unquoted YAML scalars are typed: 0660 is a "
+          "number, \"0660\" a string; yes/no/on/off are booleans."),
+    Entry("RM0016", ERROR, "{where} is {value}, outside {bounds}",
+          "The number is outside the range the format allows for this key (e.g. a devctl "
+          "code is 0..255, io.size 1..1048576, pool.maximum at most 1024)."),
+    Entry("RM0017", ERROR, "{where} must be {allowed}; got {value}",
+          "The key takes one value from a fixed list; the message shows the allowed values."),
+    Entry("RM0018", ERROR, "{where} {value} is not {expected}",
+          "The string does not have the required form, e.g. device.path must be an absolute "
+          "path without a trailing '/', mode an octal string like \"0660\", a type a name "
+          "like u32, char[16] or sample[4]."),
+    Entry("RM0019", ERROR, "{where} {problem}",
+          "The string or list is too short or too long: names and lists that must not be "
+          "empty, or the 32-character limit on device.name."),
+    # --- semantic checks ------------------------------------------------------------
+    Entry("RM0020", ERROR, "'{name}' is not a valid name: use lower-case letters, digits and "
+          "'_', starting with a letter",
+          "Spec names become C identifiers (struct members, enum constants, function names). "
+          "They must match [a-z_][a-z0-9_]* so that the generated C is predictable and "
+          "upper-cased macro names cannot collide with each other."),
+    Entry("RM0021", ERROR, "'{name}' is a C keyword",
+          "Names become C identifiers, so they cannot be C keywords, including those added "
+          "by C99, C11 and C23 (inline, restrict, bool, alignas, _Generic, ...)."),
+    Entry("RM0022", ERROR, "'{name}' is a reserved C identifier ({why})",
+          "The C standard reserves identifiers that start with '_' for the implementation, "
+          "and POSIX reserves the '_t' suffix for types. rmgen rejects them so the generated "
+          "code never clashes with system headers."),
+    Entry("RM0023", ERROR, "'{name}' clashes with {what}",
+          "The name is already used by the C library or the QNX API (e.g. main, errno, "
+          "stdin, or a QNX prefix like iofunc or resmgr for the device name). Using it would "
+          "shadow or redefine that symbol in the generated code."),
+    Entry("RM0024", ERROR, "duplicate {what} '{name}' (first defined at line {line}, column {col})",
+          "Names must be unique in their scope: fields in a struct, values in an enum, state "
+          "fields, devctls, option flags, and type names (types and enums share one "
+          "namespace)."),
+    Entry("RM0025", ERROR, "{first} and {second} both become the C name {cname}",
+          "Enum constants and devctl macros are prefixed with the device name and upper-cased "
+          "(enum unit value celsius -> THERMO_UNIT_CELSIUS, devctl get -> THERMO_DCMD_GET). "
+          "Two spec names that produce the same C name would not compile; rename one."),
+    Entry("RM0026", ERROR, "unknown type '{name}'{hint}",
+          "A type reference must be a built-in type (u8 u16 u32 u64 i8 i16 i32 i64 bool, "
+          "char[N]), or the name of an enum or struct defined in this spec."),
+    Entry("RM0027", ERROR, "struct '{name}' contains itself: {cycle}",
+          "A struct cannot contain itself, directly or through other structs: its size "
+          "would be infinite. Break the cycle (e.g. store an index instead of the struct)."),
+    Entry("RM0028", ERROR, "devctl '{name}' payload is {size} bytes; the limit is {limit}",
+          "The size of a devctl payload is encoded in 14 bits of the command number, so a "
+          "payload (or the union of in and out when they differ) is at most 16383 bytes. "
+          "Move bulk data to read()/write() or split the command."),
+    Entry("RM0029", ERROR, "devctl '{name}' uses class {cls} code {code}, already used by '{other}'",
+          "Each devctl command number is built from its class and code; two devctls with the "
+          "same pair would be indistinguishable to the server."),
+    Entry("RM0030", ERROR, "{what} {value} does not fit {type} ({lo}..{hi})",
+          "The number is outside the range of its C type: an enum value versus its base, a "
+          "default/min/max versus the field type."),
+    Entry("RM0031", ERROR, "min {min} is greater than max {max}",
+          "A field's min must be less than or equal to its max."),
+    Entry("RM0032", ERROR, "default {value} is outside min/max ({lo}..{hi})",
+          "A state field's default must satisfy the same min/max bounds that input is "
+          "checked against."),
+    Entry("RM0033", ERROR, "a default is not allowed on a field of type {type}",
+          "Defaults are allowed on integer, bool, enum and char[N] fields only. Struct and "
+          "array fields are zero-initialised; set them in the init hook if needed."),
+    Entry("RM0034", ERROR, "default for {type} must be {expected}, not {actual}",
+          "An integer field takes an integer default, bool takes true/false, an enum field "
+          "takes the name of one of its values, char[N] takes a string shorter than N bytes "
+          "(room for the terminating NUL)."),
+    Entry("RM0035", ERROR, "'{value}' is not a value of enum '{enum}'{hint}",
+          "A default for an enum field names one of the enum's values (not its number)."),
+    Entry("RM0036", ERROR, "{key} is only allowed on integer fields, not {type}",
+          "min and max bound integer fields (and the elements of integer arrays). They have "
+          "no meaning for bool, enum, char or struct fields."),
+    Entry("RM0037", ERROR, "unknown state field '{name}'{hint}",
+          "devctl 'state:' and server option 'state:' refer to a field of the top-level "
+          "'state:' list by name."),
+    Entry("RM0038", ERROR, "devctl '{name}' binds state field '{field}' of type {ftype}, but its "
+          "{direction} type is {ptype}",
+          "A devctl bound to a state field copies 'in' into it and/or returns it as 'out', so "
+          "the field's type must be exactly the devctl's in/out type, and the devctl needs "
+          "at least one of in/out."),
+    Entry("RM0039", ERROR, "option -{flag} sets state field '{field}' of type {type}; options "
+          "can only set integer or bool fields",
+          "Command-line options are parsed as numbers (or as flags for bool fields), so the "
+          "state field they set must be an integer or bool."),
+    Entry("RM0040", ERROR, "option flag '-{flag}' is reserved ({why})",
+          "Every generated server has -p PATH (registered path), -v (verbose) and -h (help); "
+          "extra options must use other letters."),
+    Entry("RM0041", ERROR, "io.{key} is not allowed with io.kind {kind}",
+          "io.size only applies to kind buffer; io.access does not apply to kind none "
+          "(no read/write at all)."),
+    Entry("RM0042", ERROR, "io.kind buffer needs io.size",
+          "A buffer device stores data in a fixed-capacity buffer; give its size in bytes "
+          "(1..1048576)."),
+    Entry("RM0043", ERROR, "server.pool is only allowed with server.threads pool",
+          "Thread pool water marks only apply to a thread-pool server; with threads single "
+          "(the default) they would be ignored, so rmgen rejects them."),
+    Entry("RM0044", ERROR, "server.pool {problem}",
+          "The pool needs lo_water <= hi_water <= maximum."),
+    Entry("RM0045", ERROR, "mode \"{value}\" is above 0777",
+          "device.mode holds permission bits only: an octal string from \"0000\" to \"0777\"."),
+    Entry("RM0046", ERROR, "{problem}",
+          "char needs a length (char[N]); array lengths are 1..16383."),
+    Entry("RM0047", ERROR, "'{name}' is a built-in type name",
+          "Types and enums cannot be named after a built-in type (u8 ... i64, bool, char)."),
+    # --- writing the output ---------------------------------------------------------
+    Entry("RM0050", ERROR, "output path {path} exists and is not a directory",
+          "The device's output directory (-o DIR/<device name>, default next to the spec) "
+          "is an existing file. Remove it or choose another -o."),
+    Entry("RM0051", ERROR, "refusing to write into {path}: it is not empty and was not created by "
+          "rmgen (use an empty directory, or --force)",
+          "rmgen only writes into an empty or missing directory, or one it created before "
+          "(it leaves a '.rmgen' stamp file there). This protects your files from a wrong "
+          "-o. Pass --force if you really want to generate into that directory."),
+    Entry("RM0052", ERROR, "cannot write {path}: {reason}",
+          "Creating a directory or writing a file of the output failed; the reason is the "
+          "operating system's error."),
+    Entry("RM0053", WARNING, "{symbol}() is not defined ({purpose}); copy its stub from {stub}",
+          "A user-owned file (created once, never overwritten) lacks a hook function the "
+          "generated code calls, so the server will not link. Copy the generated stub into "
+          "your file and fill it in."),
+    Entry("RM0054", ERROR, "device '{name}' would be written to {path}, which {other} also writes",
+          "Two specs on one command line would write the same output directory; give the "
+          "devices different names or run them with different -o."),
+)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a diagnostic points: a file and, if known, 1-based line/column and its text."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    id: str
+    severity: str
+    message: str
+    location: Location
+
+    def sort_key(self):
+        loc = self.location
+        return (loc.file, loc.line, loc.col, self.id, self.message)
+
+    def render(self) -> str:
+        """`file:line:col: severity[ID]: message`, then the source line and a caret."""
+        loc = self.location
+        where = loc.file + (f":{loc.line}:{loc.col}" if loc.line else "")
+        text = f"{where}: {self.severity}[{self.id}]: {self.message}\n"
+        if loc.line and loc.source:
+            gutter = " " * len(str(loc.line))
+            pad = "".join(c if c == "\t" else " " for c in loc.source[: loc.col - 1])
+            text += f" {loc.line} | {loc.source}\n {gutter} | {pad}^\n"
+        return text
+
+
+class Diagnostics:
+    """Collects diagnostics from every stage; prints them sorted."""
+
+    def __init__(self) -> None:
+        self._items: List[Diagnostic] = []
+
+    def add(self, id: str, location: Location, **args: object) -> None:
+        entry = REGISTRY[id]
+        self._items.append(Diagnostic(id, entry.severity, entry.template.format(**args), location))
+
+    def extend(self, other: "Diagnostics") -> None:
+        self._items.extend(other._items)
+
+    def __iter__(self):
+        return iter(sorted(self._items, key=Diagnostic.sort_key))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == ERROR for d in self._items)
+
+    def render(self) -> str:
+        return "".join(d.render() for d in self)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`; did you mean 'x'?` for the closest candidate, or ''."""
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def explain(id: str) -> Optional[str]:
+    """The `rmgen --explain` text for `id` (case-insensitive), or None if unknown."""
+    entry = REGISTRY.get(id.upper())
+    if entry is None:
+        return None
+    return f"{entry.id} ({entry.severity}): {entry.template}\n\n{entry.explanation}\n"

@@ -1,0 +1,183 @@
+"""Loading a spec: YAML text -> plain Python data plus the location of every value.
+
+PyYAML *composes* the document into nodes (which carry line/column marks); this module
+turns the nodes into dicts, lists and scalars itself, so it can reject what a spec never
+needs (duplicate keys, anchors/aliases, non-string keys, tags) with precise locations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple, Union
+
+import yaml
+
+from rmgen.diagnostics import Diagnostics, Location
+
+MAX_BYTES = 1 << 20
+MAX_DEPTH = 64
+MAX_INT_DIGITS = 1000  # far below Python's int-conversion limit; no spec needs 21 digits
+
+PathKey = Tuple[Union[str, int], ...]  # e.g. ('devctl', 3, 'in')
+
+_SCALAR_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"  # a date-like plain scalar: kept as a string
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_YAML_KINDS = {bool: "a boolean", int: "an integer", float: "a number", type(None): "null"}
+
+
+@dataclass
+class Spec:
+    """A loaded spec: its data, where each value and key sits, and its source lines."""
+
+    file: str                  # the path as the user gave it (used in messages)
+    data: object
+    lines: List[str]
+    values: Dict[PathKey, Tuple[int, int]] = field(default_factory=dict)  # 1-based
+    keys: Dict[PathKey, Tuple[int, int]] = field(default_factory=dict)
+
+    def loc(self, path: PathKey, key: bool = False) -> Location:
+        """Location of the value (or, with key=True, the key) at `path`.
+
+        Falls back to the nearest enclosing value that exists in the file.
+        """
+        table = self.keys if key else self.values
+        path = tuple(path)
+        while path not in table and path:
+            path, table = path[:-1], self.values
+        line, col = table.get(path, (1, 1))
+        return self.at(line, col)
+
+    def at(self, line: int, col: int) -> Location:
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return Location(self.file, line, col, source)
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark):
+        self.mark = mark
+
+
+class _Composer(yaml.SafeLoader):
+    """SafeLoader that notes anchors, replaces aliases by null and limits depth."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.depth = 0
+        self.anchor_marks: List[Tuple[str, yaml.Mark]] = []
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self.get_event()
+            self.anchor_marks.append(("aliases ('*name')", event.start_mark))
+            return yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+        if getattr(event, "anchor", None) is not None:
+            self.anchor_marks.append(("anchors ('&name')", event.start_mark))
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep(event.start_mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def load(path: Union[str, Path], diags: Diagnostics, display: Optional[str] = None) -> Optional[Spec]:
+    """Read and compose `path`; None (with diagnostics added) if it cannot be used."""
+    name = display or str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        diags.add("RM0001", Location(name), reason=e.strerror or str(e))
+        return None
+    if len(raw) > MAX_BYTES:
+        diags.add("RM0002", Location(name), size=len(raw), limit=MAX_BYTES)
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        lines = raw.decode("utf-8", "replace").splitlines()
+        spec = Spec(name, None, lines)
+        line, col = _line_col(raw[: e.start].decode("utf-8", "replace"))
+        diags.add("RM0003", spec.at(line, col), byte=raw[e.start])
+        return None
+    spec = Spec(name, None, text.splitlines())
+    composer = _Composer(text)
+    try:
+        root = composer.get_single_node()
+    except _TooDeep as e:
+        diags.add("RM0010", spec.at(e.mark.line + 1, e.mark.column + 1), limit=MAX_DEPTH)
+        return None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = e.problem or e.context or "invalid YAML"
+        diags.add("RM0004", spec.at(mark.line + 1, mark.column + 1) if mark else Location(name),
+                  problem=problem)
+        return None
+    except yaml.YAMLError as e:  # reader errors: control characters, NUL bytes
+        position = getattr(e, "position", 0)
+        reason = getattr(e, "reason", None) or str(e)
+        diags.add("RM0004", spec.at(*_line_col(text[:position])), problem=reason)
+        return None
+    finally:
+        composer.dispose()
+    for what, mark in composer.anchor_marks:
+        diags.add("RM0006", spec.at(mark.line + 1, mark.column + 1), what=what)
+    if root is None:
+        diags.add("RM0008", Location(name))
+        return None
+    errors = len(diags)
+    spec.data = _convert(root, (), spec, composer, diags)
+    return spec if len(diags) == errors and not composer.anchor_marks else None
+
+
+def _line_col(prefix: str) -> Tuple[int, int]:
+    """1-based line and column of the character just after `prefix`."""
+    return prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1
+
+
+def _mark(node: yaml.Node) -> Tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _convert(node: yaml.Node, path: PathKey, spec: Spec, loader: yaml.SafeLoader,
+             diags: Diagnostics) -> object:
+    """Turn a composed node into plain data, recording locations and reporting misuse."""
+    spec.values[path] = _mark(node)
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAP:
+            diags.add("RM0009", spec.at(*_mark(node)), tag=node.tag)
+        out: Dict[str, object] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node, spec, loader, diags) if isinstance(key_node, yaml.ScalarNode) else key_node
+            if not isinstance(key, str):
+                kind = _YAML_KINDS.get(type(key), "a mapping or list")
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "(complex key)"
+                diags.add("RM0007", spec.at(*_mark(key_node)), key=shown, kind=kind)
+                continue
+            if key in out:
+                first = spec.keys[path + (key,)]
+                diags.add("RM0005", spec.at(*_mark(key_node)), key=key, line=first[0], col=first[1])
+                continue
+            spec.keys[path + (key,)] = _mark(key_node)
+            out[key] = _convert(value_node, path + (key,), spec, loader, diags)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            diags.add("RM0009", spec.at(*_mark(node)), tag=node.tag)
+        return [_convert(item, path + (i,), spec, loader, diags) for i, item in enumerate(node.value)]
+    return _scalar(node, spec, loader, diags)
+
+
+def _scalar(node: yaml.ScalarNode, spec: Spec, loader: yaml.SafeLoader, diags: Diagnostics) -> object:
+    if node.tag == _TIMESTAMP:
+        return node.value
+    if node.tag not in _SCALAR_TAGS:
+        diags.add("RM0009", spec.at(*_mark(node)), tag=node.tag)
+        return None
+    if node.tag.endswith(":int") and len(node.value) > MAX_INT_DIGITS:
+        diags.add("RM0011", spec.at(*_mark(node)), digits=len(node.value))
+        return None
+    return loader.construct_object(node)
+
