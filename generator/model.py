@@ -1,0 +1,584 @@
+"""The typed model: a validated spec turned into everything the templates print.
+
+Every C identifier, macro name, size, devctl direction and check is decided here, once;
+templates only lay the model out. `build()` expects a spec that passed schema and
+semantic validation, and applies the documented defaults.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from rmgen import __version__
+from rmgen.typesys import PRIMITIVES, FieldSlot, TypeRef, TypeTable, parse_typeref
+
+DCMD_CLASSES = {
+    "all": "_DCMD_ALL", "fsys": "_DCMD_FSYS", "chr": "_DCMD_CHR", "net": "_DCMD_NET",
+    "misc": "_DCMD_MISC", "ip": "_DCMD_IP", "mixer": "_DCMD_MIXER", "proc": "_DCMD_PROC",
+    "mem": "_DCMD_MEM", "input": "_DCMD_INPUT", "cam": "_DCMD_CAM", "usb": "_DCMD_USB",
+    "media": "_DCMD_MEDIA",
+}
+DCMD_CLASS_VALUES = {
+    "all": 1, "fsys": 2, "chr": 3, "net": 4, "misc": 5, "ip": 6, "mixer": 7, "proc": 8,
+    "mem": 9, "input": 10, "cam": 12, "usb": 13, "media": 14,
+}
+DEFAULT_POOL = {"lo_water": 2, "hi_water": 4, "increment": 1, "maximum": 16}
+MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
+IO_HEADER_SIZE = 16       # sizeof(io_devctl_t), sizeof(io_read_t), sizeof(io_write_t)
+ACCESS_FLAGS = {           # devctl access -> the _IO_FLAG_* bits the fd must hold
+    "any": (), "read": ("_IO_FLAG_RD",), "write": ("_IO_FLAG_WR",),
+    "read-write": ("_IO_FLAG_RD", "_IO_FLAG_WR"),
+}
+ACCESS_OPEN_FLAG = {"any": "O_RDONLY", "read": "O_RDONLY", "write": "O_WRONLY", "read-write": "O_RDWR"}
+
+
+@dataclass(frozen=True)
+class CType:
+    """How a spec type appears in C."""
+
+    spec: str          # as written in the spec, e.g. "sample[8]"
+    base: str          # C element type, e.g. "thermo_sample_t", "uint32_t", "char"
+    count: Optional[int]
+    size: int
+    kind: str          # char | primitive | enum | struct
+    name: str          # element spec name: u32, sample, unit, char
+    check_fn: Optional[str] = None  # validator of the element, if any
+
+    def decl(self, ident: str) -> str:
+        """A C declaration of `ident` with this type."""
+        return f"{self.base} {ident}" + (f"[{self.count}]" if self.count is not None else "")
+
+    @property
+    def sizeof(self) -> str:
+        """A C `sizeof` expression for this type (arrays included)."""
+        return f"sizeof({self.base}[{self.count}])" if self.count is not None else f"sizeof({self.base})"
+
+    def ref(self, ident: str) -> str:
+        """`ident` as a pointer argument: arrays decay, everything else takes `&`."""
+        return ident if self.count is not None else f"&{ident}"
+
+    @property
+    def is_array(self) -> bool:
+        return self.count is not None and self.kind != "char"
+
+    @property
+    def is_string(self) -> bool:
+        return self.kind == "char"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One validation of an input field, rendered as one `if` in a validator."""
+
+    kind: str          # range | bool | string | enum | struct
+    field: str         # member name
+    ctype: CType
+    lo: Optional[int] = None
+    hi: Optional[int] = None
+    comment: str = ""
+    bad: Optional[int] = None  # a value that must be refused (tests); None: not expressible
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    ctype: Optional[CType]   # None for explicit padding
+    offset: int
+    size: int
+    doc: str
+    lo: Optional[int] = None     # valid range of an integer field, when constrained
+    span: Optional[int] = None   # hi - lo + 1, when small enough to pick values from
+
+    @property
+    def is_padding(self) -> bool:
+        return self.ctype is None
+
+
+@dataclass(frozen=True)
+class Struct:
+    name: str
+    ctype: str               # thermo_sample_t
+    tag: str                 # struct thermo_sample
+    doc: str
+    size: int
+    align: int
+    members: Tuple[Member, ...]
+    checks: Tuple[Check, ...]
+    check_fn: Optional[str]  # thermo_check_sample, when it has checks
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    name: str
+    const: str               # THERMO_UNIT_MILLICELSIUS
+    value: int
+    doc: str
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: str
+    ctype: str               # thermo_unit_t (a typedef of the fixed-width base)
+    tag: str                 # enum thermo_unit
+    base: str                # uint8_t
+    doc: str
+    values: Tuple[EnumValue, ...]
+    check_fn: str            # thermo_unit_valid
+    invalid: int             # a value of the base type that is not in the enum (for tests)
+
+    @property
+    def fits_int(self) -> bool:
+        """C enumerators must fit in int; larger u32 values become #defines."""
+        return all(-(2**31) <= v.value < 2**31 for v in self.values)
+
+
+@dataclass(frozen=True)
+class StateField:
+    name: str
+    ctype: CType
+    init: Optional[str]      # C initialiser expression, None = zero
+    doc: str
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: str
+    field: StateField
+    takes_arg: bool
+    lo: int
+    hi: int
+    doc: str
+
+
+@dataclass(frozen=True)
+class Payload:
+    ctype: CType
+    check_fn: Optional[str]  # validator to run on input, if any
+
+
+@dataclass(frozen=True)
+class Devctl:
+    name: str
+    code: int
+    class_name: str          # misc or a number as text
+    class_macro: str         # _DCMD_MISC or 0x..
+    class_value: int
+    macro: str               # THERMO_DCMD_GET_SAMPLE
+    direction: str           # __DION | __DIOT | __DIOF | __DIOTF
+    size_type: Optional[str] # the type named in the __DIO* macro
+    union_tag: Optional[str] # union used when in and out differ
+    inp: Optional[Payload]
+    out: Optional[Payload]
+    access: str
+    access_flags: Tuple[str, ...]
+    access_text: str         # "opened for writing"
+    open_flag: str           # O_* flag a client needs
+    hook: str                # thermo_on_get_sample
+    client_fn: str           # thermo_get_sample
+    handler: str             # thermo_dcmd_get_sample (static, in the io file)
+    state: Optional[StateField]
+    doc: str
+    payload_size: int        # bytes encoded in the dcmd
+
+    @property
+    def dcmd_value(self) -> int:
+        """The 32-bit dcmd, computed as the __DIO* macros do (for docs and tests)."""
+        dirbits = {"__DION": 0, "__DIOT": 0x80000000, "__DIOF": 0x40000000, "__DIOTF": 0xC0000000}
+        size = 0 if self.direction == "__DION" else self.payload_size
+        return (dirbits[self.direction] + (size << 16) + (self.class_value << 8) + self.code) & 0xFFFFFFFF
+
+
+@dataclass(frozen=True)
+class Io:
+    kind: str                # none | buffer | hook
+    size: int                # buffer capacity
+    readable: bool
+    writable: bool
+
+    @property
+    def seekable(self) -> bool:
+        return self.kind == "buffer"
+
+
+@dataclass(frozen=True)
+class Pool:
+    lo_water: int
+    hi_water: int
+    increment: int
+    maximum: int
+
+
+@dataclass(frozen=True)
+class Hook:
+    """A function the user implements; its stub body is chosen by `kind`."""
+
+    name: str
+    kind: str                # init | read | write | devctl
+    params: Tuple[str, ...]  # C parameter declarations
+    doc: str
+    purpose: str             # what calls it, for the missing-hook report
+    devctl: Optional["Devctl"] = None
+
+
+@dataclass
+class Device:
+    name: str
+    upper: str
+    path: str
+    summary: str
+    mode: int
+    owner: Optional[Tuple[int, int]]
+    spec_relpath: str
+    version: str
+    io: Io
+    pool: Optional[Pool]
+    options: List[Option]
+    enums: List[Enum]
+    structs: List[Struct]    # dependency order: a struct follows the structs it contains
+    state: List[StateField]
+    open_state: List[StateField]
+    devctls: List[Devctl]
+    msg_max_size: int
+    hooks: List[Hook] = field(default_factory=list)
+
+    # names used across files, derived once
+    @property
+    def dev_t(self) -> str:
+        return f"{self.name}_dev_t"
+
+    @property
+    def ocb_t(self) -> str:
+        return f"{self.name}_ocb_t"
+
+    @property
+    def mode_octal(self) -> str:
+        return f"0{self.mode:03o}"
+
+    @property
+    def header_guard(self) -> str:
+        return f"{self.upper}_H_INCLUDED"
+
+    @property
+    def regen_command(self) -> str:
+        return f"rmgen {self.spec_relpath} -o .."
+
+    @property
+    def has_io(self) -> bool:
+        return self.io.kind != "none"
+
+    def struct(self, name: str) -> Struct:
+        return next(s for s in self.structs if s.name == name)
+
+    def enum(self, name: str) -> Enum:
+        return next(e for e in self.enums if e.name == name)
+
+    @property
+    def state_pairs(self) -> List[Tuple[Devctl, Devctl]]:
+        """(setter, getter) devctls bound to the same state field: set, then get it back."""
+        return [(s, g) for s in self.devctls if s.state and s.inp and not s.out
+                for g in self.devctls if g.state is s.state and g.out and not g.inp]
+
+    @property
+    def unused_command(self) -> Tuple[str, int]:
+        """(class macro, number) of a command this driver does not define (tests send it)."""
+        used = {(c.class_value, c.code) for c in self.devctls}
+        for cls in ("misc", "chr"):
+            for n in range(255, -1, -1):
+                if (DCMD_CLASS_VALUES[cls], n) not in used:
+                    return DCMD_CLASSES[cls], n
+        raise ValueError("no free devctl command number")  # 512 commands: refused by validation
+
+
+def _ident_upper(name: str) -> str:
+    return name.upper()
+
+
+class _Builder:
+    """Turns the validated spec dict into a Device."""
+
+    def __init__(self, spec: dict, spec_relpath: str):
+        self.spec = spec
+        self.spec_relpath = spec_relpath
+        dev = spec["device"]
+        self.prefix = dev["name"]
+        self.upper = _ident_upper(self.prefix)
+        self.enum_specs: Dict[str, dict] = spec.get("enums") or {}
+        self.struct_specs: Dict[str, dict] = spec.get("types") or {}
+        self.table = TypeTable(
+            {n: [(f["name"], parse_typeref(f["type"])) for f in s["fields"]] for n, s in self.struct_specs.items()},
+            {n: e.get("base", "u32") for n, e in self.enum_specs.items()},
+        )
+        self.input_structs = set()  # structs (transitively) received from clients
+
+    # -- types -------------------------------------------------------------
+    def ctype(self, text: str) -> CType:
+        ref = parse_typeref(text)
+        kind = self.table.kind(ref.name)
+        check_fn = None
+        if kind == "primitive":
+            base = PRIMITIVES[ref.name].ctype
+        elif kind == "char":
+            base = "char"
+        elif kind == "enum":
+            base = f"{self.prefix}_{ref.name}_t"
+            check_fn = f"{self.prefix}_{ref.name}_valid"
+        else:
+            base = f"{self.prefix}_{ref.name}_t"
+        return CType(str(ref), base, ref.count, self.table.sizeof(ref), kind, ref.name, check_fn)
+
+    def enums(self) -> List[Enum]:
+        out = []
+        for name in sorted(self.enum_specs):
+            e = self.enum_specs[name]
+            base = e.get("base", "u32")
+            values = tuple(
+                EnumValue(v["name"], f"{self.upper}_{name.upper()}_{v['name'].upper()}", v["value"], v.get("doc", ""))
+                for v in e["values"]
+            )
+            used = {v.value for v in values}
+            invalid = next(v for v in range(PRIMITIVES[base].max, PRIMITIVES[base].min - 1, -1) if v not in used)
+            out.append(Enum(name, f"{self.prefix}_{name}_t", f"enum {self.prefix}_{name}",
+                            PRIMITIVES[base].ctype, e.get("doc", ""), values, f"{self.prefix}_{name}_valid",
+                            invalid))
+        return out
+
+    def struct_order(self) -> List[str]:
+        """Structs sorted by name, each after the structs it contains."""
+        order: List[str] = []
+        seen = set()
+
+        def visit(name: str) -> None:
+            if name in seen:
+                return
+            seen.add(name)
+            for f in self.struct_specs[name]["fields"]:
+                ref = parse_typeref(f["type"])
+                if ref.name in self.struct_specs:
+                    visit(ref.name)
+            order.append(name)
+
+        for name in sorted(self.struct_specs):
+            visit(name)
+        return order
+
+    def mark_input(self, type_text: str) -> None:
+        name = parse_typeref(type_text).name
+        if name in self.struct_specs and name not in self.input_structs:
+            self.input_structs.add(name)
+            for f in self.struct_specs[name]["fields"]:
+                self.mark_input(f["type"])
+
+    def field_checks(self, f: dict, ct: CType) -> List[Check]:
+        checks = []
+        if ct.kind == "char":
+            checks.append(Check("string", f["name"], ct, comment="must be NUL-terminated within its length"))
+        elif ct.kind == "enum":
+            invalid = next(e.invalid for e in self.enums() if e.name == ct.name)
+            checks.append(Check("enum", f["name"], ct, comment=f"must be a {ct.name} value", bad=invalid))
+        elif ct.kind == "struct":
+            if self.struct_has_checks(ct.name):
+                checks.append(Check("struct", f["name"], ct, comment=f"nested {ct.name} must be valid"))
+        elif PRIMITIVES[ct.name].is_bool:
+            checks.append(Check("bool", f["name"], ct, comment="must be 0 or 1", bad=2))
+        if "min" in f or "max" in f:
+            p = PRIMITIVES.get(ct.name)
+            lo, hi = f.get("min"), f.get("max")
+            # a bound equal to the type's own limit would be an always-true comparison
+            lo = None if lo is None or (p and lo <= p.min) else lo
+            hi = None if hi is None or (p and hi >= p.max) else hi
+            if lo is not None or hi is not None:
+                rng = f"[{f.get('min', '')}, {f.get('max', '')}]"
+                bad = lo - 1 if lo is not None else hi + 1
+                checks.append(Check("range", f["name"], ct, lo, hi, comment=f"must be within {rng}", bad=bad))
+        return checks
+
+    def struct_has_checks(self, name: str) -> bool:
+        for f in self.struct_specs[name]["fields"]:
+            ct = self.ctype(f["type"])
+            if ct.kind in ("char", "enum") or (ct.kind == "primitive" and PRIMITIVES[ct.name].is_bool):
+                return True
+            if "min" in f or "max" in f:
+                return True
+            if ct.kind == "struct" and self.struct_has_checks(ct.name):
+                return True
+        return False
+
+    def structs(self) -> List[Struct]:
+        out = []
+        for name in self.struct_order():
+            s = self.struct_specs[name]
+            fields = {f["name"]: f for f in s["fields"]}
+            members, checks = [], []
+            for slot in self.table.layout(name):
+                members.append(self.member(slot, fields.get(slot.name)))
+                if slot.ref is not None:
+                    checks += self.field_checks(fields[slot.name], members[-1].ctype)
+            shape = self.table.struct_shape(name)
+            has = bool(checks) and name in self.input_structs
+            out.append(Struct(name, f"{self.prefix}_{name}_t", f"struct {self.prefix}_{name}", s.get("doc", ""),
+                              shape.size, shape.align, tuple(members), tuple(checks),
+                              f"{self.prefix}_check_{name}" if has else None))
+        return out
+
+    def member(self, slot: FieldSlot, f: Optional[dict]) -> Member:
+        if slot.ref is None:
+            return Member(slot.name, None, slot.offset, slot.size, "explicit padding: same layout on every ABI")
+        ct = self.ctype(str(slot.ref))
+        lo, span = None, None
+        if "min" in f or "max" in f:
+            p = PRIMITIVES[ct.name]
+            lo, hi = f.get("min", p.min), f.get("max", p.max)
+            if hi - lo < 2**32:
+                span = hi - lo + 1
+            else:
+                lo = None
+        return Member(slot.name, ct, slot.offset, slot.size, f.get("doc", ""), lo, span)
+
+    # -- state -------------------------------------------------------------
+    def state_field(self, f: dict) -> StateField:
+        ct = self.ctype(f["type"])
+        return StateField(f["name"], ct, self.initialiser(ct, f.get("default")), f.get("doc", ""))
+
+    def initialiser(self, ct: CType, default) -> Optional[str]:
+        if default is None:
+            return None
+        if ct.kind == "char":
+            return '"' + str(default).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if ct.kind == "enum":
+            if isinstance(default, str):
+                return f"{self.upper}_{ct.name.upper()}_{default.upper()}"
+            return str(default)
+        if isinstance(default, bool):
+            return "1" if default else "0"
+        p = PRIMITIVES[ct.name]
+        suffix = ("ULL" if not p.signed else "LL") if p.size == 8 else ("U" if not p.signed else "")
+        if p.signed and p.size == 8 and default == p.min:
+            return f"INT64_MIN"
+        return f"{default}{suffix}"
+
+    # -- devctl ------------------------------------------------------------
+    def payload(self, type_text: Optional[str], is_input: bool) -> Optional[Payload]:
+        if type_text is None:
+            return None
+        ct = self.ctype(type_text)
+        check = None
+        if is_input and ct.count is None:
+            if ct.kind == "enum":
+                check = ct.check_fn
+            elif ct.kind == "struct" and self.struct_has_checks(ct.name):
+                check = f"{self.prefix}_check_{ct.name}"
+            elif ct.kind == "primitive" and PRIMITIVES[ct.name].is_bool:
+                check = "bool"
+        return Payload(ct, check)
+
+    def devctl(self, d: dict, state_by_name: Dict[str, StateField]) -> Devctl:
+        name = d["name"]
+        cls = d.get("class", "misc")
+        if isinstance(cls, int):
+            class_name, class_macro, class_value = str(cls), f"0x{cls:02x}", cls
+        else:
+            class_name, class_macro, class_value = cls, DCMD_CLASSES[cls], DCMD_CLASS_VALUES[cls]
+        inp = self.payload(d.get("in"), True)
+        out = self.payload(d.get("out"), False)
+        direction = {(False, False): "__DION", (True, False): "__DIOT",
+                     (False, True): "__DIOF", (True, True): "__DIOTF"}[(inp is not None, out is not None)]
+        union_tag = size_type = None
+        size = 0
+        if inp and out and inp.ctype.spec != out.ctype.spec:
+            union_tag = f"union {self.prefix}_{name}_msg"
+            size_type = union_tag
+            size = max(inp.ctype.size, out.ctype.size)
+        elif inp or out:
+            p = inp or out
+            size_type = p.ctype.base if p.ctype.count is None else f"{p.ctype.base}[{p.ctype.count}]"
+            size = p.ctype.size
+        access = d.get("access", "any")
+        access_text = {"any": "open in any mode", "read": "opened for reading",
+                       "write": "opened for writing", "read-write": "opened for reading and writing"}[access]
+        return Devctl(
+            name=name, code=d["code"], class_name=class_name, class_macro=class_macro, class_value=class_value,
+            macro=f"{self.upper}_DCMD_{name.upper()}", direction=direction, size_type=size_type,
+            union_tag=union_tag, inp=inp, out=out, access=access, access_flags=ACCESS_FLAGS[access],
+            access_text=access_text, open_flag=ACCESS_OPEN_FLAG[access],
+            hook=f"{self.prefix}_on_{name}", client_fn=f"{self.prefix}_{name}",
+            handler=f"{self.prefix}_dcmd_{name}", state=state_by_name.get(d.get("state")),
+            doc=d.get("doc", ""), payload_size=size,
+        )
+
+    # -- device ------------------------------------------------------------
+    def build(self) -> Device:
+        spec = self.spec
+        dev = spec["device"]
+        for d in spec.get("devctl") or []:
+            if d.get("in"):
+                self.mark_input(d["in"])
+        io_spec = spec.get("io") or {}
+        kind = io_spec.get("kind", "none")
+        access = io_spec.get("access", "read-write")
+        io = Io(kind, io_spec.get("size", 0),
+                kind != "none" and access in ("read-only", "read-write"),
+                kind != "none" and access in ("write-only", "read-write"))
+        server = spec.get("server") or {}
+        pool = None
+        if server.get("threads", "single") == "pool":
+            pool = Pool(**{**DEFAULT_POOL, **(server.get("pool") or {})})
+        state = [self.state_field(f) for f in spec.get("state") or []]
+        open_state = [self.state_field(f) for f in spec.get("open_state") or []]
+        by_name = {s.name: s for s in state}
+        options = []
+        for o in server.get("options") or []:
+            sf = by_name[o["state"]]
+            p = PRIMITIVES.get(sf.ctype.name)
+            is_bool = p is not None and p.is_bool
+            options.append(Option(o["flag"], sf, not is_bool, p.min if p else 0, p.max if p else 1, o["doc"]))
+        devctls = sorted((self.devctl(d, by_name) for d in spec.get("devctl") or []),
+                         key=lambda d: (d.class_value, d.code))
+        max_out = max([d.out.ctype.size for d in devctls if d.out] + [0])
+        owner = dev.get("owner")
+        device = Device(
+            name=self.prefix, upper=self.upper, path=dev["path"], summary=dev["summary"],
+            mode=int(str(dev.get("mode", "0666")), 8),
+            owner=(owner["uid"], owner["gid"]) if owner else None,
+            spec_relpath=self.spec_relpath, version=__version__, io=io, pool=pool, options=options,
+            enums=self.enums(), structs=self.structs(), state=state, open_state=open_state,
+            devctls=devctls, msg_max_size=max(MIN_MSG_MAX_SIZE, IO_HEADER_SIZE + max_out),
+        )
+        device.hooks = hooks(device)
+        return device
+
+
+def hooks(d: Device) -> List[Hook]:
+    """The functions the user implements, in the order the stub file lists them."""
+    dev, ocb = f"{d.dev_t} *dev", f"{d.ocb_t} *ocb"
+    out = [Hook(f"{d.name}_on_init", "init", (dev,),
+                "Called once before the path is attached: probe and initialise the hardware.\n"
+                "Return EOK, or an errno value to make the server exit.", "server start-up")]
+    if d.io.kind == "hook" and d.io.readable:
+        out.append(Hook(f"{d.name}_on_read", "read",
+                        (dev, ocb, "void *buf", "size_t nbytes", "size_t *done"),
+                        "read(): store up to nbytes bytes at buf and their count in *done\n"
+                        "(0 means end of file). Return EOK or an errno value.", "read()"))
+    if d.io.kind == "hook" and d.io.writable:
+        out.append(Hook(f"{d.name}_on_write", "write",
+                        (dev, ocb, "const void *buf", "size_t nbytes", "size_t *done"),
+                        "write(): consume up to nbytes bytes from buf and store the count taken\n"
+                        "in *done (less than nbytes is a short write). Return EOK or an errno value.",
+                        "write()"))
+    for c in d.devctls:
+        params = [dev, ocb]
+        if c.inp:
+            params.append(f"const {c.inp.ctype.decl('*in')}" if c.inp.ctype.count is None
+                          else f"const {c.inp.ctype.base} in[{c.inp.ctype.count}]")
+        if c.out:
+            params.append(c.out.ctype.decl("*out") if c.out.ctype.count is None
+                          else f"{c.out.ctype.base} out[{c.out.ctype.count}]")
+        out.append(Hook(c.hook, "devctl", tuple(params),
+                        (c.doc or f"devctl {c.name}") + ".\nReturn EOK or an errno value for the client.",
+                        f"devctl {c.name} ({c.macro})", c))
+    return out
+
+
+def build(spec: dict, spec_relpath: str) -> Device:
+    """Build the model of one validated spec; `spec_relpath` is the spec's path relative
+    to the generated tree (it goes into every DO-NOT-EDIT header)."""
+    return _Builder(spec, spec_relpath).build()

@@ -1,0 +1,93 @@
+"""Render the model into the file plan: one Jinja2 template per kind of output file."""
+from __future__ import annotations
+
+from typing import List
+
+import jinja2
+
+from rmgen.model import Device
+from rmgen.plan import GENERATED, USER, HookRef, PlannedFile
+from rmgen.resources import data_dir
+from rmgen.typesys import PRIMITIVES
+
+HOOKS_STUB = "server/stubs/{n}_hooks.c"
+HOOKS_USER = "server/{n}_hooks.c"
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters["hex"] = lambda v, width=0: f"0x{v:0{width}x}"
+    env.filters["c_literal"] = c_literal
+    env.filters["sentence"] = lambda text: text if text.endswith((".", "!", "?")) else text + "."
+    return env
+
+
+def c_literal(value: int, prim: str) -> str:
+    """An integer constant of the right C type for comparing with a `prim` field."""
+    p = PRIMITIVES.get(prim, PRIMITIVES["i32"])
+    if p.signed:
+        if value == -(2**63):
+            return "INT64_MIN"
+        return f"{value}LL" if p.size == 8 else str(value)
+    return f"{value}ULL" if p.size == 8 else f"{value}u"
+
+
+def _layout(d: Device) -> List[tuple]:
+    """(output path, template, context extras) for every generated file of a device."""
+    n = d.name
+    files = [
+        ("README.md", "readme.md.j2", {}),
+        (f"public/{n}.h", "public_header.h.j2", {}),
+        (f"public/{n}_client.h", "client_header.h.j2", {}),
+        (f"lib/{n}_client.c", "client_source.c.j2", {}),
+        (f"server/{n}_resmgr.h", "resmgr_header.h.j2", {}),
+        (f"server/{n}_hooks.h", "hooks_header.h.j2", {}),
+        (f"server/{n}_main.c", "server_main.c.j2", {}),
+        (f"server/{n}_io.c", "server_io.c.j2", {}),
+        (HOOKS_STUB.format(n=n), "hooks_stubs.c.j2", {"user_file": False}),
+        ("host.mk", "host.mk.j2", {}),
+        (f"host/{n}_host_test.c", "host_test.c.j2", {}),
+        ("Makefile", "qnx_recurse.mk.j2", {"level": None, "what": "the server and the client library"}),
+        ("server/common.mk", "qnx_server_common.mk.j2", {}),
+        ("lib/common.mk", "qnx_lib_common.mk.j2", {}),
+    ]
+    variants = {"server": {"x86_64": ["o"], "aarch64": ["le"]},
+                "lib": {"x86_64": ["a", "so"], "aarch64": ["a.le", "so.le"]}}
+    for part, cpus in variants.items():
+        files.append((f"{part}/Makefile", "qnx_recurse.mk.j2", {"level": "OS", "what": part}))
+        files.append((f"{part}/nto/Makefile", "qnx_recurse.mk.j2", {"level": "CPU", "what": part}))
+        for cpu, vs in cpus.items():
+            files.append((f"{part}/nto/{cpu}/Makefile", "qnx_recurse.mk.j2", {"level": "VARIANT", "what": part}))
+            for v in vs:
+                files.append((f"{part}/nto/{cpu}/{v}/Makefile", "qnx_variant.mk.j2", {"what": part}))
+    return files
+
+
+def render(d: Device) -> List[PlannedFile]:
+    """Every file of the device's tree, sorted by path."""
+    env = environment()
+    planned = []
+    for path, template, extra in _layout(d):
+        text = env.get_template(template).render(d=d, path=path, **extra)
+        planned.append(PlannedFile(path, text, GENERATED))
+    stub_path = HOOKS_STUB.format(n=d.name)
+    stub_text = next(p.text for p in planned if p.path == stub_path)
+    refs = tuple(HookRef(h.name, h.purpose, stub_path, _line_of(stub_text, h.name)) for h in d.hooks)
+    user_text = env.get_template("hooks_stubs.c.j2").render(d=d, path=HOOKS_USER.format(n=d.name), user_file=True)
+    planned.append(PlannedFile(HOOKS_USER.format(n=d.name), user_text, USER, refs))
+    return sorted(planned, key=lambda p: p.path)
+
+
+def _line_of(text: str, symbol: str) -> int:
+    """1-based line where `symbol(` is defined in a stub file."""
+    for i, line in enumerate(text.splitlines(), 1):
+        if line.startswith(f"{symbol}(") or f" {symbol}(" in line and not line.lstrip().startswith(("*", "/")):
+            return i
+    raise ValueError(f"stub for {symbol} not rendered")
