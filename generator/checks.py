@@ -22,11 +22,11 @@ def check(spec: Spec, diags: Diagnostics) -> None:
     c = _Checker(spec, diags)
     c.names()
     c.collisions()
-    refs = c.type_refs()
-    if refs is not None and c.acyclic(refs):
+    refs, resolved = c.type_refs()
+    if resolved and c.acyclic(refs):
         c.payloads(refs)
     c.devctl_codes()
-    c.numbers(refs or {})
+    c.numbers(refs)
     c.state_bindings()
     c.options()
     c.io_and_server()
@@ -127,8 +127,8 @@ class _Checker:
             for i, f in enumerate(self.d.get(section, [])):
                 yield (section, i), f
 
-    def type_refs(self) -> Optional[Dict[PathKey, TypeRef]]:
-        """Parse and resolve every type reference; None if any is bad."""
+    def type_refs(self) -> Tuple[Dict[PathKey, TypeRef], bool]:
+        """Parse and resolve every type reference: the good ones, and whether all are."""
         refs: Dict[PathKey, TypeRef] = {}
         ok = True
         places = [(p + ("type",), f["type"]) for p, f in self._field_lists()]
@@ -148,7 +148,7 @@ class _Checker:
                 refs[path] = ref
                 continue
             ok = False
-        return refs if ok else None
+        return refs, ok
 
     def acyclic(self, refs: Dict[PathKey, TypeRef]) -> bool:
         """No struct contains itself; report each cycle once, at its first field."""
@@ -213,7 +213,7 @@ class _Checker:
         for e, enum in self.enums.items():
             base = enum.get("base", schema.default("enums", "base"))
             for i, v in enumerate(enum["values"]):
-                self._fits(("enums", e, "values", i, "value"), f"value of '{v['name']}'", v["value"], base)
+                self._fits(("enums", e, "values", i, "value"), f"enum value '{v['name']}'", v["value"], base)
         for path, f in self._field_lists():
             ref = refs.get(path + ("type",))
             if ref is not None:

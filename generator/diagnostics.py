@@ -135,7 +135,7 @@ REGISTRY: Dict[str, Entry] = _registry(
     Entry("RM0029", ERROR, "devctl '{name}' uses class {cls} code {code}, already used by '{other}'",
           "Each devctl command number is built from its class and code; two devctls with the "
           "same pair would be indistinguishable to the server."),
-    Entry("RM0030", ERROR, "{what} {value} does not fit {type} ({lo}..{hi})",
+    Entry("RM0030", ERROR, "{what} is {value}, which does not fit {type} ({lo}..{hi})",
           "The number is outside the range of its C type: an enum value versus its base, a "
           "default/min/max versus the field type."),
     Entry("RM0031", ERROR, "min {min} is greater than max {max}",

@@ -103,8 +103,9 @@ def load(path: Union[str, Path], diags: Diagnostics, display: Optional[str] = No
         diags.add("RM0003", spec.at(line, col), byte=raw[e.start])
         return None
     spec = Spec(name, None, text.splitlines())
-    composer = _Composer(text)
+    composer = None
     try:
+        composer = _Composer(text)
         root = composer.get_single_node()
     except _TooDeep as e:
         diags.add("RM0010", spec.at(e.mark.line + 1, e.mark.column + 1), limit=MAX_DEPTH)
@@ -121,7 +122,8 @@ def load(path: Union[str, Path], diags: Diagnostics, display: Optional[str] = No
         diags.add("RM0004", spec.at(*_line_col(text[:position])), problem=reason)
         return None
     finally:
-        composer.dispose()
+        if composer is not None:
+            composer.dispose()
     for what, mark in composer.anchor_marks:
         diags.add("RM0006", spec.at(mark.line + 1, mark.column + 1), what=what)
     if root is None:
@@ -137,6 +139,11 @@ def _line_col(prefix: str) -> Tuple[int, int]:
     return prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1
 
 
+def _short(tag: str) -> str:
+    """`!!binary` for `tag:yaml.org,2002:binary`."""
+    return tag.replace("tag:yaml.org,2002:", "!!", 1)
+
+
 def _mark(node: yaml.Node) -> Tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -147,7 +154,7 @@ def _convert(node: yaml.Node, path: PathKey, spec: Spec, loader: yaml.SafeLoader
     spec.values[path] = _mark(node)
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP:
-            diags.add("RM0009", spec.at(*_mark(node)), tag=node.tag)
+            diags.add("RM0009", spec.at(*_mark(node)), tag=_short(node.tag))
         out: Dict[str, object] = {}
         for key_node, value_node in node.value:
             key = _scalar(key_node, spec, loader, diags) if isinstance(key_node, yaml.ScalarNode) else key_node
@@ -165,7 +172,7 @@ def _convert(node: yaml.Node, path: PathKey, spec: Spec, loader: yaml.SafeLoader
         return out
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
-            diags.add("RM0009", spec.at(*_mark(node)), tag=node.tag)
+            diags.add("RM0009", spec.at(*_mark(node)), tag=_short(node.tag))
         return [_convert(item, path + (i,), spec, loader, diags) for i, item in enumerate(node.value)]
     return _scalar(node, spec, loader, diags)
 
@@ -174,7 +181,7 @@ def _scalar(node: yaml.ScalarNode, spec: Spec, loader: yaml.SafeLoader, diags: D
     if node.tag == _TIMESTAMP:
         return node.value
     if node.tag not in _SCALAR_TAGS:
-        diags.add("RM0009", spec.at(*_mark(node)), tag=node.tag)
+        diags.add("RM0009", spec.at(*_mark(node)), tag=_short(node.tag))
         return None
     if node.tag.endswith(":int") and len(node.value) > MAX_INT_DIGITS:
         diags.add("RM0011", spec.at(*_mark(node)), digits=len(node.value))

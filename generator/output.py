@@ -66,8 +66,16 @@ def write(outdir: Path, plan: Sequence[PlannedFile], diags: Diagnostics, where: 
             _atomic_write(path, data, mode)
             written.append(f.path)
         except OSError as e:
-            diags.add("RM0052", where, path=shown(path), reason=e.strerror or str(e))
+            diags.add("RM0052", where, path=shown(path), reason=_reason(path, e))
     return written
+
+
+def _reason(path: Path, error: OSError) -> str:
+    """The OS error, or which parent of `path` is a file where a directory must be."""
+    for parent in reversed(path.parents):
+        if parent.exists() and not parent.is_dir():
+            return f"{shown(parent)} is a file, not a directory"
+    return error.strerror or str(error)
 
 
 def _atomic_write(path: Path, data: bytes, mode: int) -> None:

@@ -115,7 +115,7 @@ def _required(spec, diags, error, path, seen):
     for key in error.validator_value:
         if key not in error.instance and (path, key) not in seen:
             seen.add((path, key))
-            diags.add("RM0014", spec.loc(path), key=key, where=where(path) if path else "the spec")
+            diags.add("RM0014", spec.loc(path, key=bool(path)), key=key, where=where(path) if path else "the spec")
 
 
 def _type(spec, diags, error, path, seen):
