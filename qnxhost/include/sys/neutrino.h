@@ -1,0 +1,209 @@
+/*
+ * qnxhost clean-room <sys/neutrino.h>: the QNX Neutrino 8.0 kernel-call view
+ * that resource managers use (message passing, iov_t, struct _msg_info,
+ * pulses, channel flags, pulse sigevents). Written from the public QNX
+ * documentation; values checked numerically against the 8.0 ABI figures.
+ */
+#ifndef _QH_SYS_NEUTRINO_H_INCLUDED
+#define _QH_SYS_NEUTRINO_H_INCLUDED
+
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of the emulated system. */
+#define _NTO_VERSION                800
+#define _NTO_KERNEL_VERSION_MAJOR   2
+#define _NTO_KERNEL_VERSION_MINOR   6
+#define _NTO_KERNEL_VERSION_PATCH   0
+
+#ifndef EOK
+#define EOK 0
+#endif
+
+/* QNX fixed-width type names. */
+typedef int8_t   _Int8t;
+typedef uint8_t  _Uint8t;
+typedef int16_t  _Int16t;
+typedef uint16_t _Uint16t;
+typedef int32_t  _Int32t;
+typedef uint32_t _Uint32t;
+typedef int64_t  _Int64t;
+typedef uint64_t _Uint64t;
+
+/* Receive ids are 64-bit in 8.0. */
+#define __RCVID_T_SIZE 8
+typedef _Int64t rcvid_t;
+
+/* Opaque handle carried by _IO_DUP/_IO_OPENFD. */
+typedef _Uint64t dupfd_handle_t;
+
+/* Scatter/gather vector. */
+typedef struct iovec_qnx {
+    void   *iov_base;
+    size_t  iov_len;
+} iov_t;
+
+#define SETIOV(_iov, _addr, _len) \
+    ((void)((_iov)->iov_base = (void *)(_addr), (_iov)->iov_len = (size_t)(_len)))
+#define GETIOVBASE(_iov) ((_iov)->iov_base)
+#define GETIOVLEN(_iov)  ((_iov)->iov_len)
+
+/* Value carried by a pulse (same layout as union sigval). */
+union _qh_sigval {
+    int   sival_int;
+    void *sival_ptr;
+};
+
+/* The QNX 32-byte sigevent, as embedded in messages (io_notify). */
+struct _qh_qnx_sigevent {
+    int              qsev_notify;
+    int              qsev_coid;
+    union _qh_sigval qsev_value;
+    short            qsev_code;
+    short            qsev_priority;
+    unsigned         qsev_flags;
+    _Uint64t         qsev_reserved;
+};
+
+/* Header shared by the message-info layouts. */
+struct _msg_info_hdr {
+    _Uint32t nd;
+    _Uint32t srcnd;
+    pid_t    pid;
+    _Int32t  tid;
+    _Int32t  chid;
+    _Int32t  scoid;
+    _Int32t  coid;
+};
+
+/* Message information for a 32-bit process. */
+struct _msg_info32 {
+    _Uint32t nd;
+    _Uint32t srcnd;
+    pid_t    pid;
+    _Int32t  tid;
+    _Int32t  chid;
+    _Int32t  scoid;
+    _Int32t  coid;
+    _Int16t  priority;
+    _Int16t  flags;
+    _Uint32t msglen;
+    _Uint32t srcmsglen;
+    _Uint32t dstmsglen;
+    _Uint32t type_id;
+};
+
+/* Message information (8.0 layout: priority/flags before the lengths). */
+struct _msg_info64 {
+    _Uint32t nd;
+    _Uint32t srcnd;
+    pid_t    pid;
+    _Int32t  tid;
+    _Int32t  chid;
+    _Int32t  scoid;
+    _Int32t  coid;
+    _Int16t  priority;
+    _Int16t  flags;
+    size_t   msglen;
+    size_t   srcmsglen;
+    size_t   dstmsglen;
+    _Uint32t type_id;
+    _Uint32t reserved;
+};
+#define _msg_info _msg_info64
+
+/* A pulse as received. */
+struct _pulse {
+    _Uint16t         type;
+    _Uint16t         subtype;
+    _Int8t           code;
+    _Uint8t          zero[3];
+    union _qh_sigval value;
+    _Int32t          scoid;
+};
+
+#define _PULSE_TYPE             0
+#define _PULSE_SUBTYPE          0
+#define _PULSE_CODE_UNBLOCK     (-32)
+#define _PULSE_CODE_DISCONNECT  (-33)
+#define _PULSE_CODE_THREADDEATH (-34)
+#define _PULSE_CODE_COIDDEATH   (-35)
+#define _PULSE_CODE_NET_ACK     (-36)
+#define _PULSE_CODE_NET_UNBLOCK (-37)
+#define _PULSE_CODE_NET_DETACH  (-38)
+#define _PULSE_CODE_RESTART     (-39)
+#define _PULSE_CODE_NORESTART   (-40)
+#define _PULSE_CODE_UNBLOCK_RESTART (-41)
+#define _PULSE_CODE_UNBLOCK_TIMER   (-42)
+#define _PULSE_CODE_PIPE_INPUT  (-43)
+#define _PULSE_CODE_PIPE_OUTPUT (-44)
+#define _PULSE_CODE_MINAVAIL    0
+#define _PULSE_CODE_MAXAVAIL    127
+
+/* ChannelCreate() flags. */
+#define _NTO_CHF_FIXED_PRIORITY   0x0001u
+#define _NTO_CHF_UNBLOCK          0x0002u
+#define _NTO_CHF_THREAD_DEATH     0x0004u
+#define _NTO_CHF_DISCONNECT       0x0008u
+#define _NTO_CHF_NET_MSG          0x0010u
+#define _NTO_CHF_SENDER_LEN       0x0020u
+#define _NTO_CHF_COID_DISCONNECT  0x0040u
+#define _NTO_CHF_REPLY_LEN        0x0080u
+#define _NTO_CHF_PULSE_POOL       0x0100u
+#define _NTO_CHF_GLOBAL           0x0800u
+#define _NTO_CHF_PRIVATE          0x1000u
+#define _NTO_CHF_MSG_PAUSING      0x2000u
+#define _NTO_CHF_INHERIT_RUNMASK  0x4000u
+#define _NTO_CHF_UNBLOCK_TIMER    0x8000u
+
+/* ConnectAttach() flags and message-info/client-info flags. */
+#define _NTO_SIDE_CHANNEL     0x40000000
+#define _NTO_COF_CLOEXEC      0x0001
+#define _NTO_COF_NOEVENT      0x0800
+#define _NTO_COF_REG_EVENTS   0x2000
+#define _NTO_MI_ENDIAN_BIG    0x0001
+#define _NTO_MI_ENDIAN_DIFF   0x0002
+#define _NTO_MI_UNBLOCK_REQ   0x0100
+#define _NTO_MI_BITS_64       0x1000
+#define _NTO_CI_FULL_GROUPS   0x80000000u
+
+/* Pulse sigevents. The host's struct sigevent carries the QNX fields. */
+#define SIGEV_PULSE            4
+#define SIGEV_FLAG_UPDATEABLE  0x0400
+#define SIGEV_FLAG_SIVAL_INT   0x0800
+#define SIGEV_FLAG_HANDLE      0x2000
+#define sigev_coid     sigev_signo
+#define sigev_priority _sigev_un._pad[0]
+#define sigev_code     _sigev_un._pad[1]
+#define SIGEV_PULSE_INIT(_e, _coid, _prio, _code, _val) \
+    ((void)((_e)->sigev_notify = SIGEV_PULSE, (_e)->sigev_coid = (_coid), \
+            (_e)->sigev_priority = (_prio), (_e)->sigev_code = (_code), \
+            (_e)->sigev_value.sival_ptr = (void *)(uintptr_t)(_val)))
+
+struct sigevent;
+
+/* Message passing (8.0 signatures). */
+long    MsgSend(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes);
+long    MsgSendnc(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes);
+long    MsgSendv(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts);
+int     MsgReply(rcvid_t rcvid, long status, const void *msg, size_t bytes);
+int     MsgReplyv(rcvid_t rcvid, long status, const iov_t *riov, size_t rparts);
+int     MsgError(rcvid_t rcvid, int error);
+ssize_t MsgRead(rcvid_t rcvid, void *msg, size_t bytes, size_t offset);
+ssize_t MsgReadv(rcvid_t rcvid, const iov_t *riov, size_t rparts, size_t offset);
+ssize_t MsgWrite(rcvid_t rcvid, const void *msg, size_t bytes, size_t offset);
+ssize_t MsgWritev(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset);
+int     MsgInfo(rcvid_t rcvid, struct _msg_info *info);
+int     MsgDeliverEvent(rcvid_t rcvid, const struct sigevent *event);
+int     MsgSendPulse(int coid, int priority, int code, int value);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

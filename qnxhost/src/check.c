@@ -1,0 +1,62 @@
+/*
+ * qnxhost protocol checks: counts and reports misuse of the QNX message
+ * protocol that the real kernel/library would turn into hangs or errors
+ * (double replies, NPARTS beyond nparts_max, negative reply status,
+ * never-replied messages).
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include "qh_internal.h"
+
+#define QH_REPLIED_RING 256
+
+static unsigned qh_errors;
+static struct { rcvid_t rcvid; unsigned type; } qh_replied[QH_REPLIED_RING];
+static pthread_mutex_t qh_check_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void qh_protocol_error(rcvid_t rcvid, unsigned type, const char *what)
+{
+    pthread_mutex_lock(&qh_check_lock);
+    qh_errors++;
+    fprintf(stderr, "qnxhost: protocol error: %s (rcvid %lld, message type 0x%03x)\n",
+            what, (long long)rcvid, type);
+    pthread_mutex_unlock(&qh_check_lock);
+}
+
+unsigned qh_protocol_errors(void)
+{
+    pthread_mutex_lock(&qh_check_lock);
+    unsigned n = qh_errors;
+    pthread_mutex_unlock(&qh_check_lock);
+    return n;
+}
+
+/* Remember the type of a replied message so a second reply can name it. */
+void qh_replied_remember(rcvid_t rcvid, unsigned type)
+{
+    pthread_mutex_lock(&qh_check_lock);
+    qh_replied[rcvid % QH_REPLIED_RING].rcvid = rcvid;
+    qh_replied[rcvid % QH_REPLIED_RING].type = type;
+    pthread_mutex_unlock(&qh_check_lock);
+}
+
+unsigned qh_replied_type(rcvid_t rcvid)
+{
+    unsigned type = 0;
+    if (rcvid <= 0)                       /* no message has such an id */
+        return 0;
+    pthread_mutex_lock(&qh_check_lock);
+    if (qh_replied[rcvid % QH_REPLIED_RING].rcvid == rcvid)
+        type = qh_replied[rcvid % QH_REPLIED_RING].type;
+    pthread_mutex_unlock(&qh_check_lock);
+    return type;
+}
+
+/* Client send timeout: QH_SEND_TIMEOUT_MS from the environment, else the default. */
+long qh_send_timeout_ms(void)
+{
+    const char *env = getenv("QH_SEND_TIMEOUT_MS");
+    long ms = env ? strtol(env, NULL, 10) : 0;
+    return ms > 0 ? ms : QH_SEND_TIMEOUT_MS_DEFAULT;
+}

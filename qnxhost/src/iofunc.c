@@ -1,0 +1,561 @@
+/*
+ * qnxhost iofunc layer: the POSIX helpers of the QNX library (attr/OCB/mount
+ * initialisation, attr locking, open with access checks, read/write verify,
+ * the *_default handlers, notify lists). The 8.0 attr's 8-byte mutex slot is
+ * not used; attrs are locked through a striped table of recursive mutexes
+ * keyed by the attr address.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/dcmd_all.h>
+#include "qh_internal.h"
+
+#define QH_ATTR_LOCKS 257                    /* prime: spreads aligned addresses */
+#define QH_SETFLAGS_MASK (O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC)
+
+static pthread_mutex_t qh_attr_locks[QH_ATTR_LOCKS];
+static pthread_once_t  qh_attr_locks_once = PTHREAD_ONCE_INIT;
+
+static void qh_attr_locks_init(void)
+{
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+    for (int i = 0; i < QH_ATTR_LOCKS; i++)
+        pthread_mutex_init(&qh_attr_locks[i], &ma);
+    pthread_mutexattr_destroy(&ma);
+}
+
+static pthread_mutex_t *qh_attr_mutex(const iofunc_attr_t *attr)
+{
+    pthread_once(&qh_attr_locks_once, qh_attr_locks_init);
+    return &qh_attr_locks[((uintptr_t)attr >> 4) % QH_ATTR_LOCKS];
+}
+
+int iofunc_attr_lock(iofunc_attr_t *attr)
+{
+    return pthread_mutex_lock(qh_attr_mutex(attr));
+}
+
+int iofunc_attr_unlock(iofunc_attr_t *attr)
+{
+    return pthread_mutex_unlock(qh_attr_mutex(attr));
+}
+
+int iofunc_attr_trylock(iofunc_attr_t *attr)
+{
+    return pthread_mutex_trylock(qh_attr_mutex(attr)) == 0 ? EOK : EBUSY;
+}
+
+/* The mount's hooks, when it provides them. */
+static iofunc_funcs_t *qh_mount_funcs(const iofunc_attr_t *attr)
+{
+    return attr->mount ? attr->mount->funcs : NULL;
+}
+
+static void qh_lock_attr(iofunc_attr_t *attr)
+{
+    iofunc_funcs_t *f = qh_mount_funcs(attr);
+    if (f && f->nfuncs >= 4 && f->attr_lock)
+        f->attr_lock(attr);
+    else
+        iofunc_attr_lock(attr);
+}
+
+static void qh_unlock_attr(iofunc_attr_t *attr)
+{
+    iofunc_funcs_t *f = qh_mount_funcs(attr);
+    if (f && f->nfuncs >= 4 && f->attr_unlock)
+        f->attr_unlock(attr);
+    else
+        iofunc_attr_unlock(attr);
+}
+
+void iofunc_func_init(unsigned nconnect, resmgr_connect_funcs_t *connect,
+                      unsigned nio, resmgr_io_funcs_t *io)
+{
+    memset(connect, 0, sizeof *connect);
+    connect->nfuncs = nconnect < _RESMGR_CONNECT_NFUNCS ? nconnect : _RESMGR_CONNECT_NFUNCS;
+    connect->open = iofunc_open_default;
+    memset(io, 0, sizeof *io);
+    io->nfuncs = nio < _RESMGR_IO_NFUNCS ? nio : _RESMGR_IO_NFUNCS;
+    io->read = iofunc_read_default;
+    io->write = iofunc_write_default;
+    io->close_ocb = iofunc_close_ocb_default;
+    io->stat = iofunc_stat_default;
+    io->devctl = iofunc_devctl_default;
+    io->unblock = iofunc_unblock_default;
+    io->lseek = iofunc_lseek_default;
+    io->close_dup = iofunc_close_dup_default;
+    io->lock_ocb = iofunc_lock_ocb_default;
+    io->unlock_ocb = iofunc_unlock_ocb_default;
+}
+
+void iofunc_attr_init_sized(iofunc_attr_t *attr, mode_t mode, iofunc_attr_t *dattr,
+                            struct _client_info *info, size_t size)
+{
+    (void)dattr;                              /* no directory inheritance on the host */
+    memset(attr, 0, size < sizeof *attr ? size : sizeof *attr);
+    attr->mode = mode;
+    attr->nlink = 1;
+    attr->uid = info ? info->cred.euid : geteuid();
+    attr->gid = info ? info->cred.egid : getegid();
+    attr->flags = IOFUNC_ATTR_ATIME | IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
+}
+
+int iofunc_mount_init(iofunc_mount_t *mountp, size_t size)
+{
+    memset(mountp, 0, size < sizeof *mountp ? size : sizeof *mountp);
+    mountp->size = size;
+    return EOK;
+}
+
+int iofunc_time_update(iofunc_attr_t *attr)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (attr->flags & IOFUNC_ATTR_MTIME) {
+        attr->mtime = now.tv_sec;
+        attr->mtime_ns = (_Uint32t)now.tv_nsec;
+    }
+    if (attr->flags & IOFUNC_ATTR_ATIME) {
+        attr->atime = now.tv_sec;
+        attr->atime_ns = (_Uint32t)now.tv_nsec;
+    }
+    if (attr->flags & IOFUNC_ATTR_CTIME) {
+        attr->ctime = now.tv_sec;
+        attr->ctime_ns = (_Uint32t)now.tv_nsec;
+    }
+    attr->flags &= ~(IOFUNC_ATTR_MTIME | IOFUNC_ATTR_ATIME | IOFUNC_ATTR_CTIME);
+    return EOK;
+}
+
+/* ---- open ---- */
+
+int iofunc_client_info(resmgr_context_t *ctp, int ioflag, struct _client_info *info)
+{
+    (void)ioflag;
+    memset(info, 0, sizeof *info);
+    info->pid = ctp ? ctp->info.pid : getpid();
+    info->cred.ruid = getuid();
+    info->cred.euid = geteuid();
+    info->cred.suid = geteuid();
+    info->cred.rgid = getgid();
+    info->cred.egid = getegid();
+    info->cred.sgid = getegid();
+    return EOK;
+}
+
+int iofunc_check_access(resmgr_context_t *ctp, const iofunc_attr_t *attr,
+                        mode_t checkmode, const struct _client_info *info)
+{
+    (void)ctp;
+    if (info->cred.euid == 0)                 /* root may do anything */
+        return EOK;
+    mode_t granted;
+    if (info->cred.euid == attr->uid)
+        granted = attr->mode & S_IRWXU;
+    else if (info->cred.egid == attr->gid)
+        granted = (attr->mode & S_IRWXG) << 3;
+    else
+        granted = (attr->mode & S_IRWXO) << 6;
+    return (checkmode & S_IRWXU & ~granted) ? EACCES : EOK;
+}
+
+int iofunc_open(resmgr_context_t *ctp, io_open_t *msg, iofunc_attr_t *attr,
+                iofunc_attr_t *dattr, struct _client_info *info)
+{
+    (void)dattr;
+    struct _client_info own;
+    if (!info) {
+        iofunc_client_info(ctp, 0, &own);
+        info = &own;
+    }
+    unsigned ioflag = msg->connect.ioflag;
+    if ((ioflag & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))  /* the node exists */
+        return EEXIST;
+    if ((ioflag & _IO_FLAG_WR) && S_ISDIR(attr->mode))        /* no writing to directories */
+        return EISDIR;
+    mode_t need = 0;
+    if (ioflag & _IO_FLAG_RD)
+        need |= S_IRUSR;
+    if (ioflag & _IO_FLAG_WR)
+        need |= S_IWUSR;
+    return iofunc_check_access(ctp, attr, need, info);
+}
+
+int iofunc_ocb_attach(resmgr_context_t *ctp, io_open_t *msg, iofunc_ocb_t *ocb,
+                      iofunc_attr_t *attr, const resmgr_io_funcs_t *io_funcs)
+{
+    iofunc_funcs_t *f = qh_mount_funcs(attr);
+    int own = ocb == NULL;
+    if (own)
+        ocb = f && f->ocb_calloc ? f->ocb_calloc(ctp, attr) : calloc(1, sizeof *ocb);
+    if (!ocb)                                 /* allocation failed */
+        return ENOMEM;
+    ocb->attr = attr;
+    ocb->ioflag = msg ? msg->connect.ioflag : _IO_FLAG_RD;
+    ocb->sflag = msg ? msg->connect.sflag : 0;
+    ocb->offset = 0;
+    if (resmgr_open_bind(ctp, ocb, io_funcs) == -1) {
+        int err = errno;
+        if (own && f && f->ocb_free)
+            f->ocb_free(ocb);
+        else if (own)
+            free(ocb);
+        return err;
+    }
+    attr->count++;
+    if (ocb->ioflag & _IO_FLAG_RD)
+        attr->rcount++;
+    if (ocb->ioflag & _IO_FLAG_WR)
+        attr->wcount++;
+    return EOK;
+}
+
+int iofunc_open_default(resmgr_context_t *ctp, io_open_t *msg, iofunc_attr_t *attr, void *extra)
+{
+    (void)extra;
+    qh_lock_attr(attr);
+    int st = iofunc_open(ctp, msg, attr, NULL, NULL);
+    if (st == EOK)
+        st = iofunc_ocb_attach(ctp, msg, NULL, attr, NULL);
+    qh_unlock_attr(attr);
+    return st;
+}
+
+/* ---- close ---- */
+
+int iofunc_ocb_detach(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
+{
+    (void)ctp;
+    iofunc_attr_t *attr = ocb->attr;
+    int last = 0;
+    iofunc_time_update(attr);
+    if (attr->count && --attr->count == 0)
+        last |= IOFUNC_OCB_LAST_INUSE;
+    if ((ocb->ioflag & _IO_FLAG_RD) && attr->rcount && --attr->rcount == 0)
+        last |= IOFUNC_OCB_LAST_READER;
+    if ((ocb->ioflag & _IO_FLAG_WR) && attr->wcount && --attr->wcount == 0)
+        last |= IOFUNC_OCB_LAST_WRITER;
+    return last;
+}
+
+int iofunc_close_ocb(resmgr_context_t *ctp, iofunc_ocb_t *ocb, iofunc_attr_t *attr)
+{
+    iofunc_funcs_t *f = qh_mount_funcs(attr);
+    qh_lock_attr(attr);
+    iofunc_ocb_detach(ctp, ocb);
+    qh_unlock_attr(attr);
+    if (f && f->ocb_free)
+        f->ocb_free(ocb);
+    else
+        free(ocb);
+    return EOK;
+}
+
+int iofunc_close_ocb_default(resmgr_context_t *ctp, void *reserved, iofunc_ocb_t *ocb)
+{
+    (void)reserved;
+    return iofunc_close_ocb(ctp, ocb, ocb->attr);
+}
+
+int iofunc_close_dup_default(resmgr_context_t *ctp, io_close_t *msg, iofunc_ocb_t *ocb)
+{
+    (void)ctp;
+    (void)msg;
+    (void)ocb;
+    return EOK;
+}
+
+int iofunc_unblock_default(resmgr_context_t *ctp, io_pulse_t *msg, iofunc_ocb_t *ocb)
+{
+    (void)ctp;
+    (void)msg;
+    (void)ocb;
+    return _RESMGR_DEFAULT;                   /* no file-lock waiters on the host */
+}
+
+int iofunc_lock_ocb_default(resmgr_context_t *ctp, void *reserved, iofunc_ocb_t *ocb)
+{
+    (void)ctp;
+    (void)reserved;
+    qh_lock_attr(ocb->attr);
+    return EOK;
+}
+
+int iofunc_unlock_ocb_default(resmgr_context_t *ctp, void *reserved, iofunc_ocb_t *ocb)
+{
+    (void)ctp;
+    (void)reserved;
+    qh_unlock_attr(ocb->attr);
+    return EOK;
+}
+
+/* ---- read / write ---- */
+
+/* Header bytes before the data of a read/write with this xtype. */
+static size_t qh_xtype_header(unsigned xtype)
+{
+    return (xtype & _IO_XTYPE_MASK) == _IO_XTYPE_OFFSET ? sizeof(struct _xtype_offset) : 0;
+}
+
+static int qh_nonblock(unsigned xtype, const iofunc_ocb_t *ocb)
+{
+    if (xtype & _IO_XFLAG_NONBLOCK)
+        return 1;
+    if (xtype & _IO_XFLAG_BLOCK)
+        return 0;
+    return (ocb->ioflag & O_NONBLOCK) != 0;
+}
+
+/* The xtype header must have arrived and carry a non-negative offset. */
+static int qh_verify_xtype(resmgr_context_t *ctp, const void *hdr, size_t hdr_size, unsigned xtype)
+{
+    size_t extra = qh_xtype_header(xtype);
+    if (extra == 0)
+        return EOK;
+    if (ctp->size < hdr_size + extra)         /* offset header missing */
+        return EBADMSG;
+    struct _xtype_offset off;
+    memcpy(&off, (const char *)hdr + hdr_size, sizeof off);
+    return off.offset < 0 ? EINVAL : EOK;     /* no negative positions */
+}
+
+int iofunc_read_verify(resmgr_context_t *ctp, io_read_t *msg, iofunc_ocb_t *ocb, int *nonblock)
+{
+    if (!(ocb->ioflag & _IO_FLAG_RD))         /* not opened for reading */
+        return EBADF;
+    int st = qh_verify_xtype(ctp, msg, sizeof msg->i, msg->i.xtype);
+    if (st != EOK)
+        return st;
+    if (nonblock)
+        *nonblock = qh_nonblock(msg->i.xtype, ocb);
+    return EOK;
+}
+
+int iofunc_write_verify(resmgr_context_t *ctp, io_write_t *msg, iofunc_ocb_t *ocb, int *nonblock)
+{
+    if (!(ocb->ioflag & _IO_FLAG_WR))         /* not opened for writing */
+        return EBADF;
+    int st = qh_verify_xtype(ctp, msg, sizeof msg->i, msg->i.xtype);
+    if (st != EOK)
+        return st;
+    size_t skip = sizeof msg->i + qh_xtype_header(msg->i.xtype);
+    size_t sent = resmgr_msggetsize(ctp, 0, NULL, NULL);
+    if (sent < skip || _IO_WRITE_GET_NBYTES(msg) > sent - skip)
+        return EBADMSG;                       /* client claims more data than it sent */
+    if (ocb->ioflag & O_APPEND)
+        ocb->offset = ocb->attr->nbytes;
+    if (nonblock)
+        *nonblock = qh_nonblock(msg->i.xtype, ocb);
+    return EOK;
+}
+
+int iofunc_read_default(resmgr_context_t *ctp, io_read_t *msg, iofunc_ocb_t *ocb)
+{
+    int st = iofunc_read_verify(ctp, msg, ocb, NULL);
+    if (st != EOK)
+        return st;
+    if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE)  /* no special reads */
+        return ENOSYS;
+    _IO_SET_READ_NBYTES(ctp, 0);
+    return EOK;
+}
+
+int iofunc_write_default(resmgr_context_t *ctp, io_write_t *msg, iofunc_ocb_t *ocb)
+{
+    int st = iofunc_write_verify(ctp, msg, ocb, NULL);
+    if (st != EOK)
+        return st;
+    if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE)  /* no special writes */
+        return ENOSYS;
+    _IO_SET_WRITE_NBYTES(ctp, _IO_WRITE_GET_NBYTES(msg));
+    ocb->attr->flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
+    return EOK;
+}
+
+/* ---- devctl ---- */
+
+static int qh_devctl_reply_int(resmgr_context_t *ctp, io_devctl_t *msg, int value)
+{
+    memset(&msg->o, 0, sizeof msg->o);
+    msg->o.nbytes = sizeof value;
+    memcpy(_DEVCTL_DATA(msg->o), &value, sizeof value);
+    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o + sizeof value);
+}
+
+int iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr)
+{
+    int value;
+    switch ((unsigned)msg->i.dcmd) {
+    case (unsigned)DCMD_ALL_GETFLAGS:
+        value = (int)((ocb->ioflag & ~(unsigned)O_ACCMODE) | ((ocb->ioflag - 1) & O_ACCMODE));
+        return qh_devctl_reply_int(ctp, msg, value);
+    case (unsigned)DCMD_ALL_SETFLAGS:
+        if (ctp->size < sizeof msg->i + sizeof value)  /* the new flags did not arrive */
+            return EBADMSG;
+        memcpy(&value, _DEVCTL_DATA(msg->i), sizeof value);
+        ocb->ioflag = (ocb->ioflag & ~(unsigned)QH_SETFLAGS_MASK) |
+                      ((unsigned)value & QH_SETFLAGS_MASK);
+        memset(&msg->o, 0, sizeof msg->o);
+        return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
+    case (unsigned)DCMD_ALL_GETMOUNTFLAGS:
+        value = attr->mount ? (int)attr->mount->flags : 0;
+        return qh_devctl_reply_int(ctp, msg, value);
+    default:
+        return _RESMGR_DEFAULT;
+    }
+}
+
+int iofunc_devctl_default(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_t *ocb)
+{
+    return iofunc_devctl(ctp, msg, ocb, ocb->attr);
+}
+
+/* ---- lseek / stat ---- */
+
+int iofunc_lseek(resmgr_context_t *ctp, io_lseek_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr)
+{
+    int64_t base;
+    switch (msg->i.whence) {
+    case SEEK_SET: base = 0; break;
+    case SEEK_CUR: base = ocb->offset; break;
+    case SEEK_END: base = attr->nbytes; break;
+    default:       return EINVAL;             /* unknown whence */
+    }
+    int64_t delta = (int64_t)msg->i.offset;
+    if ((delta > 0 && base > INT64_MAX - delta) || (delta < 0 && base < INT64_MIN - delta))
+        return EOVERFLOW;                     /* position not representable */
+    if (base + delta < 0)                     /* before the start of the file */
+        return EINVAL;
+    ocb->offset = base + delta;
+    msg->o = (_Uint64t)ocb->offset;
+    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
+}
+
+int iofunc_lseek_default(resmgr_context_t *ctp, io_lseek_t *msg, iofunc_ocb_t *ocb)
+{
+    return iofunc_lseek(ctp, msg, ocb, ocb->attr);
+}
+
+int iofunc_stat(resmgr_context_t *ctp, iofunc_attr_t *attr, struct stat *statp)
+{
+    (void)ctp;
+    memset(statp, 0, sizeof *statp);
+    statp->st_ino = attr->inode;
+    statp->st_dev = attr->mount ? attr->mount->dev : 0;
+    statp->st_mode = attr->mode;
+    statp->st_nlink = attr->nlink;
+    statp->st_uid = attr->uid;
+    statp->st_gid = attr->gid;
+    statp->st_rdev = attr->rdev;
+    statp->st_size = attr->nbytes;
+    statp->st_blksize = attr->mount && attr->mount->blocksize > 0 ? attr->mount->blocksize : 512;
+    statp->st_atim.tv_sec = attr->atime;
+    statp->st_atim.tv_nsec = attr->atime_ns;
+    statp->st_mtim.tv_sec = attr->mtime;
+    statp->st_mtim.tv_nsec = attr->mtime_ns;
+    statp->st_ctim.tv_sec = attr->ctime;
+    statp->st_ctim.tv_nsec = attr->ctime_ns;
+    return EOK;
+}
+
+int iofunc_stat_default(resmgr_context_t *ctp, io_stat_t *msg, iofunc_ocb_t *ocb)
+{
+    iofunc_time_update(ocb->attr);
+    iofunc_stat(ctp, ocb->attr, &msg->o);
+    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
+}
+
+/* ---- notify ---- */
+
+static const unsigned qh_notify_cond[3] = {
+    _NOTIFY_COND_INPUT, _NOTIFY_COND_OUTPUT, _NOTIFY_COND_OBAND
+};
+
+/* Lowest armed threshold of a notify list (0 when nobody is armed). */
+static void qh_notify_recount(iofunc_notify_t *nop)
+{
+    nop->cnt = 0;
+    for (iofunc_notify_event_t *e = nop->list; e; e = e->next)
+        if (nop->cnt == 0 || e->cnt < nop->cnt)
+            nop->cnt = e->cnt;
+}
+
+int iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
+                  int trig, const int *notifycnts, int *armed)
+{
+    unsigned want = (unsigned)msg->i.flags & (_NOTIFY_COND_INPUT | _NOTIFY_COND_OUTPUT |
+                                              _NOTIFY_COND_OBAND);
+    unsigned ready = want & (unsigned)trig;
+    int action = msg->i.action & _NOTIFY_ACTION_MASK;
+    struct _qh_qnx_sigevent event = msg->i.event;
+    if (armed)
+        *armed = 0;
+    if (!ready && action != _NOTIFY_ACTION_POLL) {  /* nothing yet: arm */
+        for (int i = 0; i < 3; i++) {
+            if (!(want & qh_notify_cond[i]))
+                continue;
+            iofunc_notify_event_t *e = calloc(1, sizeof *e);
+            if (!e)                           /* cannot remember the client */
+                return ENOMEM;
+            e->rcvid = ctp->rcvid;
+            e->scoid = ctp->info.scoid;
+            e->coid = ctp->info.coid;
+            e->cnt = notifycnts ? notifycnts[i] : 1;
+            e->event = event;
+            e->next = nop[i].list;
+            nop[i].list = e;
+            qh_notify_recount(&nop[i]);
+        }
+        if (armed)
+            *armed = 1;
+        if (action == _NOTIFY_ACTION_CONDARM) /* armed, nothing ready */
+            return EAGAIN;
+    }
+    memset(&msg->o, 0, sizeof msg->o);
+    msg->o.flags = ready;
+    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
+}
+
+void iofunc_notify_trigger(iofunc_notify_t *nop, int cnt, int index)
+{
+    iofunc_notify_t *n = &nop[index];
+    iofunc_notify_event_t **pp = &n->list;
+    while (*pp) {
+        iofunc_notify_event_t *e = *pp;
+        if (cnt < e->cnt) {                   /* threshold not reached */
+            pp = &e->next;
+            continue;
+        }
+        *pp = e->next;
+        if (e->event.qsev_notify == SIGEV_PULSE)
+            MsgSendPulse(e->event.qsev_coid, e->event.qsev_priority, e->event.qsev_code,
+                         e->event.qsev_value.sival_int);
+        free(e);
+    }
+    qh_notify_recount(n);
+}
+
+void iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop)
+{
+    for (int i = 0; i < 3; i++) {
+        iofunc_notify_event_t **pp = &nop[i].list;
+        while (*pp) {
+            iofunc_notify_event_t *e = *pp;
+            if (ctp && (e->scoid != ctp->info.scoid || e->coid != ctp->info.coid)) {
+                pp = &e->next;                /* another client's entry */
+                continue;
+            }
+            *pp = e->next;
+            free(e);
+        }
+        qh_notify_recount(&nop[i]);
+    }
+}

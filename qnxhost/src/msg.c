@@ -1,0 +1,555 @@
+/*
+ * qnxhost message passing: emulates the Neutrino kernel's synchronous
+ * Send/Receive/Reply between threads of one process (channels, connections,
+ * receive ids, MsgRead/MsgWrite, pulses). A client's MsgSend blocks on a
+ * condition variable until a server thread replies.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "qh_internal.h"
+
+pthread_mutex_t qh_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct qh_conn **qh_conns;     /* indexed by coid - QH_FD_BASE */
+static size_t           qh_nconns;
+static struct qh_msg   *qh_received;  /* received, not yet replied */
+static rcvid_t          qh_next_rcvid = 1;
+static pthread_condattr_t qh_monotonic;
+static pthread_once_t   qh_clock_once = PTHREAD_ONCE_INIT;
+
+static void qh_clock_init(void)
+{
+    pthread_condattr_init(&qh_monotonic);
+    pthread_condattr_setclock(&qh_monotonic, CLOCK_MONOTONIC);
+}
+
+void qh_msg_init_clock(void)
+{
+    pthread_once(&qh_clock_once, qh_clock_init);
+}
+
+size_t qh_iov_total(const iov_t *iov, size_t parts)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < parts; i++)
+        total += iov[i].iov_len;
+    return total;
+}
+
+/* Copy from an iov list, starting at byte off, into buf (at most n bytes). */
+static size_t qh_iov_gather(void *buf, size_t n, const iov_t *iov, size_t parts, size_t off)
+{
+    size_t done = 0;
+    for (size_t i = 0; i < parts && done < n; i++) {
+        size_t len = iov[i].iov_len;
+        if (off >= len) {                     /* part lies before the offset */
+            off -= len;
+            continue;
+        }
+        size_t chunk = len - off < n - done ? len - off : n - done;
+        memcpy((char *)buf + done, (char *)iov[i].iov_base + off, chunk);
+        done += chunk;
+        off = 0;
+    }
+    return done;
+}
+
+/* Copy n bytes of buf into an iov list starting at byte off. */
+static size_t qh_iov_scatter(const iov_t *iov, size_t parts, size_t off, const void *buf, size_t n)
+{
+    size_t done = 0;
+    for (size_t i = 0; i < parts && done < n; i++) {
+        size_t len = iov[i].iov_len;
+        if (off >= len) {                     /* part lies before the offset */
+            off -= len;
+            continue;
+        }
+        size_t chunk = len - off < n - done ? len - off : n - done;
+        memcpy((char *)iov[i].iov_base + off, (const char *)buf + done, chunk);
+        done += chunk;
+        off = 0;
+    }
+    return done;
+}
+
+/* ---- connections ---- */
+
+struct qh_conn *qh_conn_new(dispatch_t *dpp)
+{
+    size_t i;
+    for (i = 0; i < qh_nconns && qh_conns[i]; i++)
+        ;
+    if (i == qh_nconns) {                     /* table full: grow it */
+        size_t n = qh_nconns ? qh_nconns * 2 : 16;
+        struct qh_conn **t = realloc(qh_conns, n * sizeof *t);
+        if (!t)
+            return NULL;
+        memset(t + qh_nconns, 0, (n - qh_nconns) * sizeof *t);
+        qh_conns = t;
+        qh_nconns = n;
+    }
+    struct qh_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->coid = QH_FD_BASE + (int)i;
+    c->dpp = dpp;
+    qh_conns[i] = c;
+    return c;
+}
+
+struct qh_conn *qh_conn_find(int coid)
+{
+    if (coid < QH_FD_BASE || (size_t)(coid - QH_FD_BASE) >= qh_nconns)
+        return NULL;
+    return qh_conns[coid - QH_FD_BASE];
+}
+
+void qh_conn_free(int coid)
+{
+    struct qh_conn *c = qh_conn_find(coid);
+    if (!c)
+        return;
+    qh_conns[coid - QH_FD_BASE] = NULL;
+    free(c);
+}
+
+/* Server stop: give every still-open OCB its close_ocb (as on client death), drop all conns. */
+void qh_conns_close_all(void)
+{
+    for (size_t i = 0; i < qh_nconns; i++) {
+        struct qh_conn *c = qh_conns[i];
+        if (c && c->ocb && c->io_funcs && c->io_funcs->close_ocb) {
+            struct qh_ctx *ctx = calloc(1, sizeof *ctx);
+            if (ctx) {
+                ctx->ctp.dpp = c->dpp;
+                ctx->ctp.info.coid = c->coid;
+                ctx->ctp.info.scoid = c->coid;
+                c->io_funcs->close_ocb(&ctx->ctp, NULL, c->ocb);
+                free(ctx);
+            }
+        }
+        free(c);
+    }
+    free(qh_conns);
+    qh_conns = NULL;
+    qh_nconns = 0;
+}
+
+/* ---- channels ---- */
+
+static void qh_chan_push(struct qh_chan *chan, struct qh_msg *m)
+{
+    m->next = NULL;
+    if (chan->tail)
+        chan->tail->next = m;
+    else
+        chan->head = m;
+    chan->tail = m;
+    pthread_cond_signal(&chan->cv);
+}
+
+static int qh_chan_unlink(struct qh_chan *chan, struct qh_msg *m)
+{
+    struct qh_msg **pp = &chan->head, *prev = NULL;
+    for (; *pp; prev = *pp, pp = &(*pp)->next) {
+        if (*pp == m) {
+            *pp = m->next;
+            if (chan->tail == m)
+                chan->tail = prev;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void qh_chan_stop(struct qh_chan *chan)
+{
+    chan->shutdown = 1;
+    pthread_cond_broadcast(&chan->cv);
+}
+
+/* Fail every message still queued on a stopping channel (called with qh_lock). */
+void qh_chan_drain(struct qh_chan *chan)
+{
+    struct qh_msg *m;
+    while ((m = chan->head) != NULL) {
+        chan->head = m->next;
+        if (m->is_pulse) {
+            free(m);
+            continue;
+        }
+        m->state = QH_REPLIED;
+        m->status = -1;
+        m->err = ESRCH;
+        pthread_cond_signal(&m->cv);
+    }
+    chan->tail = NULL;
+}
+
+/* ---- receive ids ---- */
+
+static struct qh_msg *qh_rcvid_find(rcvid_t rcvid, int unlink)
+{
+    for (struct qh_msg **pp = &qh_received; *pp; pp = &(*pp)->next) {
+        struct qh_msg *m = *pp;
+        if (m->rcvid == rcvid) {
+            if (unlink)
+                *pp = m->next;
+            return m;
+        }
+    }
+    return NULL;
+}
+
+/* Server stop: every received message still unreplied is a protocol error. */
+void qh_rcvids_flush(void)
+{
+    struct qh_msg *m;
+    while ((m = qh_received) != NULL) {
+        qh_received = m->next;
+        if (m->abandoned) {                   /* already reported at the timeout */
+            pthread_cond_destroy(&m->cv);
+            free(m);
+            continue;
+        }
+        qh_protocol_error(m->rcvid, m->type, "message never replied (server stopped)");
+        m->state = QH_REPLIED;
+        m->status = -1;
+        m->err = ESRCH;
+        pthread_cond_signal(&m->cv);
+    }
+}
+
+/* Find a live received message or report why not (called with qh_lock). */
+static struct qh_msg *qh_rcvid_get(rcvid_t rcvid, int unlink, const char *call)
+{
+    struct qh_msg *m = qh_rcvid_find(rcvid, unlink);
+    if (!m) {
+        char what[96];
+        snprintf(what, sizeof what, "%s on an unknown or already-replied rcvid", call);
+        qh_protocol_error(rcvid, qh_replied_type(rcvid), what);
+        errno = ESRCH;
+        return NULL;
+    }
+    if (m->abandoned) {                       /* client gave up: its buffers are gone */
+        if (unlink) {
+            pthread_cond_destroy(&m->cv);
+            free(m);
+        }
+        errno = ESRCH;
+        return NULL;
+    }
+    return m;
+}
+
+/* ---- receive (used by dispatch_block) ---- */
+
+static void qh_fill_info(resmgr_context_t *ctp, const struct qh_msg *m, size_t copied)
+{
+    memset(&ctp->info, 0, sizeof ctp->info);
+    ctp->info.pid = getpid();
+    ctp->info.tid = m->tid;
+    ctp->info.chid = 1;
+    ctp->info.scoid = m->coid;
+    ctp->info.coid = m->coid;
+    ctp->info.priority = 10;
+    ctp->info.msglen = copied;
+    ctp->info.srcmsglen = m->slen;
+    ctp->info.dstmsglen = m->rlen;
+}
+
+int qh_receive(struct qh_ctx *ctx)
+{
+    resmgr_context_t *ctp = &ctx->ctp;
+    struct qh_chan *chan = &ctp->dpp->chan;
+
+    pthread_mutex_lock(&qh_lock);
+    while (!chan->head && !chan->shutdown && !ctx->kicked) {
+        qh_ready_notify(ctp->dpp);
+        pthread_cond_wait(&chan->cv, &qh_lock);
+    }
+    if (ctx->kicked) {                        /* dispatch_unblock() */
+        ctx->kicked = 0;
+        pthread_mutex_unlock(&qh_lock);
+        errno = EINTR;
+        return -1;
+    }
+    if (chan->shutdown) {                     /* qh_server_stop() */
+        pthread_mutex_unlock(&qh_lock);
+        errno = ECANCELED;
+        return -1;
+    }
+    struct qh_msg *m = chan->head;
+    chan->head = m->next;
+    if (!chan->head)
+        chan->tail = NULL;
+
+    size_t room = ctp->msg_max_size;
+    if (m->is_pulse) {
+        size_t n = sizeof m->pulse < room ? sizeof m->pulse : room;
+        memcpy(ctp->msg, &m->pulse, n);
+        qh_fill_info(ctp, m, n);
+        ctp->rcvid = 0;
+        ctp->size = n;
+        free(m);
+    } else {
+        m->rcvid = qh_next_rcvid++;
+        m->state = QH_RECEIVED;
+        m->next = qh_received;
+        qh_received = m;
+        size_t n = qh_iov_gather(ctp->msg, room, m->siov, m->sparts, 0);
+        qh_fill_info(ctp, m, n);
+        ctp->rcvid = m->rcvid;
+        ctp->size = n;
+    }
+    ctp->offset = 0;
+    pthread_mutex_unlock(&qh_lock);
+    return 0;
+}
+
+/* ---- send (client side) ---- */
+
+static void qh_deadline(struct timespec *ts, long ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {         /* carry into seconds */
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
+{
+    struct qh_msg *m = calloc(1, sizeof *m);
+    if (!m) {
+        errno = ENOMEM;
+        return -1;
+    }
+    qh_msg_init_clock();
+    pthread_cond_init(&m->cv, &qh_monotonic);
+    m->siov = siov;
+    m->sparts = sparts;
+    m->slen = qh_iov_total(siov, sparts);
+    m->riov = riov;
+    m->rparts = rparts;
+    m->rlen = qh_iov_total(riov, rparts);
+    m->coid = coid;
+    m->tid = gettid();
+    uint16_t type = 0;
+    if (qh_iov_gather(&type, sizeof type, siov, sparts, 0) == sizeof type)
+        m->type = type;
+
+    struct timespec deadline;
+    qh_deadline(&deadline, qh_send_timeout_ms());
+
+    pthread_mutex_lock(&qh_lock);
+    struct qh_conn *c = qh_conn_find(coid);
+    if (!c || c->dpp->chan.shutdown) {        /* no such connection / server gone */
+        pthread_mutex_unlock(&qh_lock);
+        pthread_cond_destroy(&m->cv);
+        free(m);
+        errno = c ? ESRCH : EBADF;
+        return -1;
+    }
+    struct qh_chan *chan = &c->dpp->chan;
+    qh_chan_push(chan, m);
+    while (m->state != QH_REPLIED) {
+        if (pthread_cond_timedwait(&m->cv, &qh_lock, &deadline) == ETIMEDOUT &&
+            m->state != QH_REPLIED)
+            break;
+    }
+    if (m->state != QH_REPLIED) {             /* timed out */
+        qh_protocol_error(m->rcvid, m->type, "message never replied (client send timed out)");
+        int queued = m->state == QH_QUEUED;
+        if (queued)
+            qh_chan_unlink(chan, m);
+        else
+            m->abandoned = 1;                 /* the rcvid stays known; freed by reply/stop */
+        pthread_mutex_unlock(&qh_lock);
+        if (queued) {
+            pthread_cond_destroy(&m->cv);
+            free(m);
+        }
+        errno = ETIMEDOUT;
+        return -1;
+    }
+    pthread_mutex_unlock(&qh_lock);
+    long status = m->status;
+    int err = m->err;
+    pthread_cond_destroy(&m->cv);
+    free(m);
+    if (status == -1 && err) {
+        errno = err;
+        return -1;
+    }
+    return status;
+}
+
+/* ---- the Msg* kernel calls ---- */
+
+long MsgSendv(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
+{
+    return qh_send(coid, siov, sparts, riov, rparts);
+}
+
+long MsgSend(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
+{
+    iov_t s, r;
+    SETIOV(&s, smsg, sbytes);
+    SETIOV(&r, rmsg, rbytes);
+    return qh_send(coid, &s, 1, &r, 1);
+}
+
+long MsgSendnc(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
+{
+    return MsgSend(coid, smsg, sbytes, rmsg, rbytes);
+}
+
+static int qh_reply(rcvid_t rcvid, long status, int err, const iov_t *iov, size_t parts,
+                    const char *call)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_msg *m = qh_rcvid_get(rcvid, 1, call);
+    if (!m) {
+        pthread_mutex_unlock(&qh_lock);
+        return -1;
+    }
+    if (!err && status < 0)                   /* the client would read it as an error */
+        qh_protocol_error(rcvid, m->type, "negative status passed to MsgReply");
+    size_t off = 0;
+    for (size_t i = 0; !err && i < parts; i++)
+        off += qh_iov_scatter(m->riov, m->rparts, off, iov[i].iov_base, iov[i].iov_len);
+    m->status = err ? -1 : status;
+    m->err = err;
+    m->state = QH_REPLIED;
+    qh_replied_remember(rcvid, m->type);
+    pthread_cond_signal(&m->cv);
+    pthread_mutex_unlock(&qh_lock);
+    return 0;
+}
+
+int MsgReplyv(rcvid_t rcvid, long status, const iov_t *riov, size_t rparts)
+{
+    return qh_reply(rcvid, status, 0, riov, rparts, "MsgReply");
+}
+
+int MsgReply(rcvid_t rcvid, long status, const void *msg, size_t bytes)
+{
+    iov_t iov;
+    SETIOV(&iov, msg, bytes);
+    return qh_reply(rcvid, status, 0, &iov, 1, "MsgReply");
+}
+
+int MsgError(rcvid_t rcvid, int error)
+{
+    return qh_reply(rcvid, -1, error > 0 ? error : EINVAL, NULL, 0, "MsgError");
+}
+
+ssize_t MsgReadv(rcvid_t rcvid, const iov_t *riov, size_t rparts, size_t offset)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_msg *m = qh_rcvid_get(rcvid, 0, "MsgRead");
+    if (!m) {
+        pthread_mutex_unlock(&qh_lock);
+        return -1;
+    }
+    size_t done = 0;
+    for (size_t i = 0; i < rparts; i++) {
+        size_t n = qh_iov_gather(riov[i].iov_base, riov[i].iov_len,
+                                 m->siov, m->sparts, offset + done);
+        done += n;
+        if (n < riov[i].iov_len)              /* end of the client's message */
+            break;
+    }
+    pthread_mutex_unlock(&qh_lock);
+    return (ssize_t)done;
+}
+
+ssize_t MsgRead(rcvid_t rcvid, void *msg, size_t bytes, size_t offset)
+{
+    iov_t iov;
+    SETIOV(&iov, msg, bytes);
+    return MsgReadv(rcvid, &iov, 1, offset);
+}
+
+ssize_t MsgWritev(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_msg *m = qh_rcvid_get(rcvid, 0, "MsgWrite");
+    if (!m) {
+        pthread_mutex_unlock(&qh_lock);
+        return -1;
+    }
+    size_t done = 0;
+    for (size_t i = 0; i < parts; i++)
+        done += qh_iov_scatter(m->riov, m->rparts, offset + done,
+                               iov[i].iov_base, iov[i].iov_len);
+    pthread_mutex_unlock(&qh_lock);
+    return (ssize_t)done;
+}
+
+ssize_t MsgWrite(rcvid_t rcvid, const void *msg, size_t bytes, size_t offset)
+{
+    iov_t iov;
+    SETIOV(&iov, msg, bytes);
+    return MsgWritev(rcvid, &iov, 1, offset);
+}
+
+int MsgInfo(rcvid_t rcvid, struct _msg_info *info)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_msg *m = qh_rcvid_get(rcvid, 0, "MsgInfo");
+    if (!m) {
+        pthread_mutex_unlock(&qh_lock);
+        return -1;
+    }
+    resmgr_context_t tmp;
+    qh_fill_info(&tmp, m, m->slen);
+    *info = tmp.info;
+    pthread_mutex_unlock(&qh_lock);
+    return 0;
+}
+
+int MsgSendPulse(int coid, int priority, int code, int value)
+{
+    (void)priority;                           /* no priorities on the host */
+    struct qh_msg *m = calloc(1, sizeof *m);
+    if (!m) {
+        errno = ENOMEM;
+        return -1;
+    }
+    m->is_pulse = 1;
+    m->coid = coid;
+    m->pulse.type = _PULSE_TYPE;
+    m->pulse.subtype = _PULSE_SUBTYPE;
+    m->pulse.code = (_Int8t)code;
+    m->pulse.value.sival_int = value;
+    m->pulse.scoid = coid;
+    pthread_mutex_lock(&qh_lock);
+    struct qh_conn *c = qh_conn_find(coid);
+    if (!c || c->dpp->chan.shutdown) {        /* nobody to deliver to */
+        pthread_mutex_unlock(&qh_lock);
+        free(m);
+        errno = c ? ESRCH : EBADF;
+        return -1;
+    }
+    qh_chan_push(&c->dpp->chan, m);
+    pthread_mutex_unlock(&qh_lock);
+    return 0;
+}
+
+int MsgDeliverEvent(rcvid_t rcvid, const struct sigevent *event)
+{
+    (void)rcvid;                              /* everything is one process */
+    if (event->sigev_notify != SIGEV_PULSE)   /* only pulses are emulated */
+        return 0;
+    return MsgSendPulse(event->sigev_coid, event->sigev_priority, event->sigev_code,
+                        event->sigev_value.sival_int);
+}

@@ -1,0 +1,131 @@
+/*
+ * qnxhost runtime internals shared by the source files: the emulated kernel
+ * objects (channels, connections, messages), the dispatch handle and the
+ * helpers the areas call in each other. Not part of the public API.
+ */
+#ifndef QH_INTERNAL_H
+#define QH_INTERNAL_H
+
+#include <pthread.h>
+#include <sys/iofunc.h>
+#include <sys/dispatch.h>
+#include <qnxhost/host.h>
+
+/* One lock protects every emulated kernel object. */
+extern pthread_mutex_t qh_lock;
+
+enum qh_msg_state { QH_QUEUED, QH_RECEIVED, QH_REPLIED };
+
+/* A message (or pulse) in flight between a client and a server. */
+struct qh_msg {
+    struct qh_msg  *next;
+    rcvid_t         rcvid;
+    enum qh_msg_state state;
+    int             abandoned;   /* the client's send timed out */
+    int             is_pulse;
+    unsigned        type;        /* first 16 bits, for diagnostics */
+    int             coid;
+    pid_t           tid;
+    const iov_t    *siov;
+    size_t          sparts, slen;
+    const iov_t    *riov;
+    size_t          rparts, rlen;
+    long            status;
+    int             err;
+    pthread_cond_t  cv;
+    struct _pulse   pulse;
+};
+
+/* A channel: the queue of pending sends and pulses. */
+struct qh_chan {
+    struct qh_msg  *head, *tail;
+    pthread_cond_t  cv;
+    int             shutdown;
+};
+
+/* A client connection (an emulated fd or a side-channel coid). */
+struct qh_conn {
+    int                       coid;
+    dispatch_t               *dpp;
+    void                     *ocb;
+    const resmgr_io_funcs_t  *io_funcs;
+};
+
+/* A path attached with resmgr_attach(). */
+struct qh_attach {
+    struct qh_attach             *next;
+    int                           id;
+    char                         *path;
+    unsigned                      flags;
+    dispatch_t                   *dpp;
+    const resmgr_connect_funcs_t *connect_funcs;
+    const resmgr_io_funcs_t      *io_funcs;
+    void                         *handle;
+};
+
+/* A pulse handler from pulse_attach(). */
+struct qh_pulse_attach {
+    struct qh_pulse_attach *next;
+    int                     code;
+    int                   (*func)(message_context_t *, int, unsigned, void *);
+    void                   *handle;
+};
+
+/* A context from dispatch_context_alloc(); the public part must stay last. */
+struct qh_ctx {
+    struct qh_ctx    *next;
+    unsigned          nparts_max;
+    int               stopped;   /* dispatch_block() already returned the stop */
+    int               kicked;    /* dispatch_unblock() was called */
+    resmgr_context_t  ctp;
+};
+
+struct _dispatch {
+    struct _dispatch       *next;
+    struct qh_chan          chan;
+    unsigned                flags;
+    size_t                  msg_max_size;
+    unsigned                nparts_max;
+    int                     context_alloced;
+    int                     starting;   /* created by the server being started */
+    int                     nattach;
+    struct qh_ctx          *ctxs;
+    struct qh_pulse_attach *pulses;
+};
+
+/* msg.c */
+int             qh_receive(struct qh_ctx *ctx);
+long            qh_send(int coid, const iov_t *siov, size_t sparts,
+                        const iov_t *riov, size_t rparts);
+void            qh_chan_stop(struct qh_chan *chan);
+void            qh_chan_drain(struct qh_chan *chan);
+void            qh_rcvids_flush(void);
+size_t          qh_iov_total(const iov_t *iov, size_t parts);
+struct qh_conn *qh_conn_new(dispatch_t *dpp);
+struct qh_conn *qh_conn_find(int coid);
+void            qh_conn_free(int coid);
+void            qh_conns_close_all(void);
+void            qh_msg_init_clock(void);
+
+/* dispatch.c */
+extern struct _dispatch *qh_dispatches;
+void qh_ready_notify(dispatch_t *dpp);
+
+/* resmgr.c */
+extern struct qh_attach *qh_attaches;
+int  qh_resmgr_handle(resmgr_context_t *ctp);
+struct qh_attach *qh_attach_lookup(const char *path, const char **rel);
+void qh_attaches_free(dispatch_t *dpp);
+
+/* pool.c */
+void qh_pools_stop(void);
+
+/* check.c */
+void qh_protocol_error(rcvid_t rcvid, unsigned type, const char *what);
+void qh_replied_remember(rcvid_t rcvid, unsigned type);
+unsigned qh_replied_type(rcvid_t rcvid);
+long qh_send_timeout_ms(void);
+
+#define QH_CTX(_ctp) ((struct qh_ctx *)(void *)((char *)(_ctp) - offsetof(struct qh_ctx, ctp)))
+
+#endif
