@@ -26,7 +26,7 @@ PKG_ROOT = _package_root()
 sys.path.insert(0, str(PKG_ROOT))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PKG_ROOT), os.environ.get("PYTHONPATH")]))
 
-from rmgen.plan import GENERATED, USER, HookRef, PlannedFile  # noqa: E402
+from rmgen.plan import USER, HookRef, PlannedFile  # noqa: E402
 
 
 def fake_plan(device: dict) -> list:

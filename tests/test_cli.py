@@ -1,0 +1,117 @@
+"""The command line: options, exit codes, python -m rmgen, internal errors."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import rmgen
+from rmgen import cli
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
+
+
+def run(capsys, *argv):
+    try:
+        rc = cli.main(list(argv))
+    except SystemExit as e:  # argparse: --help, --version, usage errors
+        rc = e.code
+    captured = capsys.readouterr()
+    return rc, captured.out, captured.err
+
+
+def test_version(capsys):
+    assert run(capsys, "--version") == (0, f"rmgen {rmgen.__version__} (spec format 1)\n", "")
+
+
+def test_help(capsys):
+    rc, out, err = run(capsys, "--help")
+    assert rc == 0 and err == ""
+    for option in ("--check", "--explain", "--runtime-dir", "--traceback", "-o DIR", "--force"):
+        assert option in out
+
+
+def test_explain(capsys):
+    rc, out, err = run(capsys, "--explain", "rm0012")
+    assert rc == 0 and err == "" and out.startswith("RM0012 (error): ") and "migrate" in out
+
+
+def test_explain_unknown(capsys):
+    assert run(capsys, "--explain", "RM9999") == (2, "", "rmgen: unknown diagnostic ID 'RM9999'\n")
+
+
+@pytest.mark.parametrize("argv", [[], ["--no-such-option"], ["-o"]])
+def test_usage_errors_exit_2(capsys, argv):
+    rc, out, err = run(capsys, *argv)
+    assert rc == 2 and out == "" and "usage: rmgen" in err
+
+
+def test_runtime_dir(capsys):
+    assert run(capsys, "--runtime-dir") == (0, f"{REPO / 'qnxhost'}\n", "")
+
+
+def test_resources_prefer_package_data(tmp_path):
+    pkg = tmp_path / "site" / "rmgen"
+    (pkg / "qnxhost").mkdir(parents=True)
+    shutil.copy(REPO / "generator" / "resources.py", pkg / "resources.py")
+    spec = importlib.util.spec_from_file_location("resources_copy", pkg / "resources.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.data_dir("qnxhost") == pkg / "qnxhost"
+    assert module.data_dir("schemas") == tmp_path / "site" / "schemas"
+
+
+def test_valid_and_invalid_exit_codes(tmp_path, monkeypatch, capsys, fake_backend):
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(REPO / "examples" / "sample.yaml", "sample.yaml")
+    Path("bad.yaml").write_text("rmgen: 1\n")
+    assert run(capsys, "sample.yaml")[0] == 0
+    assert run(capsys, "sample.yaml", "--check")[0] == 0
+    rc, out, err = run(capsys, "bad.yaml")
+    assert rc == 2 and out == "" and "error[RM0014]" in err
+
+
+def test_internal_error_is_one_line(tmp_path, monkeypatch, capsys, fake_backend):
+    def boom(device):
+        raise RuntimeError("template exploded")
+
+    monkeypatch.setattr(sys.modules["rmgen.render"], "render", boom)
+    spec = shutil.copy(REPO / "examples" / "sample.yaml", tmp_path / "sample.yaml")
+    rc, out, err = run(capsys, str(spec))
+    assert rc == 2 and out == ""
+    assert err.count("\n") == 1 and "internal error (RuntimeError: template exploded)" in err
+    assert "Traceback" not in err
+    rc, out, err = run(capsys, str(spec), "--traceback")
+    assert rc == 2 and "Traceback (most recent call last)" in err and "template exploded" in err
+
+
+def _python(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "rmgen", *args], capture_output=True, text=True,
+                          cwd=cwd, env=os.environ.copy(), timeout=120)
+
+
+def test_python_dash_m():
+    proc = _python("--version")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, f"rmgen {rmgen.__version__} (spec format 1)\n", "")
+
+
+def test_python_dash_m_exit_2_on_invalid(tmp_path):
+    (tmp_path / "x.yaml").write_text("rmgen: 1\ndevice: {name: x, path: /x, summary: s, colour: red}\n")
+    proc = _python("x.yaml", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("x.yaml:2:41: error[RM0013]: unknown key 'colour' in device\n")
+
+
+def test_examples_generate_and_check_clean_with_real_backend(tmp_path):
+    """End to end with the lead's model/render: generate, then --check finds no drift."""
+    specs = [str(p) for p in EXAMPLES]
+    first = _python(*specs, "-o", str(tmp_path))
+    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
+    again = _python(*specs, "-o", str(tmp_path), "--check")
+    assert (again.returncode, again.stdout, again.stderr) == (0, "", "")

@@ -1,0 +1,91 @@
+"""The JSON Schema: valid draft 2020-12, fully described, closed, and agreeing with docs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from rmgen import loader, schema
+from rmgen.diagnostics import Diagnostics
+from rmgen.typesys import DCMD_CLASSES, ENUM_BASES
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
+# Keywords schema.py turns into diagnostics, keywords that only nest subschemas, annotations.
+HANDLED = set(schema._HANDLERS) | {"const", "propertyNames", "items", "properties", "$ref"}
+ANNOTATIONS = {"description", "default", "title", "$schema", "$id", "$defs"}
+
+
+def subschemas(node):
+    """The schema and every subschema in it (not the values of annotations)."""
+    yield node
+    children = list(node.get("properties", {}).values()) + list(node.get("$defs", {}).values())
+    children += node.get("anyOf", [])
+    children += [node[k] for k in ("items", "additionalProperties", "propertyNames")
+                 if isinstance(node.get(k), dict)]
+    for child in children:
+        yield from subschemas(child)
+
+
+def walk(node, path=()):
+    """Every schema object with its path."""
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from walk(value, path + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from walk(value, path + (i,))
+
+
+def test_schema_is_valid_draft_2020_12():
+    s = schema.schema()
+    assert s["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(s)
+
+
+def test_every_property_has_a_description():
+    for path, node in walk(schema.schema()):
+        if path and path[-2:-1] in (("properties",), ("$defs",)):
+            assert node.get("description"), "/".join(map(str, path))
+
+
+def test_objects_are_closed():
+    for path, node in walk(schema.schema()):
+        if node.get("type") == "object":
+            assert "additionalProperties" in node, "/".join(map(str, path))
+            extra = node["additionalProperties"]
+            assert extra is False or "propertyNames" in node, "/".join(map(str, path))
+
+
+def test_every_keyword_is_handled():
+    used = {key for node in subschemas(schema.schema()) for key in node}
+    assert used - ANNOTATIONS - HANDLED == set()
+
+
+def test_enums_match_typesys():
+    defs = schema.schema()["$defs"]
+    assert defs["enum"]["properties"]["base"]["enum"] == list(ENUM_BASES)
+    assert defs["devctl"]["properties"]["class"]["anyOf"][0]["enum"] == list(DCMD_CLASSES)
+
+
+@pytest.mark.parametrize("keys,value", [
+    (("device", "mode"), "0666"), (("io", "kind"), "none"), (("io", "access"), "read-write"),
+    (("server", "threads"), "single"), (("server", "pool", "lo_water"), 2),
+    (("server", "pool", "hi_water"), 4), (("server", "pool", "increment"), 1),
+    (("server", "pool", "maximum"), 16), (("enums", "base"), "u32"), (("devctl", "class"), "misc"),
+    (("devctl", "access"), "any"),
+])
+def test_defaults_match_the_documentation(keys, value):
+    assert schema.default(*keys) == value
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_examples_validate_cleanly(path):
+    from rmgen import checks
+    diags = Diagnostics()
+    spec = loader.load(path, diags)
+    assert spec is not None and schema.validate(spec, diags)
+    checks.check(spec, diags)
+    assert diags.render() == ""
