@@ -1,0 +1,51 @@
+# rmgen: developer entry points. Each target sets up what it needs first.
+#   make run    generate the default example, build it on Linux, run a client session
+#   make test   the whole suite (Python, C compile gates, host round trips, FUSE)
+#   make bench  measurements (not a test)      make fuzz   long fuzz run (not a test)
+
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.installed
+EXAMPLE  ?= sample
+BUILD    := build
+# Debian packages for the C side: compilers, sanitizer runtimes, valgrind, FUSE.
+APT_PKGS := gcc clang make valgrind pkg-config fuse3 libfuse3-dev libclang-rt-dev
+
+.PHONY: run test bench fuzz deps venv regen clean
+
+deps:
+	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "rmgen: installing Debian packages:$$missing"; \
+	    if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	    $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+venv: $(STAMP)
+
+run: deps venv
+	$(BIN)/rmgen examples/$(EXAMPLE).yaml
+	$(MAKE) -s -C examples/$(EXAMPLE) -f host.mk QNXHOST=$(CURDIR)/qnxhost O=$(CURDIR)/$(BUILD)/$(EXAMPLE) SAN=0 all
+	$(MAKE) -s -C examples/demo QNXHOST=$(CURDIR)/qnxhost O=$(CURDIR)/$(BUILD)/demo run
+
+test: deps venv
+	$(BIN)/python -m pytest -q
+
+regen: venv
+	$(BIN)/rmgen examples/*.yaml
+
+bench: deps venv
+	$(BIN)/python benchmarks/run.py
+
+fuzz: deps
+	$(MAKE) -C qnxhost O=$(CURDIR)/$(BUILD)/fuzz fuzz-run
+
+clean:
+	rm -rf $(BUILD) .pytest_cache
