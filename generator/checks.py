@@ -62,7 +62,7 @@ class _Checker:
         for section in _STATE_LISTS + ("devctl",):
             defs += [((section, i, "name"), False, "") for i in range(len(self.d.get(section, [])))]
         for path, is_key, kind in defs:
-            name = path[-1] if is_key else self.spec_value(path)
+            name = path[-1] if is_key else self.spec.value(path)
             if kind in ("enums", "types") and name in _BUILTIN_TYPES:
                 self.add("RM0047", path, at_key=True, name=name)
                 continue
@@ -82,12 +82,6 @@ class _Checker:
         options = self.d.get("server", {}).get("options", [])
         self._unique([(o["flag"], ("server", "options", i, "flag"), False) for i, o in enumerate(options)],
                      "option flag")
-
-    def spec_value(self, path: PathKey) -> object:
-        value = self.d
-        for p in path:
-            value = value[p]
-        return value
 
     @staticmethod
     def _named(base: PathKey, items: List[dict]) -> List[Tuple[str, PathKey, bool]]:

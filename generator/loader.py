@@ -6,6 +6,7 @@ needs (duplicate keys, anchors/aliases, non-string keys, tags) with precise loca
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
@@ -48,6 +49,13 @@ class Spec:
         line, col = table.get(path, (1, 1))
         return self.at(line, col)
 
+    def value(self, path: PathKey) -> object:
+        """The loaded value at `path`."""
+        value = self.data
+        for p in path:
+            value = value[p]
+        return value
+
     def at(self, line: int, col: int) -> Location:
         source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         return Location(self.file, line, col, source)
@@ -87,12 +95,14 @@ def load(path: Union[str, Path], diags: Diagnostics, display: Optional[str] = No
     """Read and compose `path`; None (with diagnostics added) if it cannot be used."""
     name = display or str(path)
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            raw = fh.read(MAX_BYTES + 1) if size <= MAX_BYTES else b""
     except OSError as e:
         diags.add("RM0001", Location(name), reason=e.strerror or str(e))
         return None
-    if len(raw) > MAX_BYTES:
-        diags.add("RM0002", Location(name), size=len(raw), limit=MAX_BYTES)
+    if max(size, len(raw)) > MAX_BYTES:
+        diags.add("RM0002", Location(name), size=max(size, len(raw)), limit=MAX_BYTES)
         return None
     try:
         text = raw.decode("utf-8")

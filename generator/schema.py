@@ -157,7 +157,7 @@ def _any_of(spec, diags, error, path, seen):
 
 
 def _pattern(spec, diags, error, path, seen):
-    is_key = isinstance(_at(spec.data, path), dict)  # from propertyNames: a mapping key
+    is_key = isinstance(spec.value(path), dict)  # from propertyNames: a mapping key
     loc = spec.loc(path + (error.instance,), key=True) if is_key else spec.loc(path)
     if error.validator_value == names.IDENTIFIER.pattern:
         id, args = names.identifier_problem(error.instance)
@@ -170,12 +170,6 @@ def _pattern(spec, diags, error, path, seen):
 def _length(spec, diags, error, path, seen):
     problems = {"minItems": "must not be empty", "maxLength": f"is longer than {error.validator_value} characters"}
     diags.add("RM0019", spec.loc(path), where=where(path), problem=problems[error.validator])
-
-
-def _at(data: object, path: PathKey) -> object:
-    for p in path:
-        data = data[p]
-    return data
 
 
 _HANDLERS: Dict[str, Callable] = {
