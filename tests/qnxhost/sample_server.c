@@ -1,0 +1,266 @@
+/*
+ * A small resource manager written the way the QNX documentation shows:
+ * /dev/qhsample, a 256-byte buffer with read/write/lseek, and devctl
+ * commands covering every reply style. Some commands misbehave on purpose
+ * so the runtime's protocol checks can be tested. Built with
+ * -Dmain=sample_server_main; "pool" as argv[1] selects a thread pool.
+ */
+struct sample_dev;
+#define IOFUNC_ATTR_T       struct sample_dev
+#define THREAD_POOL_PARAM_T dispatch_context_t
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/iofunc.h>
+#include <sys/dispatch.h>
+#include "sample.h"
+
+#define NPARTS_MAX   2
+#define MSG_MAX_SIZE 512
+
+struct sample_dev {
+    iofunc_attr_t attr;                 /* must be first */
+    char          buf[SAMPLE_BUF_SIZE];
+    int32_t       value;
+};
+
+static struct sample_dev       dev;
+static resmgr_connect_funcs_t  connect_funcs;
+static resmgr_io_funcs_t       io_funcs;
+
+static int sample_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
+{
+    int nonblock;
+    int st = iofunc_read_verify(ctp, msg, ocb, &nonblock);
+    if (st != EOK)
+        return st;
+    int64_t off;
+    switch (msg->i.xtype & _IO_XTYPE_MASK) {
+    case _IO_XTYPE_NONE:
+        off = ocb->offset;
+        break;
+    case _IO_XTYPE_OFFSET:                            /* pread: header verified above */
+        off = ((struct _xtype_offset *)(&msg->i + 1))->offset;
+        break;
+    default:
+        return ENOSYS;
+    }
+    int64_t size = ocb->attr->attr.nbytes;
+    size_t want = _IO_READ_GET_NBYTES(msg);
+    size_t n = off < size ? (size_t)(size - off) : 0;
+    if (n > want)
+        n = want;
+    _IO_SET_READ_NBYTES(ctp, n);
+    if ((msg->i.xtype & _IO_XTYPE_MASK) == _IO_XTYPE_NONE)
+        ocb->offset += (int64_t)n;
+    if (n == 0)                                       /* end of file */
+        return EOK;
+    SETIOV(ctp->iov, ocb->attr->buf + off, n);
+    return _RESMGR_NPARTS(1);
+}
+
+static int sample_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
+{
+    int st = iofunc_write_verify(ctp, msg, ocb, NULL);
+    if (st != EOK)
+        return st;
+    size_t skip = sizeof msg->i;
+    int64_t off = ocb->offset;
+    switch (msg->i.xtype & _IO_XTYPE_MASK) {
+    case _IO_XTYPE_NONE:
+        break;
+    case _IO_XTYPE_OFFSET:                            /* pwrite: offset header first */
+        off = ((struct _xtype_offset *)(&msg->i + 1))->offset;
+        skip += sizeof(struct _xtype_offset);
+        break;
+    default:
+        return ENOSYS;
+    }
+    size_t n = _IO_WRITE_GET_NBYTES(msg);
+    if (off >= SAMPLE_BUF_SIZE)                       /* device full */
+        return ENOSPC;
+    if (n > (size_t)(SAMPLE_BUF_SIZE - off))
+        n = (size_t)(SAMPLE_BUF_SIZE - off);
+    ssize_t got = resmgr_msgget(ctp, ocb->attr->buf + off, n, skip);
+    if (got < 0)
+        return errno;
+    if ((size_t)got != n)                             /* client sent less than it said */
+        return EBADMSG;
+    if (off + (int64_t)n > ocb->attr->attr.nbytes)
+        ocb->attr->attr.nbytes = off + (int64_t)n;
+    if ((msg->i.xtype & _IO_XTYPE_MASK) == _IO_XTYPE_NONE)
+        ocb->offset = off + (int64_t)n;
+    _IO_SET_WRITE_NBYTES(ctp, n);
+    ocb->attr->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
+    return EOK;
+}
+
+/* A held devctl, answered later by another thread. */
+static void *sample_late_reply(void *arg)
+{
+    rcvid_t rcvid = *(rcvid_t *)arg;
+    free(arg);
+    usleep(20000);
+    struct { struct _io_devctl_reply o; struct sample_val v; } reply;
+    memset(&reply, 0, sizeof reply);
+    reply.o.ret_val = SAMPLE_INFO;
+    reply.o.nbytes = sizeof reply.v;
+    reply.v.value = 4242;
+    MsgReply(rcvid, 0, &reply, sizeof reply);
+    return NULL;
+}
+
+static int sample_defer(resmgr_context_t *ctp)
+{
+    rcvid_t *held = malloc(sizeof *held);
+    pthread_t t;
+    if (!held)
+        return ENOMEM;
+    *held = ctp->rcvid;
+    if (pthread_create(&t, NULL, sample_late_reply, held) != 0) {
+        free(held);
+        return EAGAIN;
+    }
+    pthread_detach(t);
+    return _RESMGR_NOREPLY;
+}
+
+static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
+{
+    int st = iofunc_devctl_default(ctp, msg, ocb);
+    if (st != _RESMGR_DEFAULT)
+        return st;
+    size_t in_len = resmgr_msggetsize(ctp, sizeof msg->i, NULL, NULL);
+    struct sample_val v;
+    size_t out_len = 0;
+    void *data = _DEVCTL_DATA(msg->i);
+
+    switch ((unsigned)msg->i.dcmd) {
+    case (unsigned)SAMPLE_GET:
+        v.value = ocb->attr->value;
+        memcpy(data, &v, sizeof v);
+        out_len = sizeof v;
+        break;
+    case (unsigned)SAMPLE_SET:
+        if (!(ocb->ioflag & _IO_FLAG_WR))             /* writers only */
+            return EPERM;
+        if (in_len < sizeof v)                        /* payload missing */
+            return EBADMSG;
+        if (resmgr_msgget(ctp, &v, sizeof v, sizeof msg->i) != (ssize_t)sizeof v)
+            return EBADMSG;
+        ocb->attr->value = v.value;
+        break;
+    case (unsigned)SAMPLE_XCHG:
+        if (in_len < sizeof v)                        /* payload missing */
+            return EBADMSG;
+        if (resmgr_msgget(ctp, &v, sizeof v, sizeof msg->i) != (ssize_t)sizeof v)
+            return EBADMSG;
+        v.value += 1;
+        memcpy(data, &v, sizeof v);
+        out_len = sizeof v;
+        break;
+    case (unsigned)SAMPLE_RESET:
+        ocb->attr->value = 0;
+        break;
+    case (unsigned)SAMPLE_DEFAULT:
+        return _RESMGR_DEFAULT;
+    case (unsigned)SAMPLE_DEFERRED:
+        return sample_defer(ctp);
+    case (unsigned)SAMPLE_TWO_PARTS:
+        memset(&msg->o, 0, sizeof msg->o);
+        msg->o.ret_val = SAMPLE_INFO;
+        msg->o.nbytes = sizeof ocb->attr->value;
+        SETIOV(ctp->iov + 0, &msg->o, sizeof msg->o);
+        SETIOV(ctp->iov + 1, &ocb->attr->value, sizeof ocb->attr->value);
+        return _RESMGR_NPARTS(2);
+    case (unsigned)SAMPLE_ERRNO:
+        return _RESMGR_ERRNO(EIO);
+    case (unsigned)BAD_DOUBLE_REPLY:                  /* deliberately wrong */
+        MsgReply(ctp->rcvid, 0, NULL, 0);
+        return EOK;
+    case (unsigned)BAD_NPARTS:                        /* deliberately wrong */
+        return _RESMGR_NPARTS(NPARTS_MAX + 3);
+    case (unsigned)BAD_NO_REPLY:                      /* deliberately wrong */
+        return _RESMGR_NOREPLY;
+    default:
+        return ENOTTY;
+    }
+    memset(&msg->o, 0, sizeof msg->o);
+    msg->o.ret_val = SAMPLE_INFO;
+    msg->o.nbytes = (uint32_t)out_len;
+    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o + out_len);
+}
+
+static int run_pool(dispatch_t *dpp)
+{
+    thread_pool_attr_t pa;
+    memset(&pa, 0, sizeof pa);
+    pa.handle = dpp;
+    pa.context_alloc = dispatch_context_alloc;
+    pa.block_func = dispatch_block;
+    pa.unblock_func = dispatch_unblock;
+    pa.handler_func = dispatch_handler;
+    pa.context_free = dispatch_context_free;
+    pa.lo_water = 2;
+    pa.hi_water = 4;
+    pa.increment = 1;
+    pa.maximum = 8;
+    thread_pool_t *tp = thread_pool_create(&pa, POOL_FLAG_EXIT_SELF);
+    if (tp == NULL) {
+        perror("thread_pool_create");
+        return EXIT_FAILURE;
+    }
+    thread_pool_start(tp);
+    return EXIT_FAILURE;                              /* not reached */
+}
+
+static int run_loop(dispatch_t *dpp)
+{
+    dispatch_context_t *ctp = dispatch_context_alloc(dpp);
+    if (ctp == NULL) {
+        perror("dispatch_context_alloc");
+        return EXIT_FAILURE;
+    }
+    for (;;) {
+        dispatch_context_t *got = dispatch_block(ctp);
+        if (got == NULL) {
+            if (errno == EINTR)
+                continue;
+            break;                                    /* stopped */
+        }
+        ctp = got;
+        dispatch_handler(ctp);
+    }
+    dispatch_context_free(ctp);
+    return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+    dispatch_t *dpp = dispatch_create_channel(-1, DISPATCH_FLAG_NOLOCK);
+    if (dpp == NULL) {
+        perror("dispatch_create_channel");
+        return EXIT_FAILURE;
+    }
+    resmgr_attr_t rattr;
+    memset(&rattr, 0, sizeof rattr);
+    rattr.nparts_max = NPARTS_MAX;
+    rattr.msg_max_size = MSG_MAX_SIZE;
+    iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &connect_funcs, _RESMGR_IO_NFUNCS, &io_funcs);
+    io_funcs.read = sample_read;
+    io_funcs.write = sample_write;
+    io_funcs.devctl = sample_devctl;
+    iofunc_attr_init(&dev.attr, S_IFCHR | 0666, NULL, NULL);
+    dev.value = 0;
+    if (resmgr_attach(dpp, &rattr, SAMPLE_PATH, _FTYPE_ANY, 0, &connect_funcs, &io_funcs,
+                      &dev) == -1) {
+        perror("resmgr_attach");
+        return EXIT_FAILURE;
+    }
+    if (argc > 1 && strcmp(argv[1], "pool") == 0)
+        return run_pool(dpp);
+    return run_loop(dpp);
+}

@@ -1,0 +1,255 @@
+/*
+ * Host test client for the sample resource manager: starts it with
+ * qh_server_start(), drives it through the emulated QNX client calls
+ * (redirect.h is force-included) and prints "N passed, N failed".
+ * Modes: basic, pool, protocol, restart.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/iofunc.h>
+#include <sys/dcmd_all.h>
+#include <qnxhost/host.h>
+#include "sample.h"
+
+#define POOL_CLIENTS 8
+#define POOL_CALLS   200
+#define RESTARTS     20
+
+static int passed, failed;
+
+#define CHECK(_cond) check((_cond), #_cond, __LINE__)
+
+static void check(int ok, const char *what, int line)
+{
+    if (ok) {
+        passed++;
+        return;
+    }
+    failed++;
+    fprintf(stderr, "FAIL line %d: %s\n", line, what);
+}
+
+static int start(const char *mode)
+{
+    static char name[] = "sample";
+    static char arg[16];
+    static char *argv[3] = { name, arg, NULL };
+    snprintf(arg, sizeof arg, "%s", mode);
+    return qh_server_start(sample_server_main, 2, argv);
+}
+
+static void test_io(void)
+{
+    char buf[64];
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    CHECK(fd >= QH_FD_BASE);
+    CHECK(read(fd, buf, sizeof buf) == 0);                  /* empty: EOF */
+    CHECK(write(fd, "hello world", 11) == 11);
+    CHECK(lseek(fd, 0, SEEK_CUR) == 11);
+    CHECK(lseek(fd, 0, SEEK_SET) == 0);
+    memset(buf, 0, sizeof buf);
+    CHECK(read(fd, buf, 5) == 5 && memcmp(buf, "hello", 5) == 0);
+    CHECK(read(fd, buf, sizeof buf) == 6 && memcmp(buf, " world", 6) == 0);
+    CHECK(read(fd, buf, sizeof buf) == 0);                  /* EOF again */
+    CHECK(pwrite(fd, "W", 1, 6) == 1);
+    CHECK(pread(fd, buf, 5, 6) == 5 && memcmp(buf, "World", 5) == 0);
+    CHECK(lseek(fd, 0, SEEK_CUR) == 11);                    /* pread/pwrite keep offset */
+    CHECK(lseek(fd, -1, SEEK_END) == 10);
+    errno = 0;
+    CHECK(lseek(fd, -100, SEEK_CUR) == -1 && errno == EINVAL);
+    errno = 0;
+    CHECK(lseek(fd, 0, 42) == -1 && errno == EINVAL);
+    errno = 0;
+    CHECK(pread(fd, buf, 1, -1) == -1 && errno == EINVAL);
+    struct stat st;
+    CHECK(fstat(fd, &st) == 0 && st.st_size == 11 && S_ISCHR(st.st_mode));
+    CHECK(close(fd) == 0);
+    errno = 0;
+    CHECK(read(fd, buf, 1) == -1 && errno == EBADF);        /* closed */
+
+    fd = open(SAMPLE_PATH, O_RDONLY);
+    errno = 0;
+    CHECK(write(fd, "x", 1) == -1 && errno == EBADF);       /* wrong open mode */
+    CHECK(close(fd) == 0);
+    fd = open(SAMPLE_PATH, O_WRONLY);
+    errno = 0;
+    CHECK(read(fd, buf, 1) == -1 && errno == EBADF);        /* wrong open mode */
+    CHECK(close(fd) == 0);
+
+    errno = 0;
+    CHECK(open("/dev/qhsample/sub", O_RDONLY) == -1 && errno == ENOENT);
+    fd = open("/dev/null", O_RDONLY);                        /* falls through to libc */
+    CHECK(fd >= 0 && fd < QH_FD_BASE && read(fd, buf, 1) == 0 && close(fd) == 0);
+}
+
+static void test_devctl(void)
+{
+    struct sample_val v = { 41 };
+    int info = -1;
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    CHECK(devctl(fd, SAMPLE_SET, &v, sizeof v, &info) == EOK && info == SAMPLE_INFO);
+    v.value = 0;
+    CHECK(devctl(fd, SAMPLE_GET, &v, sizeof v, &info) == EOK && v.value == 41);
+    v.value = 9;
+    CHECK(devctl(fd, SAMPLE_XCHG, &v, sizeof v, NULL) == EOK && v.value == 10);
+    CHECK(devctl(fd, SAMPLE_RESET, NULL, 0, &info) == EOK && info == SAMPLE_INFO);
+    errno = 1234;
+    CHECK(devctl(fd, SAMPLE_DEFAULT, NULL, 0, NULL) == ENOTTY);
+    CHECK(devctl(fd, __DION(_DCMD_MISC, 0x7f), NULL, 0, NULL) == ENOTTY);
+    CHECK(devctl(fd, SAMPLE_ERRNO, NULL, 0, NULL) == EIO);
+    CHECK(errno == 1234);                                    /* devctl leaves errno alone */
+    CHECK(devctl(fd, SAMPLE_DEFERRED, &v, sizeof v, &info) == EOK && v.value == 4242);
+    v.value = 0;
+    CHECK(devctl(fd, SAMPLE_TWO_PARTS, &v, sizeof v, &info) == EOK && info == SAMPLE_INFO);
+    int flags = 0;
+    CHECK(devctl(fd, DCMD_ALL_GETFLAGS, &flags, sizeof flags, NULL) == EOK &&
+          (flags & O_ACCMODE) == O_RDWR);
+    flags = O_NONBLOCK;
+    CHECK(devctl(fd, DCMD_ALL_SETFLAGS, &flags, sizeof flags, NULL) == EOK);
+    CHECK(devctl(fd, DCMD_ALL_GETFLAGS, &flags, sizeof flags, NULL) == EOK &&
+          (flags & O_NONBLOCK));
+    struct sample_val in = { 1 }, out = { 0 };
+    iov_t sv, rv;
+    SETIOV(&sv, &in, sizeof in);
+    SETIOV(&rv, &out, sizeof out);
+    CHECK(devctlv(fd, SAMPLE_XCHG, 1, 1, &sv, &rv, &info) == EOK && out.value == 2);
+    CHECK(close(fd) == 0);
+
+    fd = open(SAMPLE_PATH, O_RDONLY);
+    CHECK(devctl(fd, SAMPLE_SET, &v, sizeof v, NULL) == EPERM);  /* per-command check */
+    CHECK(close(fd) == 0);
+    CHECK(devctl(12345, SAMPLE_GET, &v, sizeof v, NULL) == EBADF);
+}
+
+static void test_raw(void)
+{
+    char reply[64];
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    errno = 0;
+    CHECK(MsgSend(fd, "x", 1, reply, sizeof reply) == -1 && errno == EBADMSG);
+    uint16_t devctl_type = _IO_DEVCTL;
+    errno = 0;
+    CHECK(MsgSend(fd, &devctl_type, sizeof devctl_type, reply, sizeof reply) == -1 &&
+          errno == EBADMSG);                                 /* header cut short */
+    uint16_t unknown[8] = { _IO_MAX, 0 };
+    errno = 0;
+    CHECK(MsgSend(fd, unknown, sizeof unknown, reply, sizeof reply) == -1 && errno == ENOSYS);
+    uint16_t low[8] = { 0x10, 0 };
+    errno = 0;
+    CHECK(MsgSend(fd, low, sizeof low, reply, sizeof reply) == -1 && errno == ENOSYS);
+    io_write_t w;
+    memset(&w, 0, sizeof w);
+    w.i.type = _IO_WRITE;
+    w.i.nbytes = 1000;                                       /* claims more than sent */
+    errno = 0;
+    CHECK(MsgSend(fd, &w.i, sizeof w.i, NULL, 0) == -1 && errno == EBADMSG);
+    io_read_t r;
+    memset(&r, 0, sizeof r);
+    r.i.type = _IO_READ;
+    r.i.nbytes = 4;
+    r.i.xtype = _IO_XTYPE_OFFSET;                            /* offset header missing */
+    errno = 0;
+    CHECK(MsgSend(fd, &r.i, sizeof r.i, reply, sizeof reply) == -1 && errno == EBADMSG);
+    struct _io_connect c;
+    memset(&c, 0, sizeof c);
+    c.type = _IO_CONNECT;
+    c.subtype = _IO_CONNECT_OPEN;
+    c.path_len = 200;                                        /* path runs past the message */
+    errno = 0;
+    CHECK(MsgSend(fd, &c, sizeof c, reply, sizeof reply) == -1 && errno == EBADMSG);
+    io_devctl_t d;
+    memset(&d, 0, sizeof d);
+    d.i.type = _IO_DEVCTL;
+    d.i.dcmd = SAMPLE_SET;
+    d.i.nbytes = 4096;                                       /* payload never sent */
+    errno = 0;
+    CHECK(MsgSend(fd, &d.i, sizeof d.i, reply, sizeof reply) == -1 && errno == EBADMSG);
+    CHECK(close(fd) == 0);
+    CHECK(qh_protocol_errors() == 0);
+}
+
+static void test_protocol(void)
+{
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    unsigned before = qh_protocol_errors();
+    CHECK(devctl(fd, BAD_DOUBLE_REPLY, NULL, 0, NULL) == EOK);
+    CHECK(qh_protocol_errors() == before + 1);
+    CHECK(devctl(fd, BAD_NPARTS, NULL, 0, NULL) == EFAULT);
+    CHECK(qh_protocol_errors() == before + 2);
+    setenv("QH_SEND_TIMEOUT_MS", "200", 1);
+    CHECK(devctl(fd, BAD_NO_REPLY, NULL, 0, NULL) == ETIMEDOUT);
+    unsetenv("QH_SEND_TIMEOUT_MS");
+    CHECK(qh_protocol_errors() == before + 3);
+    CHECK(MsgReply(999999, 0, NULL, 0) == -1 && errno == ESRCH);
+    CHECK(qh_protocol_errors() == before + 4);
+    CHECK(close(fd) == 0);
+}
+
+static void *pool_client(void *arg)
+{
+    int *bad = arg;
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    for (int i = 0; i < POOL_CALLS; i++) {
+        struct sample_val v = { i };
+        int info = 0;
+        int want = (i % 50 == 0) ? 4242 : i + 1;
+        int cmd = (i % 50 == 0) ? SAMPLE_DEFERRED : SAMPLE_XCHG;
+        if (devctl(fd, cmd, &v, sizeof v, &info) != EOK || v.value != want ||
+            info != SAMPLE_INFO)
+            (*bad)++;
+    }
+    if (close(fd) != 0)
+        (*bad)++;
+    return NULL;
+}
+
+static void test_pool(void)
+{
+    pthread_t t[POOL_CLIENTS];
+    int bad[POOL_CLIENTS] = { 0 };
+    for (int i = 0; i < POOL_CLIENTS; i++)
+        CHECK(pthread_create(&t[i], NULL, pool_client, &bad[i]) == 0);
+    for (int i = 0; i < POOL_CLIENTS; i++) {
+        pthread_join(t[i], NULL);
+        CHECK(bad[i] == 0);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "basic";
+    if (strcmp(mode, "restart") == 0) {
+        for (int i = 0; i < RESTARTS; i++) {
+            CHECK(start(i % 2 ? "pool" : "loop") == 0);
+            int fd = open(SAMPLE_PATH, O_RDWR);
+            CHECK(write(fd, "abc", 3) == 3);
+            if (i % 3 == 0)
+                CHECK(close(fd) == 0);                       /* others left open on purpose */
+            CHECK(qh_server_stop() == 0);
+        }
+        errno = 0;
+        CHECK(open(SAMPLE_PATH, O_RDONLY) == -1 && errno == ENOENT);
+    } else {
+        int pool = strcmp(mode, "pool") == 0;
+        CHECK(start(pool ? "pool" : "loop") == 0);
+        if (strcmp(mode, "protocol") == 0) {
+            test_protocol();
+        } else {
+            test_io();
+            test_devctl();
+            test_raw();
+            if (pool)
+                test_pool();
+        }
+        CHECK(qh_server_stop() == 0);
+        if (strcmp(mode, "protocol") != 0)
+            CHECK(qh_protocol_errors() == 0);
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
