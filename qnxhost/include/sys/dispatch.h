@@ -32,7 +32,7 @@ typedef struct _select_context {
     dispatch_t      *dpp;
     int              fd;
     unsigned         reserved1;
-    void            *reserved2[5];
+    void            *reserved2[4];
 } select_context_t;
 
 /* message_attach()/pulse_attach() attributes. */

@@ -1,0 +1,93 @@
+"""Builds the qnxhost runtime with the sample resource manager and its test
+client (gcc and clang, ASan+UBSan, one valgrind build) and runs every mode."""
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+QNXHOST = os.path.join(ROOT, "qnxhost")
+TESTS = os.path.join(ROOT, "tests", "qnxhost")
+WARN = ["-g", "-O1", "-Wall", "-Wextra", "-Werror", "-pthread",
+        "-isystem", os.path.join(QNXHOST, "include")]
+SAN = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"]
+SERVER_STD = ["-std=c99", "-pedantic", "-D_QNX_SOURCE", "-D_DEFAULT_SOURCE"]
+CLIENT_STD = ["-std=c11", "-D_GNU_SOURCE"]
+MODES = {"basic": 55, "pool": 71, "protocol": 11, "restart": 68}
+VALGRIND = ["valgrind", "-q", "--error-exitcode=1", "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect"]
+
+
+def need(tool):
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed")
+
+
+def build(cc, flags, out_dir):
+    """Compile server (-Dmain=...), client (redirect.h) and runtime into one program."""
+    runtime = sorted(os.path.join(QNXHOST, "src", f) for f in os.listdir(os.path.join(QNXHOST, "src"))
+                     if f.endswith(".c") and f != "fuse.c")
+    srv = os.path.join(out_dir, "server.o")
+    cli = os.path.join(out_dir, "client.o")
+    exe = os.path.join(out_dir, "test_client")
+    steps = [
+        [cc, *SERVER_STD, *WARN, *flags, "-Dmain=sample_server_main", "-c",
+         os.path.join(TESTS, "sample_server.c"), "-o", srv],
+        [cc, *CLIENT_STD, *WARN, *flags, "-include", "qnxhost/redirect.h", "-c",
+         os.path.join(TESTS, "test_client.c"), "-o", cli],
+        [cc, "-std=c11", *WARN, *flags, srv, cli, *runtime, "-o", exe],
+    ]
+    for cmd in steps:
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        assert res.returncode == 0, f"{' '.join(cmd)}\n{res.stderr}"
+    return exe
+
+
+def run(cmd, expected):
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    summary = re.search(r"(\d+) passed, (\d+) failed", res.stdout)
+    assert summary, f"no summary\nstdout:\n{res.stdout}\nstderr:\n{res.stderr}"
+    assert res.returncode == 0, f"exit {res.returncode}\n{res.stdout}\n{res.stderr}"
+    assert (int(summary.group(1)), int(summary.group(2))) == (expected, 0), res.stdout
+    return res
+
+
+@pytest.fixture(scope="module", params=["gcc", "clang"])
+def sanitized(request, tmp_path_factory):
+    need(request.param)
+    return build(request.param, SAN, str(tmp_path_factory.mktemp(request.param)))
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_sanitized(sanitized, mode):
+    res = run([sanitized, mode], MODES[mode])
+    errors = res.stderr.count("qnxhost: protocol error:")
+    assert errors == (4 if mode == "protocol" else 0), res.stderr
+
+
+def test_protocol_messages(sanitized):
+    res = run([sanitized, "protocol"], MODES["protocol"])
+    for what in ("MsgReply on an unknown or already-replied rcvid",
+                 "_RESMGR_NPARTS(n) beyond nparts_max",
+                 "message never replied (client send timed out)"):
+        assert f"qnxhost: protocol error: {what}" in res.stderr
+
+
+@pytest.mark.parametrize("mode", ["pool", "restart"])
+def test_valgrind(tmp_path, mode):
+    need("gcc")
+    need("valgrind")
+    exe = build("gcc", [], str(tmp_path))
+    run([*VALGRIND, exe, mode], MODES[mode])
+
+
+@pytest.mark.parametrize("cc", ["gcc", "clang"])
+def test_library_builds(tmp_path, cc):
+    need(cc)
+    need("make")
+    res = subprocess.run(["make", "-s", "-C", QNXHOST, f"O={tmp_path}", f"CC={cc}", "SAN=1"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert os.path.exists(os.path.join(tmp_path, "libqnxhost.a"))
