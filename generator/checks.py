@@ -96,19 +96,36 @@ class _Checker:
                 first[name] = (path, is_key)
 
     def collisions(self) -> None:
-        """Enum constants and devctl macros stay distinct once prefixed and upper-cased."""
-        made: Dict[str, str] = {}
+        """Every C name derived from spec names stays distinct, and clear of rmgen's own."""
+        dev, made, tags = self.device, {}, {}
+        for suffix, what in names.FIXED_SUFFIXES:
+            made[f"{dev}_{suffix}"] = f"rmgen's {what}"
+        for suffix, what in names.FIXED_TAGS:
+            tags[f"{dev}_{suffix}"] = f"rmgen's {what}"
         for e, enum in self.enums.items():
+            where = ("enums", e)
+            self._claim(made, names.typedef(dev, e), f"enum '{e}'", where, at_key=True)
+            self._claim(made, names.valid_fn(dev, e), f"enum '{e}'", where, at_key=True)
+            self._claim(tags, f"{dev}_{e}", f"enum '{e}'", where, at_key=True)
             for i, value in enumerate(enum["values"]):
-                self._claim(made, names.enum_constant(self.device, e, value["name"]),
+                self._claim(made, names.enum_constant(dev, e, value["name"]),
                             f"enum value '{e}.{value['name']}'", ("enums", e, "values", i, "name"))
+        for t in self.types:
+            where = ("types", t)
+            self._claim(made, names.typedef(dev, t), f"type '{t}'", where, at_key=True)
+            self._claim(made, names.check_fn(dev, t), f"type '{t}'", where, at_key=True)
+            self._claim(tags, f"{dev}_{t}", f"type '{t}'", where, at_key=True)
         for i, dc in enumerate(self.devctls):
-            self._claim(made, names.dcmd_macro(self.device, dc["name"]), f"devctl '{dc['name']}'",
-                        ("devctl", i, "name"))
+            what, where = f"devctl '{dc['name']}'", ("devctl", i, "name")
+            self._claim(made, names.dcmd_macro(dev, dc["name"]), what, where)
+            self._claim(made, names.client_fn(dev, dc["name"]), what, where)
+            self._claim(made, names.hook(dev, dc["name"]), what, where)
+            self._claim(made, names.handler(dev, dc["name"]), what, where)
+            self._claim(tags, f"{dev}_{dc['name']}_msg", what, where)
 
-    def _claim(self, made: Dict[str, str], cname: str, what: str, path: PathKey) -> None:
+    def _claim(self, made: Dict[str, str], cname: str, what: str, path: PathKey, at_key: bool = False) -> None:
         if cname in made and made[cname] != what:
-            self.add("RM0025", path, first=made[cname], second=what, cname=cname)
+            self.add("RM0025", path, at_key, first=made[cname], second=what, cname=cname)
         made.setdefault(cname, what)
 
     # --- types --------------------------------------------------------------------

@@ -119,9 +119,11 @@ REGISTRY: Dict[str, Entry] = _registry(
           "fields, devctls, option flags, and type names (types and enums share one "
           "namespace)."),
     Entry("RM0025", ERROR, "{first} and {second} both become the C name {cname}",
-          "Enum constants and devctl macros are prefixed with the device name and upper-cased "
-          "(enum unit value celsius -> THERMO_UNIT_CELSIUS, devctl get -> THERMO_DCMD_GET). "
-          "Two spec names that produce the same C name would not compile; rename one."),
+          "Generated C names are spec names with the device name in front: enum constants and "
+          "devctl macros upper-cased (THERMO_UNIT_CELSIUS, THERMO_DCMD_GET), types thermo_T_t, "
+          "client functions thermo_CMD(), hooks thermo_on_CMD(), handlers thermo_dcmd_CMD(). "
+          "rmgen also defines names of its own (thermo_open(), thermo_dev_t, thermo_on_init(), "
+          "...). Two names that produce the same C name would not compile; rename one."),
     Entry("RM0026", ERROR, "unknown type '{name}'{hint}",
           "A type reference must be a built-in type (u8 u16 u32 u64 i8 i16 i32 i64 bool, "
           "char[N]), or the name of an enum or struct defined in this spec."),

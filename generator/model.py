@@ -9,19 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import __version__
-from rmgen.typesys import PRIMITIVES, FieldSlot, TypeRef, TypeTable, parse_typeref
+from rmgen import __version__, names
+from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref
 
-DCMD_CLASSES = {
-    "all": "_DCMD_ALL", "fsys": "_DCMD_FSYS", "chr": "_DCMD_CHR", "net": "_DCMD_NET",
-    "misc": "_DCMD_MISC", "ip": "_DCMD_IP", "mixer": "_DCMD_MIXER", "proc": "_DCMD_PROC",
-    "mem": "_DCMD_MEM", "input": "_DCMD_INPUT", "cam": "_DCMD_CAM", "usb": "_DCMD_USB",
-    "media": "_DCMD_MEDIA",
-}
-DCMD_CLASS_VALUES = {
-    "all": 1, "fsys": 2, "chr": 3, "net": 4, "misc": 5, "ip": 6, "mixer": 7, "proc": 8,
-    "mem": 9, "input": 10, "cam": 12, "usb": 13, "media": 14,
-}
 DEFAULT_POOL = {"lo_water": 2, "hi_water": 4, "increment": 1, "maximum": 16}
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
 IO_HEADER_SIZE = 16       # sizeof(io_devctl_t), sizeof(io_read_t), sizeof(io_write_t)
@@ -105,6 +95,7 @@ class Struct:
     members: Tuple[Member, ...]
     checks: Tuple[Check, ...]
     check_fn: Optional[str]  # thermo_check_sample, when it has checks
+    is_input: bool           # sent by clients (directly or nested): gets validated
 
 
 @dataclass(frozen=True)
@@ -266,6 +257,11 @@ class Device:
     def has_io(self) -> bool:
         return self.io.kind != "none"
 
+    @property
+    def has_input(self) -> bool:
+        """Some devctl receives a payload."""
+        return any(c.inp for c in self.devctls)
+
     def struct(self, name: str) -> Struct:
         return next(s for s in self.structs if s.name == name)
 
@@ -284,13 +280,9 @@ class Device:
         used = {(c.class_value, c.code) for c in self.devctls}
         for cls in ("misc", "chr"):
             for n in range(255, -1, -1):
-                if (DCMD_CLASS_VALUES[cls], n) not in used:
-                    return DCMD_CLASSES[cls], n
+                if (DCMD_CLASSES[cls], n) not in used:
+                    return f"_DCMD_{cls.upper()}", n
         raise ValueError("no free devctl command number")  # 512 commands: refused by validation
-
-
-def _ident_upper(name: str) -> str:
-    return name.upper()
 
 
 class _Builder:
@@ -301,7 +293,7 @@ class _Builder:
         self.spec_relpath = spec_relpath
         dev = spec["device"]
         self.prefix = dev["name"]
-        self.upper = _ident_upper(self.prefix)
+        self.upper = names.macro(self.prefix)
         self.enum_specs: Dict[str, dict] = spec.get("enums") or {}
         self.struct_specs: Dict[str, dict] = spec.get("types") or {}
         self.table = TypeTable(
@@ -320,10 +312,10 @@ class _Builder:
         elif kind == "char":
             base = "char"
         elif kind == "enum":
-            base = f"{self.prefix}_{ref.name}_t"
-            check_fn = f"{self.prefix}_{ref.name}_valid"
+            base = names.typedef(self.prefix, ref.name)
+            check_fn = names.valid_fn(self.prefix, ref.name)
         else:
-            base = f"{self.prefix}_{ref.name}_t"
+            base = names.typedef(self.prefix, ref.name)
         return CType(str(ref), base, ref.count, self.table.sizeof(ref), kind, ref.name, check_fn)
 
     def enums(self) -> List[Enum]:
@@ -332,13 +324,13 @@ class _Builder:
             e = self.enum_specs[name]
             base = e.get("base", "u32")
             values = tuple(
-                EnumValue(v["name"], f"{self.upper}_{name.upper()}_{v['name'].upper()}", v["value"], v.get("doc", ""))
+                EnumValue(v["name"], names.enum_constant(self.prefix, name, v["name"]), v["value"], v.get("doc", ""))
                 for v in e["values"]
             )
             used = {v.value for v in values}
             invalid = next(v for v in range(PRIMITIVES[base].max, PRIMITIVES[base].min - 1, -1) if v not in used)
-            out.append(Enum(name, f"{self.prefix}_{name}_t", f"enum {self.prefix}_{name}",
-                            PRIMITIVES[base].ctype, e.get("doc", ""), values, f"{self.prefix}_{name}_valid",
+            out.append(Enum(name, names.typedef(self.prefix, name), f"enum {self.prefix}_{name}",
+                            PRIMITIVES[base].ctype, e.get("doc", ""), values, names.valid_fn(self.prefix, name),
                             invalid))
         return out
 
@@ -415,9 +407,9 @@ class _Builder:
                     checks += self.field_checks(fields[slot.name], members[-1].ctype)
             shape = self.table.struct_shape(name)
             has = bool(checks) and name in self.input_structs
-            out.append(Struct(name, f"{self.prefix}_{name}_t", f"struct {self.prefix}_{name}", s.get("doc", ""),
+            out.append(Struct(name, names.typedef(self.prefix, name), f"struct {self.prefix}_{name}", s.get("doc", ""),
                               shape.size, shape.align, tuple(members), tuple(checks),
-                              f"{self.prefix}_check_{name}" if has else None))
+                              names.check_fn(self.prefix, name) if has else None, name in self.input_structs))
         return out
 
     def member(self, slot: FieldSlot, f: Optional[dict]) -> Member:
@@ -446,7 +438,7 @@ class _Builder:
             return '"' + str(default).replace("\\", "\\\\").replace('"', '\\"') + '"'
         if ct.kind == "enum":
             if isinstance(default, str):
-                return f"{self.upper}_{ct.name.upper()}_{default.upper()}"
+                return names.enum_constant(self.prefix, ct.name, default)
             return str(default)
         if isinstance(default, bool):
             return "1" if default else "0"
@@ -466,7 +458,7 @@ class _Builder:
             if ct.kind == "enum":
                 check = ct.check_fn
             elif ct.kind == "struct" and self.struct_has_checks(ct.name):
-                check = f"{self.prefix}_check_{ct.name}"
+                check = names.check_fn(self.prefix, ct.name)
             elif ct.kind == "primitive" and PRIMITIVES[ct.name].is_bool:
                 check = "bool"
         return Payload(ct, check)
@@ -477,7 +469,7 @@ class _Builder:
         if isinstance(cls, int):
             class_name, class_macro, class_value = str(cls), f"0x{cls:02x}", cls
         else:
-            class_name, class_macro, class_value = cls, DCMD_CLASSES[cls], DCMD_CLASS_VALUES[cls]
+            class_name, class_macro, class_value = cls, f"_DCMD_{cls.upper()}", DCMD_CLASSES[cls]
         inp = self.payload(d.get("in"), True)
         out = self.payload(d.get("out"), False)
         direction = {(False, False): "__DION", (True, False): "__DIOT",
@@ -497,11 +489,11 @@ class _Builder:
                        "write": "opened for writing", "read-write": "opened for reading and writing"}[access]
         return Devctl(
             name=name, code=d["code"], class_name=class_name, class_macro=class_macro, class_value=class_value,
-            macro=f"{self.upper}_DCMD_{name.upper()}", direction=direction, size_type=size_type,
+            macro=names.dcmd_macro(self.prefix, name), direction=direction, size_type=size_type,
             union_tag=union_tag, inp=inp, out=out, access=access, access_flags=ACCESS_FLAGS[access],
             access_text=access_text, open_flag=ACCESS_OPEN_FLAG[access],
-            hook=f"{self.prefix}_on_{name}", client_fn=f"{self.prefix}_{name}",
-            handler=f"{self.prefix}_dcmd_{name}", state=state_by_name.get(d.get("state")),
+            hook=names.hook(self.prefix, name), client_fn=names.client_fn(self.prefix, name),
+            handler=names.handler(self.prefix, name), state=state_by_name.get(d.get("state")),
             doc=d.get("doc", ""), payload_size=size,
         )
 
@@ -550,16 +542,16 @@ class _Builder:
 def hooks(d: Device) -> List[Hook]:
     """The functions the user implements, in the order the stub file lists them."""
     dev, ocb = f"{d.dev_t} *dev", f"{d.ocb_t} *ocb"
-    out = [Hook(f"{d.name}_on_init", "init", (dev,),
+    out = [Hook(names.hook(d.name, "init"), "init", (dev,),
                 "Called once before the path is attached: probe and initialise the hardware.\n"
                 "Return EOK, or an errno value to make the server exit.", "server start-up")]
     if d.io.kind == "hook" and d.io.readable:
-        out.append(Hook(f"{d.name}_on_read", "read",
+        out.append(Hook(names.hook(d.name, "read"), "read",
                         (dev, ocb, "void *buf", "size_t nbytes", "size_t *done"),
                         "read(): store up to nbytes bytes at buf and their count in *done\n"
                         "(0 means end of file). Return EOK or an errno value.", "read()"))
     if d.io.kind == "hook" and d.io.writable:
-        out.append(Hook(f"{d.name}_on_write", "write",
+        out.append(Hook(names.hook(d.name, "write"), "write",
                         (dev, ocb, "const void *buf", "size_t nbytes", "size_t *done"),
                         "write(): consume up to nbytes bytes from buf and store the count taken\n"
                         "in *done (less than nbytes is a short write). Return EOK or an errno value.",

@@ -59,3 +59,51 @@ def enum_constant(device: str, enum: str, value: str) -> str:
 def dcmd_macro(device: str, devctl: str) -> str:
     """THERMO_DCMD_GET_SAMPLE."""
     return macro(device, "dcmd", devctl)
+
+
+# Names of the generated code, by kind. The model builds its names with these and the
+# collision check claims them all, so two spec names can never produce one C name.
+def client_fn(device: str, devctl: str) -> str:
+    """thermo_get_sample: the client library's function."""
+    return f"{device}_{devctl}"
+
+
+def hook(device: str, what: str) -> str:
+    """thermo_on_get_sample: a function the user writes."""
+    return f"{device}_on_{what}"
+
+
+def handler(device: str, devctl: str) -> str:
+    """thermo_dcmd_get_sample: the server's static handler of one command."""
+    return f"{device}_dcmd_{devctl}"
+
+
+def typedef(device: str, name: str) -> str:
+    """thermo_sample_t."""
+    return f"{device}_{name}_t"
+
+
+def check_fn(device: str, struct: str) -> str:
+    """thermo_check_config: validator of a struct received from clients."""
+    return f"{device}_check_{struct}"
+
+
+def valid_fn(device: str, enum: str) -> str:
+    """thermo_unit_valid: membership test of an enum."""
+    return f"{device}_{enum}_valid"
+
+
+# Ordinary identifiers every generated tree defines, whatever the spec says.
+FIXED_SUFFIXES = (
+    ("open", "client function"), ("close", "client function"), ("read", "client function"),
+    ("write", "client function"), ("devctl", "client helper"), ("on_init", "hook"),
+    ("on_read", "hook"), ("on_write", "hook"), ("io_open", "handler"), ("io_read", "handler"),
+    ("io_write", "handler"), ("io_lseek", "handler"), ("io_devctl", "handler"),
+    ("io_notify", "handler"), ("io_close_dup", "handler"), ("ocb_calloc", "OCB allocator"),
+    ("ocb_free", "OCB allocator"), ("log", "logging function"), ("verbose", "variable"),
+    ("server_main", "host-test entry point"), ("dev", "device variable"), ("mount", "mount variable"),
+    ("ocb_funcs", "OCB table"), ("connect_funcs", "function table"), ("io_funcs", "function table"),
+    ("dev_t", "device type"), ("ocb_t", "open-file type"), ("options_t", "options type"),
+)
+# struct/union/enum tags every generated tree defines.
+FIXED_TAGS = (("dev", "device struct"), ("ocb", "open-file struct"))

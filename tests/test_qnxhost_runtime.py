@@ -28,7 +28,7 @@ def need(tool):
 def build(cc, flags, out_dir):
     """Compile server (-Dmain=...), client (redirect.h) and runtime into one program."""
     runtime = sorted(os.path.join(QNXHOST, "src", f) for f in os.listdir(os.path.join(QNXHOST, "src"))
-                     if f.endswith(".c") and f != "fuse.c")
+                     if f.endswith(".c") and not f.startswith("fuse"))
     srv = os.path.join(out_dir, "server.o")
     cli = os.path.join(out_dir, "client.o")
     exe = os.path.join(out_dir, "test_client")
