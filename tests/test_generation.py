@@ -74,3 +74,14 @@ def test_a_class_of_256_commands(tmp_path):
     assert r.returncode == 0, out[-3000:]
     passed, failed = summary(out)
     assert failed == 0 and passed > 256 * 2
+
+
+def test_readme_example_is_a_valid_spec(tmp_path):
+    """The annotated example in README.md generates and compiles: the doc cannot drift."""
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## The spec format"):]
+    example = section[section.index("```yaml") + len("```yaml"):section.index("```\n", section.index("```yaml") + 7)]
+    spec = spec_copy(tmp_path / "spec", "thermo.yaml", example)
+    tree = generate(spec, tmp_path / "out")
+    r = compile_unit(compilers()[0], "c11", tree, tree / "server" / "thermo_io.c", False)
+    assert r.returncode == 0, r.stderr
