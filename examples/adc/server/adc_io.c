@@ -85,7 +85,7 @@ int adc_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
     default:
         return ENOSYS;
     }
-    want = _IO_READ_GET_NBYTES(msg);
+    want = ADC_READ_NBYTES(msg);
     if (want > ctp->msg_max_size)             /* one reply holds one buffer: a short read */
         want = ctp->msg_max_size;
     status = adc_on_read(ocb->ocb.attr, ocb, buf, want, &done);
@@ -160,7 +160,7 @@ static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, size_t out_len)
     return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o + out_len);
 }
 
-/* ADC_DCMD_SELECT: Choose channel and gain for this open file */
+/* ADC_DCMD_SELECT: Choose channel and gain for this open file. */
 static int adc_dcmd_select(resmgr_context_t *ctp, io_devctl_t *msg, adc_ocb_t *ocb, size_t in_len)
 {
     adc_channel_select_t in;
@@ -177,7 +177,7 @@ static int adc_dcmd_select(resmgr_context_t *ctp, io_devctl_t *msg, adc_ocb_t *o
     return devctl_reply(ctp, msg, 0);
 }
 
-/* ADC_DCMD_GET_STATS: Counters of this open file */
+/* ADC_DCMD_GET_STATS: Counters of this open file. */
 static int adc_dcmd_get_stats(resmgr_context_t *ctp, io_devctl_t *msg, adc_ocb_t *ocb, size_t in_len)
 {
     adc_stats_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
@@ -191,7 +191,7 @@ static int adc_dcmd_get_stats(resmgr_context_t *ctp, io_devctl_t *msg, adc_ocb_t
     return devctl_reply(ctp, msg, sizeof(adc_stats_t));
 }
 
-/* ADC_DCMD_GET_CONVERSIONS: Conversions done by the device since start */
+/* ADC_DCMD_GET_CONVERSIONS: Conversions done by the device since start. */
 static int adc_dcmd_get_conversions(resmgr_context_t *ctp, io_devctl_t *msg, adc_ocb_t *ocb, size_t in_len)
 {
     uint64_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
@@ -204,6 +204,8 @@ static int adc_dcmd_get_conversions(resmgr_context_t *ctp, io_devctl_t *msg, adc
         return status;
     return devctl_reply(ctp, msg, sizeof(uint64_t));
 }
+
+/* Replies are built in the receive buffer, after the header: each must fit. */
 ADC_STATIC_ASSERT(sizeof(io_devctl_t) + sizeof(adc_stats_t) <= ADC_MSG_MAX_SIZE,
                    "ADC_DCMD_GET_STATS: the reply must fit the receive buffer");
 ADC_STATIC_ASSERT(sizeof(io_devctl_t) + sizeof(uint64_t) <= ADC_MSG_MAX_SIZE,

@@ -28,6 +28,16 @@ struct adc_ocb;
 #include <sys/dispatch.h>
 #include "adc.h"
 
+/* Byte counts of read/write requests: 7.0+ may carry 64-bit counts (_IO_READ64 and
+   _IO_WRITE64) and gives macros to read them; 6.x has only the 32-bit nbytes. */
+#ifdef _IO_READ_GET_NBYTES
+#define ADC_READ_NBYTES(msg)  ((size_t)_IO_READ_GET_NBYTES(msg))
+#define ADC_WRITE_NBYTES(msg) ((size_t)_IO_WRITE_GET_NBYTES(msg))
+#else
+#define ADC_READ_NBYTES(msg)  ((size_t)(msg)->i.nbytes)
+#define ADC_WRITE_NBYTES(msg) ((size_t)(msg)->i.nbytes)
+#endif
+
 #define ADC_MSG_MAX_SIZE 2048u  /* receive buffer: any header, plus the largest devctl reply */
 #define ADC_NPARTS_MAX   2u     /* reply iov entries the handlers use at most */
 #define ADC_POOL_LO_WATER  2   /* threads kept waiting for messages, at least */

@@ -125,7 +125,7 @@ int sample_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 
     used = (uint64_t)dev->attr.nbytes;
     avail = (uint64_t)start < used ? (size_t)(used - (uint64_t)start) : 0;
-    n = _IO_READ_GET_NBYTES(msg);
+    n = SAMPLE_READ_NBYTES(msg);
     if (n > avail)                            /* never past the data written so far */
         n = avail;
     if ((msg->i.xtype & _IO_XTYPE_MASK) == _IO_XTYPE_NONE)
@@ -156,7 +156,7 @@ int sample_io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
     skip = sizeof msg->i;                     /* the data follows the header ... */
     if ((msg->i.xtype & _IO_XTYPE_MASK) == _IO_XTYPE_OFFSET)
         skip += sizeof(struct _xtype_offset); /* ... and pwrite()'s offset */
-    nbytes = _IO_WRITE_GET_NBYTES(msg);
+    nbytes = SAMPLE_WRITE_NBYTES(msg);
     sent = msg_len(ctp);
     if (sent < skip || nbytes > sent - skip)  /* the header claims more data than arrived */
         return EBADMSG;
@@ -208,7 +208,7 @@ static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, size_t out_len)
     return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o + out_len);
 }
 
-/* SAMPLE_DCMD_GET_INFO: Report buffer capacity and usage */
+/* SAMPLE_DCMD_GET_INFO: Report buffer capacity and usage. */
 static int sample_dcmd_get_info(resmgr_context_t *ctp, io_devctl_t *msg, sample_ocb_t *ocb, size_t in_len)
 {
     sample_info_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
@@ -222,19 +222,21 @@ static int sample_dcmd_get_info(resmgr_context_t *ctp, io_devctl_t *msg, sample_
     return devctl_reply(ctp, msg, sizeof(sample_info_t));
 }
 
-/* SAMPLE_DCMD_CLEAR: Discard the buffer contents */
+/* SAMPLE_DCMD_CLEAR: Discard the buffer contents. */
 static int sample_dcmd_clear(resmgr_context_t *ctp, io_devctl_t *msg, sample_ocb_t *ocb, size_t in_len)
 {
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
-    if ((ocb->ocb.ioflag & (_IO_FLAG_WR)) != (_IO_FLAG_WR))  /* the fd must be opened for writing */
+    if ((ocb->ocb.ioflag & _IO_FLAG_WR) == 0)  /* the fd must be opened for writing */
         return EPERM;
     status = sample_on_clear(ocb->ocb.attr, ocb);
     if (status != EOK)
         return status;
     return devctl_reply(ctp, msg, 0);
 }
+
+/* Replies are built in the receive buffer, after the header: each must fit. */
 SAMPLE_STATIC_ASSERT(sizeof(io_devctl_t) + sizeof(sample_info_t) <= SAMPLE_MSG_MAX_SIZE,
                    "SAMPLE_DCMD_GET_INFO: the reply must fit the receive buffer");
 

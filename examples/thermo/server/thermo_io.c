@@ -145,14 +145,14 @@ static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, size_t out_len)
     return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o + out_len);
 }
 
-/* THERMO_DCMD_GET_SAMPLE: Take and return a reading */
+/* THERMO_DCMD_GET_SAMPLE: Take and return a reading. */
 static int thermo_dcmd_get_sample(resmgr_context_t *ctp, io_devctl_t *msg, thermo_ocb_t *ocb, size_t in_len)
 {
     thermo_sample_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
-    if ((ocb->ocb.ioflag & (_IO_FLAG_RD)) != (_IO_FLAG_RD))  /* the fd must be opened for reading */
+    if ((ocb->ocb.ioflag & _IO_FLAG_RD) == 0)  /* the fd must be opened for reading */
         return EPERM;
     memset(out, 0, sizeof(thermo_sample_t));  /* nothing stale reaches the client */
     status = thermo_on_get_sample(ocb->ocb.attr, ocb, out);
@@ -161,13 +161,13 @@ static int thermo_dcmd_get_sample(resmgr_context_t *ctp, io_devctl_t *msg, therm
     return devctl_reply(ctp, msg, sizeof(thermo_sample_t));
 }
 
-/* THERMO_DCMD_SET_CONFIG: Replace the configuration */
+/* THERMO_DCMD_SET_CONFIG: Replace the configuration. */
 static int thermo_dcmd_set_config(resmgr_context_t *ctp, io_devctl_t *msg, thermo_ocb_t *ocb, size_t in_len)
 {
     thermo_config_t in;
     int status;
 
-    if ((ocb->ocb.ioflag & (_IO_FLAG_WR)) != (_IO_FLAG_WR))  /* the fd must be opened for writing */
+    if ((ocb->ocb.ioflag & _IO_FLAG_WR) == 0)  /* the fd must be opened for writing */
         return EPERM;
     status = read_payload(ctp, &in, sizeof(thermo_config_t), in_len);
     if (status != EOK)
@@ -180,7 +180,7 @@ static int thermo_dcmd_set_config(resmgr_context_t *ctp, io_devctl_t *msg, therm
     return devctl_reply(ctp, msg, 0);
 }
 
-/* THERMO_DCMD_GET_CONFIG: Read the configuration */
+/* THERMO_DCMD_GET_CONFIG: Read the configuration. */
 static int thermo_dcmd_get_config(resmgr_context_t *ctp, io_devctl_t *msg, thermo_ocb_t *ocb, size_t in_len)
 {
     thermo_config_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
@@ -194,7 +194,7 @@ static int thermo_dcmd_get_config(resmgr_context_t *ctp, io_devctl_t *msg, therm
     return devctl_reply(ctp, msg, sizeof(thermo_config_t));
 }
 
-/* THERMO_DCMD_SWAP_CONFIG: Replace the configuration and return the previous one */
+/* THERMO_DCMD_SWAP_CONFIG: Replace the configuration and return the previous one. */
 static int thermo_dcmd_swap_config(resmgr_context_t *ctp, io_devctl_t *msg, thermo_ocb_t *ocb, size_t in_len)
 {
     thermo_config_t in;
@@ -215,14 +215,14 @@ static int thermo_dcmd_swap_config(resmgr_context_t *ctp, io_devctl_t *msg, ther
     return devctl_reply(ctp, msg, sizeof(thermo_config_t));
 }
 
-/* THERMO_DCMD_GET_HISTORY: Recent readings */
+/* THERMO_DCMD_GET_HISTORY: Recent readings. */
 static int thermo_dcmd_get_history(resmgr_context_t *ctp, io_devctl_t *msg, thermo_ocb_t *ocb, size_t in_len)
 {
     thermo_history_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
-    if ((ocb->ocb.ioflag & (_IO_FLAG_RD)) != (_IO_FLAG_RD))  /* the fd must be opened for reading */
+    if ((ocb->ocb.ioflag & _IO_FLAG_RD) == 0)  /* the fd must be opened for reading */
         return EPERM;
     memset(out, 0, sizeof(thermo_history_t));  /* nothing stale reaches the client */
     status = thermo_on_get_history(ocb->ocb.attr, ocb, out);
@@ -231,19 +231,21 @@ static int thermo_dcmd_get_history(resmgr_context_t *ctp, io_devctl_t *msg, ther
     return devctl_reply(ctp, msg, sizeof(thermo_history_t));
 }
 
-/* THERMO_DCMD_RESET: Restore the default configuration */
+/* THERMO_DCMD_RESET: Restore the default configuration. */
 static int thermo_dcmd_reset(resmgr_context_t *ctp, io_devctl_t *msg, thermo_ocb_t *ocb, size_t in_len)
 {
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
-    if ((ocb->ocb.ioflag & (_IO_FLAG_WR)) != (_IO_FLAG_WR))  /* the fd must be opened for writing */
+    if ((ocb->ocb.ioflag & _IO_FLAG_WR) == 0)  /* the fd must be opened for writing */
         return EPERM;
     status = thermo_on_reset(ocb->ocb.attr, ocb);
     if (status != EOK)
         return status;
     return devctl_reply(ctp, msg, 0);
 }
+
+/* Replies are built in the receive buffer, after the header: each must fit. */
 THERMO_STATIC_ASSERT(sizeof(io_devctl_t) + sizeof(thermo_sample_t) <= THERMO_MSG_MAX_SIZE,
                    "THERMO_DCMD_GET_SAMPLE: the reply must fit the receive buffer");
 THERMO_STATIC_ASSERT(sizeof(io_devctl_t) + sizeof(thermo_config_t) <= THERMO_MSG_MAX_SIZE,

@@ -28,6 +28,16 @@ struct thermo_ocb;
 #include <sys/dispatch.h>
 #include "thermo.h"
 
+/* Byte counts of read/write requests: 7.0+ may carry 64-bit counts (_IO_READ64 and
+   _IO_WRITE64) and gives macros to read them; 6.x has only the 32-bit nbytes. */
+#ifdef _IO_READ_GET_NBYTES
+#define THERMO_READ_NBYTES(msg)  ((size_t)_IO_READ_GET_NBYTES(msg))
+#define THERMO_WRITE_NBYTES(msg) ((size_t)_IO_WRITE_GET_NBYTES(msg))
+#else
+#define THERMO_READ_NBYTES(msg)  ((size_t)(msg)->i.nbytes)
+#define THERMO_WRITE_NBYTES(msg) ((size_t)(msg)->i.nbytes)
+#endif
+
 #define THERMO_MSG_MAX_SIZE 2048u  /* receive buffer: any header, plus the largest devctl reply */
 #define THERMO_NPARTS_MAX   2u     /* reply iov entries the handlers use at most */
 
