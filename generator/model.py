@@ -257,6 +257,18 @@ class Device:
     def has_io(self) -> bool:
         return self.io.kind != "none"
 
+    def leaf_checks(self, struct: str, prefix: str = "") -> List[Tuple[str, Check]]:
+        """(C member path, check) of every field check in `struct`, nested ones included:
+        what a test corrupts, one at a time, to see each refused."""
+        out: List[Tuple[str, Check]] = []
+        for chk in self.struct(struct).checks:
+            path = prefix + chk.field + ("[0]" if chk.ctype.is_array else "")
+            if chk.kind == "struct":
+                out += self.leaf_checks(chk.ctype.name, path + ".")
+            else:
+                out.append((path, chk))
+        return out
+
     @property
     def has_input(self) -> bool:
         """Some devctl receives a payload."""

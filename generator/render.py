@@ -1,6 +1,7 @@
 """Render the model into the file plan: one Jinja2 template per kind of output file."""
 from __future__ import annotations
 
+import re
 from typing import List
 
 import jinja2
@@ -25,6 +26,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["hex"] = lambda v, width=0: f"0x{v:0{width}x}"
     env.filters["c_literal"] = c_literal
+    env.filters["c_ident"] = lambda path: re.sub(r"[^A-Za-z0-9_]+", "_", path).strip("_")
     env.filters["sentence"] = lambda text: text if text.endswith((".", "!", "?")) else text + "."
     return env
 

@@ -85,3 +85,14 @@ def test_readme_example_is_a_valid_spec(tmp_path):
     tree = generate(spec, tmp_path / "out")
     r = compile_unit(compilers()[0], "c11", tree, tree / "server" / "thermo_io.c", False)
     assert r.returncode == 0, r.stderr
+
+
+def test_committed_examples_are_current(capsys):
+    """`rmgen --check examples/*.yaml`, as a user's CI runs it: the committed trees are current."""
+    from rmgen import cli
+
+    specs = sorted(str(p) for p in (REPO / "examples").glob("*.yaml"))
+    assert len(specs) >= 3
+    rc = cli.main(["--check", *specs])
+    out = capsys.readouterr().out
+    assert rc == 0, out[-3000:]

@@ -283,6 +283,34 @@ static void test_dcmd_set_config_rejects_unit(void)
     CHECK(errno == EINVAL);
 }
 
+static void test_dcmd_set_config_rejects_limits_low(void)
+{
+    thermo_config_t in;
+    unsigned seed = 4;
+    int fd = open_dev(O_RDWR);
+
+    CHECK(fd >= 0);
+    fill_config(&in, seed);
+    in.limits.low = (int32_t)(-40001LL);  /* low must be within [-40000, 125000] */
+    errno = 0;
+    CHECK(thermo_set_config(fd, &in) == -1);
+    CHECK(errno == EINVAL);
+}
+
+static void test_dcmd_set_config_rejects_limits_high(void)
+{
+    thermo_config_t in;
+    unsigned seed = 4;
+    int fd = open_dev(O_RDWR);
+
+    CHECK(fd >= 0);
+    fill_config(&in, seed);
+    in.limits.high = (int32_t)(-40001LL);  /* high must be within [-40000, 125000] */
+    errno = 0;
+    CHECK(thermo_set_config(fd, &in) == -1);
+    CHECK(errno == EINVAL);
+}
+
 static void test_dcmd_set_config_rejects_label(void)
 {
     thermo_config_t in;
@@ -395,6 +423,36 @@ static void test_dcmd_swap_config_rejects_unit(void)
     CHECK(fd >= 0);
     fill_config(&in, seed);
     in.unit = (thermo_unit_t)(255);  /* unit must be a unit value */
+    errno = 0;
+    CHECK(thermo_swap_config(fd, &in, &out) == -1);
+    CHECK(errno == EINVAL);
+}
+
+static void test_dcmd_swap_config_rejects_limits_low(void)
+{
+    thermo_config_t in;
+    thermo_config_t out;
+    unsigned seed = 4;
+    int fd = open_dev(O_RDWR);
+
+    CHECK(fd >= 0);
+    fill_config(&in, seed);
+    in.limits.low = (int32_t)(-40001LL);  /* low must be within [-40000, 125000] */
+    errno = 0;
+    CHECK(thermo_swap_config(fd, &in, &out) == -1);
+    CHECK(errno == EINVAL);
+}
+
+static void test_dcmd_swap_config_rejects_limits_high(void)
+{
+    thermo_config_t in;
+    thermo_config_t out;
+    unsigned seed = 4;
+    int fd = open_dev(O_RDWR);
+
+    CHECK(fd >= 0);
+    fill_config(&in, seed);
+    in.limits.high = (int32_t)(-40001LL);  /* high must be within [-40000, 125000] */
     errno = 0;
     CHECK(thermo_swap_config(fd, &in, &out) == -1);
     CHECK(errno == EINVAL);
@@ -582,6 +640,8 @@ int main(int argc, char *argv[])
     run("set_config_raw", test_dcmd_set_config_raw);
     run("set_config_rejects_rate_hz", test_dcmd_set_config_rejects_rate_hz);
     run("set_config_rejects_unit", test_dcmd_set_config_rejects_unit);
+    run("set_config_rejects_limits_low", test_dcmd_set_config_rejects_limits_low);
+    run("set_config_rejects_limits_high", test_dcmd_set_config_rejects_limits_high);
     run("set_config_rejects_label", test_dcmd_set_config_rejects_label);
     run("get_config", test_dcmd_get_config);
     run("swap_config", test_dcmd_swap_config);
@@ -589,6 +649,8 @@ int main(int argc, char *argv[])
     run("swap_config_raw", test_dcmd_swap_config_raw);
     run("swap_config_rejects_rate_hz", test_dcmd_swap_config_rejects_rate_hz);
     run("swap_config_rejects_unit", test_dcmd_swap_config_rejects_unit);
+    run("swap_config_rejects_limits_low", test_dcmd_swap_config_rejects_limits_low);
+    run("swap_config_rejects_limits_high", test_dcmd_swap_config_rejects_limits_high);
     run("swap_config_rejects_label", test_dcmd_swap_config_rejects_label);
     run("get_history", test_dcmd_get_history);
     run("get_history_needs_mode", test_dcmd_get_history_needs_mode);
