@@ -132,6 +132,11 @@ int resmgr_open_bind(resmgr_context_t *ctp, void *ocb, const resmgr_io_funcs_t *
         errno = EBADF;
         return -1;
     }
+    if (c->ocb) {                             /* a second _IO_CONNECT on an open connection: */
+        pthread_mutex_unlock(&qh_lock);       /* binding over it would lose the first OCB */
+        errno = EBUSY;
+        return -1;
+    }
     c->ocb = ocb;
     c->io_funcs = iofuncs ? iofuncs : a->io_funcs;
     pthread_mutex_unlock(&qh_lock);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,22 @@ static void test_raw(void)
     c.path_len = 200;                                        /* path runs past the message */
     errno = 0;
     CHECK(MsgSend(fd, &c, sizeof c, reply, sizeof reply) == -1 && errno == EBADMSG);
+    struct { struct _io_connect c; char path[4]; } again;   /* well-formed, on a bound fd */
+    memset(&again, 0, sizeof again);
+    again.c.type = _IO_CONNECT;
+    again.c.subtype = _IO_CONNECT_OPEN;
+    again.c.ioflag = O_RDWR + 1;
+    again.c.path_len = 1;                                    /* "" : the attached path itself */
+    long st = -1;
+    int err = ENOENT;
+    for (unsigned h = 0; h < 16 && st == -1 && err == ENOENT; h++) {   /* find the attach */
+        again.c.handle = h;
+        errno = 0;
+        st = MsgSend(fd, &again, offsetof(struct _io_connect, path) + 1, reply, sizeof reply);
+        err = errno;
+    }
+    CHECK(st == -1 && err == EBUSY);       /* not bound over the open OCB (it would leak) */
+    CHECK(write(fd, "q", 1) == 1);         /* the fd keeps its OCB */
     io_devctl_t d;
     memset(&d, 0, sizeof d);
     d.i.type = _IO_DEVCTL;
