@@ -270,6 +270,11 @@ class Device:
         return out
 
     @property
+    def reads_messages(self) -> bool:
+        """Some handler copies data out of the client's message (devctl input, write, pwrite)."""
+        return self.has_input or self.io.kind == "buffer" or (self.io.kind == "hook" and self.io.writable)
+
+    @property
     def has_input(self) -> bool:
         """Some devctl receives a payload."""
         return any(c.inp for c in self.devctls)

@@ -96,3 +96,25 @@ def test_committed_examples_are_current(capsys):
     rc = cli.main(["--check", *specs])
     out = capsys.readouterr().out
     assert rc == 0, out[-3000:]
+
+
+def test_spec_growth_keeps_user_hooks_and_names_the_missing_one(tmp_path, capsys):
+    """The driver author's loop: edit hooks, add a command to the spec, regenerate."""
+    from rmgen import cli
+
+    spec = spec_copy(tmp_path / "w", "sample.yaml", (REPO / "examples" / "sample.yaml").read_text())
+    tree = generate(spec, spec.parent)
+    hooks = tree / "server" / "sample_hooks.c"
+    mine = hooks.read_text().replace("(void)dev;\n    return EOK;", "(void)dev;  /* mine */\n    return EOK;", 1)
+    hooks.write_text(mine)
+    spec.write_text(spec.read_text() + "  - {name: rewind, code: 3, access: write, doc: Start over}\n")
+    capsys.readouterr()
+
+    assert cli.main([str(spec)]) == 0
+    err = capsys.readouterr().err
+    assert hooks.read_text() == mine                      # the user's file is untouched
+    stubs = (tree / "server" / "stubs" / "sample_hooks.c").read_text().splitlines()
+    line = next(i for i, text in enumerate(stubs, 1) if text.startswith("int sample_on_rewind("))
+    assert "warning[" in err and "sample_on_rewind" in err
+    assert f"server/stubs/sample_hooks.c:{line}" in err
+    assert "SAMPLE_DCMD_REWIND" in (tree / "public" / "sample.h").read_text()
