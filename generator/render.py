@@ -55,6 +55,8 @@ def _layout(d: Device) -> List[tuple]:
         (f"server/{n}_io.c", "server_io.c.j2", {}),
         (HOOKS_STUB.format(n=n), "hooks_stubs.c.j2", {"user_file": False}),
         ("host.mk", "host.mk.j2", {}),
+        ("CMakeLists.txt", "cmakelists.txt.j2", {}),
+        ("cmake/qnx-toolchain.cmake", "qnx_toolchain.cmake.j2", {}),
         (f"host/{n}_host_test.c", "host_test.c.j2", {}),
         ("Makefile", "qnx_recurse.mk.j2", {"level": None, "what": "the server and the client library"}),
         ("server/common.mk", "qnx_server_common.mk.j2", {}),
