@@ -137,8 +137,10 @@ dispatch_context_t *dispatch_block(dispatch_context_t *ctp)
     if (ctx->stopped)                         /* loop ignored the stop: end the thread */
         pthread_exit(NULL);
     if (qh_receive(ctx) == -1) {
-        if (errno == ECANCELED)
-            ctx->stopped = 1;
+        if (errno == ECANCELED) {             /* qh_server_stop(): like the signal that ends a */
+            ctx->stopped = 1;                 /* QNX server, the wait is interrupted, and the */
+            errno = EINTR;                    /* next dispatch_block() ends the thread */
+        }
         return NULL;
     }
     return ctp;
