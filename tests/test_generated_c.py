@@ -33,3 +33,15 @@ def test_compile_gate_catches_a_warning(tmp_path):
                                          "static size_t msg_len(resmgr_context_t *ctp)\n{\n    int unused;", 1))
     r = compile_unit(compilers()[0], "c11", tree, io, False)
     assert r.returncode != 0 and "unused" in r.stderr
+
+
+@pytest.mark.parametrize("std", sorted(STDS))
+def test_static_assert_fires_and_repeats(std, tmp_path):
+    """The header's static assert rejects a false condition and allows repeated true ones."""
+    tree = REPO / "examples" / "sample"
+    for cond, ok in (("sizeof(sample_info_t) == 12", True), ("sizeof(sample_info_t) == 13", False)):
+        src = tmp_path / f"assert_{ok}.c"
+        src.write_text('#include "sample.h"\n'
+                       f'SAMPLE_STATIC_ASSERT({cond}, "a");\nSAMPLE_STATIC_ASSERT({cond}, "b");\n')
+        r = compile_unit(compilers()[0], std, tree, src, False)
+        assert (r.returncode == 0) == ok, r.stderr

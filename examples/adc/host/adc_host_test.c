@@ -39,6 +39,12 @@ int adc_server_main(int argc, char *argv[]);  /* the server's main(), renamed by
 #define MAX_FDS     8
 #define RAW_MAX     (16384u + 2048u + 64u)           /* larger than any valid message */
 
+/* The command values README.md lists, checked against the __DIO* macros of the headers
+   this is compiled with (the clean-room ones on the host, QNX's own with qcc). */
+ADC_STATIC_ASSERT((uint32_t)ADC_DCMD_SELECT == 0x80080501u, "ADC_DCMD_SELECT value");
+ADC_STATIC_ASSERT((uint32_t)ADC_DCMD_GET_STATS == 0x40100502u, "ADC_DCMD_GET_STATS value");
+ADC_STATIC_ASSERT((uint32_t)ADC_DCMD_GET_CONVERSIONS == 0x40080503u, "ADC_DCMD_GET_CONVERSIONS value");
+
 static const char *path = TEST_PATH;
 static unsigned passed, failed;
 static int test_ok;                                  /* cleared by the first failed CHECK */

@@ -25,14 +25,12 @@ extern "C" {
 #define ADC_RMGEN_FORMAT 1          /* rmgen spec format this header follows */
 #define ADC_PATH         "/dev/adc0"  /* where the server registers by default */
 
-/* Compile-time checks: _Static_assert in C11, a negative array size before. */
+/* Compile-time checks: _Static_assert in C11; before it, a declaration that has a
+   negative array size when cond is false (repeating it is harmless). */
 #if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L)
 #define ADC_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 #else
-#define ADC_SA_JOIN2(a, b) a##b
-#define ADC_SA_JOIN(a, b) ADC_SA_JOIN2(a, b)
-#define ADC_STATIC_ASSERT(cond, msg) \
-    typedef char ADC_SA_JOIN(adc_static_assert_, __LINE__)[(cond) ? 1 : -1]
+#define ADC_STATIC_ASSERT(cond, msg) extern char adc_static_assert[(cond) ? 1 : -1]
 #endif
 
 /* Programmable-gain amplifier setting (stored as uint32_t). */

@@ -39,6 +39,11 @@ int sample_server_main(int argc, char *argv[]);  /* the server's main(), renamed
 #define MAX_FDS     8
 #define RAW_MAX     (16384u + 2048u + 64u)           /* larger than any valid message */
 
+/* The command values README.md lists, checked against the __DIO* macros of the headers
+   this is compiled with (the clean-room ones on the host, QNX's own with qcc). */
+SAMPLE_STATIC_ASSERT((uint32_t)SAMPLE_DCMD_GET_INFO == 0x400c0501u, "SAMPLE_DCMD_GET_INFO value");
+SAMPLE_STATIC_ASSERT((uint32_t)SAMPLE_DCMD_CLEAR == 0x00000502u, "SAMPLE_DCMD_CLEAR value");
+
 static const char *path = TEST_PATH;
 static unsigned passed, failed;
 static int test_ok;                                  /* cleared by the first failed CHECK */

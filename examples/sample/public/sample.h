@@ -25,14 +25,12 @@ extern "C" {
 #define SAMPLE_RMGEN_FORMAT 1          /* rmgen spec format this header follows */
 #define SAMPLE_PATH         "/dev/sample"  /* where the server registers by default */
 
-/* Compile-time checks: _Static_assert in C11, a negative array size before. */
+/* Compile-time checks: _Static_assert in C11; before it, a declaration that has a
+   negative array size when cond is false (repeating it is harmless). */
 #if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L)
 #define SAMPLE_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 #else
-#define SAMPLE_SA_JOIN2(a, b) a##b
-#define SAMPLE_SA_JOIN(a, b) SAMPLE_SA_JOIN2(a, b)
-#define SAMPLE_STATIC_ASSERT(cond, msg) \
-    typedef char SAMPLE_SA_JOIN(sample_static_assert_, __LINE__)[(cond) ? 1 : -1]
+#define SAMPLE_STATIC_ASSERT(cond, msg) extern char sample_static_assert[(cond) ? 1 : -1]
 #endif
 
 /* What the buffer holds right now (12 bytes). */

@@ -39,6 +39,15 @@ int thermo_server_main(int argc, char *argv[]);  /* the server's main(), renamed
 #define MAX_FDS     8
 #define RAW_MAX     (16384u + 2048u + 64u)           /* larger than any valid message */
 
+/* The command values README.md lists, checked against the __DIO* macros of the headers
+   this is compiled with (the clean-room ones on the host, QNX's own with qcc). */
+THERMO_STATIC_ASSERT((uint32_t)THERMO_DCMD_GET_SAMPLE == 0x40100501u, "THERMO_DCMD_GET_SAMPLE value");
+THERMO_STATIC_ASSERT((uint32_t)THERMO_DCMD_SET_CONFIG == 0x80200502u, "THERMO_DCMD_SET_CONFIG value");
+THERMO_STATIC_ASSERT((uint32_t)THERMO_DCMD_GET_CONFIG == 0x40200503u, "THERMO_DCMD_GET_CONFIG value");
+THERMO_STATIC_ASSERT((uint32_t)THERMO_DCMD_SWAP_CONFIG == 0xc0200504u, "THERMO_DCMD_SWAP_CONFIG value");
+THERMO_STATIC_ASSERT((uint32_t)THERMO_DCMD_GET_HISTORY == 0x40880505u, "THERMO_DCMD_GET_HISTORY value");
+THERMO_STATIC_ASSERT((uint32_t)THERMO_DCMD_RESET == 0x00000506u, "THERMO_DCMD_RESET value");
+
 static const char *path = TEST_PATH;
 static unsigned passed, failed;
 static int test_ok;                                  /* cleared by the first failed CHECK */

@@ -25,14 +25,12 @@ extern "C" {
 #define THERMO_RMGEN_FORMAT 1          /* rmgen spec format this header follows */
 #define THERMO_PATH         "/dev/thermo"  /* where the server registers by default */
 
-/* Compile-time checks: _Static_assert in C11, a negative array size before. */
+/* Compile-time checks: _Static_assert in C11; before it, a declaration that has a
+   negative array size when cond is false (repeating it is harmless). */
 #if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L)
 #define THERMO_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 #else
-#define THERMO_SA_JOIN2(a, b) a##b
-#define THERMO_SA_JOIN(a, b) THERMO_SA_JOIN2(a, b)
-#define THERMO_STATIC_ASSERT(cond, msg) \
-    typedef char THERMO_SA_JOIN(thermo_static_assert_, __LINE__)[(cond) ? 1 : -1]
+#define THERMO_STATIC_ASSERT(cond, msg) extern char thermo_static_assert[(cond) ? 1 : -1]
 #endif
 
 /* Unit of a reported temperature (stored as uint8_t). */
