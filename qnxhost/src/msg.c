@@ -225,14 +225,17 @@ void qh_rcvids_flush(void)
     }
 }
 
-/* Find a live received message or report why not (called with qh_lock). */
+/* Find a live received message and return it with qh_lock held; or report why not
+   and return NULL (errno ESRCH) with the lock released. */
 static struct qh_msg *qh_rcvid_get(rcvid_t rcvid, int unlink, const char *call)
 {
+    pthread_mutex_lock(&qh_lock);
     struct qh_msg *m = qh_rcvid_find(rcvid, unlink);
     if (!m) {
         char what[96];
         snprintf(what, sizeof what, "%s on an unknown or already-replied rcvid", call);
         qh_protocol_error(rcvid, qh_replied_type(rcvid), what);
+        pthread_mutex_unlock(&qh_lock);
         errno = ESRCH;
         return NULL;
     }
@@ -241,10 +244,11 @@ static struct qh_msg *qh_rcvid_get(rcvid_t rcvid, int unlink, const char *call)
             pthread_cond_destroy(&m->cv);
             free(m);
         }
+        pthread_mutex_unlock(&qh_lock);
         errno = ESRCH;
         return NULL;
     }
-    return m;
+    return m;                                 /* with qh_lock held */
 }
 
 /* ---- receive (used by dispatch_block) ---- */
@@ -415,12 +419,9 @@ long MsgSendnc(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rby
 static int qh_reply(rcvid_t rcvid, long status, int err, const iov_t *iov, size_t parts,
                     const char *call)
 {
-    pthread_mutex_lock(&qh_lock);
     struct qh_msg *m = qh_rcvid_get(rcvid, 1, call);
-    if (!m) {
-        pthread_mutex_unlock(&qh_lock);
+    if (!m)
         return -1;
-    }
     if (!err && status < 0)                   /* the client would read it as an error */
         qh_protocol_error(rcvid, m->type, "negative status passed to MsgReply");
     size_t off = 0;
@@ -454,12 +455,9 @@ int MsgError(rcvid_t rcvid, int error)
 
 ssize_t MsgReadv(rcvid_t rcvid, const iov_t *riov, size_t rparts, size_t offset)
 {
-    pthread_mutex_lock(&qh_lock);
     struct qh_msg *m = qh_rcvid_get(rcvid, 0, "MsgRead");
-    if (!m) {
-        pthread_mutex_unlock(&qh_lock);
+    if (!m)
         return -1;
-    }
     size_t done = 0;
     for (size_t i = 0; i < rparts; i++) {
         size_t n = qh_iov_gather(riov[i].iov_base, riov[i].iov_len,
@@ -481,12 +479,9 @@ ssize_t MsgRead(rcvid_t rcvid, void *msg, size_t bytes, size_t offset)
 
 ssize_t MsgWritev(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
 {
-    pthread_mutex_lock(&qh_lock);
     struct qh_msg *m = qh_rcvid_get(rcvid, 0, "MsgWrite");
-    if (!m) {
-        pthread_mutex_unlock(&qh_lock);
+    if (!m)
         return -1;
-    }
     size_t done = 0;
     for (size_t i = 0; i < parts; i++)
         done += qh_iov_scatter(m->riov, m->rparts, offset + done,
@@ -504,12 +499,9 @@ ssize_t MsgWrite(rcvid_t rcvid, const void *msg, size_t bytes, size_t offset)
 
 int MsgInfo(rcvid_t rcvid, struct _msg_info *info)
 {
-    pthread_mutex_lock(&qh_lock);
     struct qh_msg *m = qh_rcvid_get(rcvid, 0, "MsgInfo");
-    if (!m) {
-        pthread_mutex_unlock(&qh_lock);
+    if (!m)
         return -1;
-    }
     resmgr_context_t tmp;
     qh_fill_info(&tmp, m, m->slen);
     *info = tmp.info;
