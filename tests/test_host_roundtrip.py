@@ -95,3 +95,13 @@ def test_defect_double_reply_fails(tmp_path):
     r, out = run_test(tree, tmp_path / "build")
     assert r.returncode != 0
     assert "protocol error" in out, out[-3000:]
+
+
+def test_defect_status_in_devctl_fails(tmp_path):
+    """A devctl handler that sets ctp->status: QNX's devctl() then returns a negative value."""
+    tree = planted(tmp_path, "sample", "server/sample_io.c",
+                   "    msg->o.nbytes = (uint32_t)out_len;",
+                   "    msg->o.nbytes = (uint32_t)out_len;\n    _RESMGR_STATUS(ctp, out_len);")
+    r, out = run_test(tree, tmp_path / "build")
+    assert r.returncode != 0
+    assert "FAIL get_info" in out, out[-3000:]

@@ -200,6 +200,8 @@ static int qh_devctl_send(int fd, int dcmd, size_t nbytes, int sparts, int rpart
     errno = saved;                            /* devctl() leaves errno alone */
     if (st == -1)
         return err == ENOSYS ? ENOTTY : err;
+    if (st != EOK)                            /* a handler set ctp->status: QNX libc hands it */
+        return (int)-st;                      /* back negated, which no caller expects */
     if (dev_info_ptr)
         *dev_info_ptr = msg.o.ret_val;
     return EOK;
