@@ -171,6 +171,9 @@ static int qh_pulse_dispatch(dispatch_context_t *ctp)
 
 int dispatch_handler(dispatch_context_t *ctp)
 {
+    if (ctp->rcvid == 0 && ctp->msg->pulse.code == _PULSE_CODE_UNBLOCK &&
+        qh_resmgr_unblock(ctp) == 0)          /* a held client's timeout expired */
+        return 0;
     if (ctp->rcvid == 0)                      /* pulses have no rcvid */
         return qh_pulse_dispatch(ctp);
     if (ctp->info.msglen < sizeof(_Uint16t)) {  /* too short to carry a type */

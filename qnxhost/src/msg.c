@@ -1,8 +1,9 @@
 /*
  * qnxhost message passing: emulates the Neutrino kernel's synchronous
  * Send/Receive/Reply between threads of one process (channels, connections,
- * receive ids, MsgRead/MsgWrite, pulses). A client's MsgSend blocks on a
- * condition variable until a server thread replies.
+ * receive ids, MsgRead/MsgWrite, pulses, TimerTimeout and unblock pulses).
+ * A client's MsgSend blocks on a condition variable until a server thread
+ * replies (or its TimerTimeout/the safety net expires).
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -251,6 +252,64 @@ static struct qh_msg *qh_rcvid_get(rcvid_t rcvid, int unlink, const char *call)
     return m;                                 /* with qh_lock held */
 }
 
+/* A received message still waiting for its reply, with qh_lock held; NULL (lock
+   released, errno ESRCH) if it was replied or its client gave up. Reports nothing:
+   for queries that may legitimately race with the reply (MsgInfo, unblock pulses). */
+static struct qh_msg *qh_held_lock(rcvid_t rcvid)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_msg *m = qh_rcvid_find(rcvid, 0);
+    if (!m || m->abandoned) {                 /* replied, or the client is gone */
+        pthread_mutex_unlock(&qh_lock);
+        errno = ESRCH;
+        return NULL;
+    }
+    return m;
+}
+
+/* ---- pulses ---- */
+
+static struct qh_msg *qh_pulse_new(int coid, int code)
+{
+    struct qh_msg *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->is_pulse = 1;
+    m->coid = coid;
+    m->pulse.type = _PULSE_TYPE;
+    m->pulse.subtype = _PULSE_SUBTYPE;
+    m->pulse.code = (_Int8t)code;
+    m->pulse.scoid = coid;
+    return m;
+}
+
+/* Is chan the channel of a dispatch that still exists? (qh_lock held) */
+static int qh_chan_live(const struct qh_chan *chan)
+{
+    for (struct _dispatch *d = qh_dispatches; d; d = d->next)
+        if (&d->chan == chan)
+            return !chan->shutdown;
+    return 0;
+}
+
+/* REPLY timeout on a channel with _NTO_CHF_UNBLOCK (every dispatch channel has it): the
+   client stays blocked, the message gets _NTO_MI_UNBLOCK_REQ and the server a
+   _PULSE_CODE_UNBLOCK pulse carrying the rcvid (qh_lock held). */
+static void qh_unblock_request(struct qh_msg *m, struct qh_chan *chan)
+{
+    m->unblock_due = 0;
+    if (m->unblock_req)                       /* asked once per message */
+        return;
+    m->unblock_req = 1;
+    if (!qh_chan_live(chan))                  /* server going away: it replies ESRCH */
+        return;
+    struct qh_msg *p = qh_pulse_new(m->coid, _PULSE_CODE_UNBLOCK);
+    if (!p)                                   /* no memory: the safety net still applies */
+        return;
+    p->pulse.value.sival_ptr = (void *)(intptr_t)m->rcvid;
+    qh_chan_push(chan, p);
+}
+
 /* ---- receive (used by dispatch_block) ---- */
 
 static void qh_fill_info(resmgr_context_t *ctp, const struct qh_msg *m, size_t copied)
@@ -265,6 +324,8 @@ static void qh_fill_info(resmgr_context_t *ctp, const struct qh_msg *m, size_t c
     ctp->info.msglen = copied;
     ctp->info.srcmsglen = m->slen;
     ctp->info.dstmsglen = m->rlen;
+    if (m->unblock_req)                       /* the client's REPLY timeout expired */
+        ctp->info.flags |= _NTO_MI_UNBLOCK_REQ;
 }
 
 int qh_receive(struct qh_ctx *ctx)
@@ -306,6 +367,8 @@ int qh_receive(struct qh_ctx *ctx)
         m->state = QH_RECEIVED;
         m->next = qh_received;
         qh_received = m;
+        if (m->unblock_due)                   /* its REPLY timeout already expired */
+            qh_unblock_request(m, chan);
         size_t n = qh_iov_gather(ctp->msg, room, m->siov, m->sparts, 0);
         qh_fill_info(ctp, m, n);
         ctp->rcvid = m->rcvid;
@@ -318,24 +381,133 @@ int qh_receive(struct qh_ctx *ctx)
 
 /* ---- send (client side) ---- */
 
-static void qh_deadline(struct timespec *ts, long ms)
+/* The calling thread's TimerTimeout(), consumed by its next MsgSend*. */
+struct qh_timeout {
+    int             flags;                    /* _NTO_TIMEOUT_* bits; 0: none armed */
+    struct timespec deadline;                 /* CLOCK_MONOTONIC */
+};
+static _Thread_local struct qh_timeout qh_timeout;
+
+static void qh_ts_add_ns(struct timespec *ts, uint64_t ns)
 {
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (ms % 1000) * 1000000L;
+    ts->tv_sec += (time_t)(ns / 1000000000u);
+    ts->tv_nsec += (long)(ns % 1000000000u);
     if (ts->tv_nsec >= 1000000000L) {         /* carry into seconds */
         ts->tv_sec++;
         ts->tv_nsec -= 1000000000L;
     }
 }
 
-long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
+static void qh_deadline(struct timespec *ts, long ms)
 {
-    struct qh_msg *m = calloc(1, sizeof *m);
-    if (!m) {
-        errno = ENOMEM;
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    qh_ts_add_ns(ts, (uint64_t)ms * 1000000u);
+}
+
+static int qh_ts_before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static uint64_t qh_ts_ns(const struct timespec *ts)
+{
+    return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
+/* Nanoseconds from now until an armed deadline (0 if past or none armed). */
+static uint64_t qh_timeout_left(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!qh_timeout.flags || !qh_ts_before(&now, &qh_timeout.deadline))
+        return 0;
+    return qh_ts_ns(&qh_timeout.deadline) - qh_ts_ns(&now);
+}
+
+int TimerTimeout(clockid_t id, int flags, const struct sigevent *notify,
+                 const uint64_t *ntime, uint64_t *otime)
+{
+    if (id != CLOCK_MONOTONIC && id != CLOCK_REALTIME) {  /* no other clock on the host */
+        errno = EINVAL;
         return -1;
     }
+    if (notify && notify->sigev_notify != SIGEV_UNBLOCK) {  /* only "fail with ETIMEDOUT" */
+        errno = ENOTSUP;
+        return -1;
+    }
+    int old = qh_timeout.flags;
+    if (otime)                                /* what was left of the previous one */
+        *otime = qh_timeout_left();
+    uint64_t ns = ntime ? *ntime : 0;         /* NULL: expires at once (a polling call) */
+    clock_gettime(CLOCK_MONOTONIC, &qh_timeout.deadline);
+    if (flags & TIMER_ABSTIME) {              /* absolute time on clock id */
+        struct timespec now;
+        clock_gettime(id, &now);
+        ns = ns > qh_ts_ns(&now) ? ns - qh_ts_ns(&now) : 0;
+    }
+    qh_ts_add_ns(&qh_timeout.deadline, ns);
+    qh_timeout.flags = flags & ~TIMER_ABSTIME;
+    return old;
+}
+
+enum qh_wait_end { QH_WAIT_REPLIED, QH_WAIT_TIMEDOUT, QH_WAIT_NET };
+
+/* The caller's TimerTimeout expired: act on the state the message is in (qh_lock held).
+   Returns 1 if the send fails with ETIMEDOUT (it was removed from the queue). */
+static int qh_timeout_fire(struct qh_msg *m, struct qh_chan *chan, int flags)
+{
+    if (m->state == QH_QUEUED && (flags & _NTO_TIMEOUT_SEND)) {
+        qh_chan_unlink(chan, m);              /* SEND-blocked: never seen by the server */
+        return 1;
+    }
+    if (!(flags & _NTO_TIMEOUT_REPLY))        /* REPLY-blocking not timed */
+        return 0;
+    if (m->state == QH_QUEUED)                /* ask as soon as it is received */
+        m->unblock_due = 1;
+    else
+        qh_unblock_request(m, chan);
+    return 0;
+}
+
+/* Wait for the reply (qh_lock held): the caller's timeout t (NULL: none) fires once;
+   the safety net at net ends the wait in any case. */
+static enum qh_wait_end qh_wait_reply(struct qh_msg *m, struct qh_chan *chan,
+                                      const struct qh_timeout *t, const struct timespec *net)
+{
+    int fired = 0;
+    while (m->state != QH_REPLIED) {
+        int timed = t && !fired && qh_ts_before(&t->deadline, net);
+        int rc = pthread_cond_timedwait(&m->cv, &qh_lock, timed ? &t->deadline : net);
+        if (m->state == QH_REPLIED || rc != ETIMEDOUT)   /* replied, or woken early */
+            continue;
+        if (!timed)                           /* the safety net */
+            return QH_WAIT_NET;
+        fired = 1;
+        if (qh_timeout_fire(m, chan, t->flags))
+            return QH_WAIT_TIMEDOUT;
+    }
+    return QH_WAIT_REPLIED;
+}
+
+/* The safety net fired: a protocol error; the message is dropped or left abandoned. */
+static void qh_send_abandon(struct qh_msg *m, struct qh_chan *chan)
+{
+    qh_protocol_error(m->rcvid, m->type, "message never replied (client send timed out)");
+    if (m->state == QH_QUEUED) {              /* never received: nobody else knows it */
+        qh_chan_unlink(chan, m);
+        pthread_cond_destroy(&m->cv);
+        free(m);
+        return;
+    }
+    m->abandoned = 1;                         /* the rcvid stays known; freed by reply/stop */
+}
+
+static struct qh_msg *qh_msg_new(int coid, const iov_t *siov, size_t sparts,
+                                 const iov_t *riov, size_t rparts)
+{
+    struct qh_msg *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
     qh_msg_init_clock();
     pthread_cond_init(&m->cv, &qh_monotonic);
     m->siov = siov;
@@ -349,46 +521,52 @@ long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size
     uint16_t type = 0;
     if (qh_iov_gather(&type, sizeof type, siov, sparts, 0) == sizeof type)
         m->type = type;
+    return m;
+}
 
-    struct timespec deadline;
-    qh_deadline(&deadline, qh_send_timeout_ms());
+static void qh_msg_free(struct qh_msg *m)
+{
+    pthread_cond_destroy(&m->cv);
+    free(m);
+}
+
+long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
+{
+    struct qh_timeout t = qh_timeout;         /* this call consumes the TimerTimeout */
+    qh_timeout.flags = 0;
+    struct qh_msg *m = qh_msg_new(coid, siov, sparts, riov, rparts);
+    if (!m) {
+        errno = ENOMEM;
+        return -1;
+    }
+    struct timespec net;
+    qh_deadline(&net, qh_send_timeout_ms());
 
     pthread_mutex_lock(&qh_lock);
     struct qh_conn *c = qh_conn_find(coid);
     if (!c || c->dpp->chan.shutdown) {        /* no such connection / server gone */
         pthread_mutex_unlock(&qh_lock);
-        pthread_cond_destroy(&m->cv);
-        free(m);
+        qh_msg_free(m);
         errno = c ? ESRCH : EBADF;
         return -1;
     }
     struct qh_chan *chan = &c->dpp->chan;
     qh_chan_push(chan, m);
-    while (m->state != QH_REPLIED) {
-        if (pthread_cond_timedwait(&m->cv, &qh_lock, &deadline) == ETIMEDOUT &&
-            m->state != QH_REPLIED)
-            break;
-    }
-    if (m->state != QH_REPLIED) {             /* timed out */
-        qh_protocol_error(m->rcvid, m->type, "message never replied (client send timed out)");
-        int queued = m->state == QH_QUEUED;
-        if (queued)
-            qh_chan_unlink(chan, m);
-        else
-            m->abandoned = 1;                 /* the rcvid stays known; freed by reply/stop */
+    int timed = t.flags & (_NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY);
+    enum qh_wait_end end = qh_wait_reply(m, chan, timed ? &t : NULL, &net);
+    if (end != QH_WAIT_REPLIED) {             /* timed out: ETIMEDOUT either way */
+        if (end == QH_WAIT_NET)
+            qh_send_abandon(m, chan);
         pthread_mutex_unlock(&qh_lock);
-        if (queued) {
-            pthread_cond_destroy(&m->cv);
-            free(m);
-        }
+        if (end == QH_WAIT_TIMEDOUT)
+            qh_msg_free(m);
         errno = ETIMEDOUT;
         return -1;
     }
     pthread_mutex_unlock(&qh_lock);
     long status = m->status;
     int err = m->err;
-    pthread_cond_destroy(&m->cv);
-    free(m);
+    qh_msg_free(m);
     if (status == -1 && err) {
         errno = err;
         return -1;
@@ -497,9 +675,10 @@ ssize_t MsgWrite(rcvid_t rcvid, const void *msg, size_t bytes, size_t offset)
     return MsgWritev(rcvid, &iov, 1, offset);
 }
 
+/* Not a protocol error on a replied rcvid: unblock handlers ask exactly that. */
 int MsgInfo(rcvid_t rcvid, struct _msg_info *info)
 {
-    struct qh_msg *m = qh_rcvid_get(rcvid, 0, "MsgInfo");
+    struct qh_msg *m = qh_held_lock(rcvid);
     if (!m)
         return -1;
     resmgr_context_t tmp;
@@ -509,21 +688,29 @@ int MsgInfo(rcvid_t rcvid, struct _msg_info *info)
     return 0;
 }
 
+/* For the resmgr layer's unblock routing: info and the first n bytes of a held message. */
+ssize_t qh_held_peek(rcvid_t rcvid, struct _msg_info *info, void *hdr, size_t n)
+{
+    struct qh_msg *m = qh_held_lock(rcvid);
+    if (!m)
+        return -1;
+    resmgr_context_t tmp;
+    qh_fill_info(&tmp, m, m->slen);
+    *info = tmp.info;
+    size_t got = qh_iov_gather(hdr, n, m->siov, m->sparts, 0);
+    pthread_mutex_unlock(&qh_lock);
+    return (ssize_t)got;
+}
+
 int MsgSendPulse(int coid, int priority, int code, int value)
 {
     (void)priority;                           /* no priorities on the host */
-    struct qh_msg *m = calloc(1, sizeof *m);
+    struct qh_msg *m = qh_pulse_new(coid, code);
     if (!m) {
         errno = ENOMEM;
         return -1;
     }
-    m->is_pulse = 1;
-    m->coid = coid;
-    m->pulse.type = _PULSE_TYPE;
-    m->pulse.subtype = _PULSE_SUBTYPE;
-    m->pulse.code = (_Int8t)code;
     m->pulse.value.sival_int = value;
-    m->pulse.scoid = coid;
     pthread_mutex_lock(&qh_lock);
     struct qh_conn *c = qh_conn_find(coid);
     if (!c || c->dpp->chan.shutdown) {        /* nobody to deliver to */

@@ -22,6 +22,8 @@ struct qh_msg {
     rcvid_t         rcvid;
     enum qh_msg_state state;
     int             abandoned;   /* the client's send timed out */
+    int             unblock_req; /* _NTO_MI_UNBLOCK_REQ: REPLY timeout, server was told */
+    int             unblock_due; /* timeout expired while SEND-blocked: ask once received */
     int             is_pulse;
     unsigned        type;        /* first 16 bits, for diagnostics */
     int             coid;
@@ -106,6 +108,7 @@ struct qh_conn *qh_conn_find(int coid);
 void            qh_conn_free(int coid);
 void            qh_conns_close_all(void);
 void            qh_msg_init_clock(void);
+ssize_t         qh_held_peek(rcvid_t rcvid, struct _msg_info *info, void *hdr, size_t n);
 
 /* dispatch.c */
 extern struct _dispatch *qh_dispatches;
@@ -114,6 +117,7 @@ void qh_ready_notify(dispatch_t *dpp);
 /* resmgr.c */
 extern struct qh_attach *qh_attaches;
 int  qh_resmgr_handle(resmgr_context_t *ctp);
+int  qh_resmgr_unblock(resmgr_context_t *ctp);
 struct qh_attach *qh_attach_lookup(const char *path, const char **rel);
 void qh_attaches_free(dispatch_t *dpp);
 

@@ -2,7 +2,8 @@
  * qnxhost resource-manager layer: emulates resmgr_attach()/resmgr_detach(),
  * the routing of _IO_CONNECT and I/O messages to the connect/io function
  * tables (with lock_ocb/unlock_ocb), the handler return protocol
- * (_RESMGR_NOREPLY/_DEFAULT/NPARTS/errno) and the resmgr_msg* helpers.
+ * (_RESMGR_NOREPLY/_DEFAULT/NPARTS/errno), unblock pulses and the resmgr_msg*
+ * helpers.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -308,6 +309,57 @@ int qh_resmgr_handle(resmgr_context_t *ctp)
     ctp->id = -1;
     int ret = ctp->msg->type == _IO_CONNECT ? qh_connect(ctp) : qh_io(ctp);
     qh_resmgr_reply(ctp, ret);
+    return 0;
+}
+
+/* ---- unblock pulses ---- */
+
+/* Unblock of a held connect message: the attach's connect_funcs->unblock. */
+static int qh_unblock_connect(resmgr_context_t *ctp, const struct _io_connect *hdr)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_attach *a = qh_attach_by_id(ctp->dpp, hdr->handle);
+    struct qh_attach found = a ? *a : (struct qh_attach){ 0 };
+    pthread_mutex_unlock(&qh_lock);
+    if (!a || !found.connect_funcs->unblock)  /* detached, or nobody to ask */
+        return _RESMGR_DEFAULT;
+    ctp->id = found.id;
+    return found.connect_funcs->unblock(ctp, &ctp->msg->pulse, found.handle, NULL);
+}
+
+/* Unblock of a held io message: io_funcs->unblock with the connection's OCB, unlocked. */
+static int qh_unblock_io(resmgr_context_t *ctp)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_conn *c = qh_conn_find(ctp->info.coid);
+    void *ocb = c ? c->ocb : NULL;
+    const resmgr_io_funcs_t *f = c ? c->io_funcs : NULL;
+    pthread_mutex_unlock(&qh_lock);
+    if (!ocb || !f || !f->unblock)            /* no OCB, or nobody to ask */
+        return _RESMGR_DEFAULT;
+    return f->unblock(ctp, &ctp->msg->pulse, ocb);
+}
+
+/* A _PULSE_CODE_UNBLOCK pulse: route it to the held message's unblock handler with
+   ctp->rcvid = the held rcvid. Returns -1 if no message is held under that rcvid
+   (already replied): the pulse is then not the resmgr layer's. */
+int qh_resmgr_unblock(resmgr_context_t *ctp)
+{
+    rcvid_t rcvid = (rcvid_t)(intptr_t)ctp->msg->pulse.value.sival_ptr;
+    union { _Uint16t type; struct _io_connect connect; } hdr;
+    struct _msg_info info;
+    memset(&hdr, 0, sizeof hdr);
+    if (rcvid <= 0 || qh_held_peek(rcvid, &info, &hdr, sizeof hdr) < 0)
+        return -1;                            /* replied meanwhile: nothing to unblock */
+    ctp->rcvid = rcvid;
+    ctp->info = info;
+    ctp->status = 0;
+    ctp->offset = 0;
+    ctp->id = -1;
+    int ret = hdr.type == _IO_CONNECT ? qh_unblock_connect(ctp, &hdr.connect) : qh_unblock_io(ctp);
+    if (ret != _RESMGR_DEFAULT)               /* DEFAULT: the client keeps waiting */
+        qh_resmgr_reply(ctp, ret);
+    ctp->rcvid = 0;
     return 0;
 }
 

@@ -20,16 +20,101 @@ struct sample_dev;
 
 #define NPARTS_MAX   2
 #define MSG_MAX_SIZE 512
+#define MAX_WAITERS  16
 
 struct sample_dev {
     iofunc_attr_t attr;                 /* must be first */
     char          buf[SAMPLE_BUF_SIZE];
     int32_t       value;
+    struct sample_hold  hold;           /* SAMPLE_HOLD: reads are held */
+    rcvid_t             waiters[MAX_WAITERS];
+    int                 nwait;
+    struct sample_stats stats;
 };
 
 static struct sample_dev       dev;
 static resmgr_connect_funcs_t  connect_funcs;
 static resmgr_io_funcs_t       io_funcs;
+
+/* ---- held reads, released by a late reply or by the unblock handler ---- */
+
+/* Remember a held read (attr lock held). */
+static int waiter_add(rcvid_t rcvid)
+{
+    if (dev.nwait == MAX_WAITERS)                     /* list full */
+        return 0;
+    dev.waiters[dev.nwait++] = rcvid;
+    return 1;
+}
+
+/* Forget a held read; 1 if it was still held, so the caller must answer it (attr lock held). */
+static int waiter_remove(rcvid_t rcvid)
+{
+    for (int i = 0; i < dev.nwait; i++) {
+        if (dev.waiters[i] == rcvid) {
+            dev.waiters[i] = dev.waiters[--dev.nwait];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+struct late { rcvid_t rcvid; int delay_us; };
+
+/* Answer a held read after a delay, unless the unblock handler answered it first. */
+static void *sample_late_read(void *arg)
+{
+    struct late l = *(struct late *)arg;
+    free(arg);
+    usleep((useconds_t)l.delay_us);
+    iofunc_attr_lock(&dev.attr);
+    if (waiter_remove(l.rcvid))                       /* still held: reply the data */
+        MsgReply(l.rcvid, (long)strlen(SAMPLE_LATE), SAMPLE_LATE, strlen(SAMPLE_LATE));
+    dev.stats.late_running--;
+    iofunc_attr_unlock(&dev.attr);
+    return NULL;
+}
+
+/* Hold a read (attr locked by lock_ocb); a helper thread answers it after hold.delay_us. */
+static int sample_hold_read(resmgr_context_t *ctp)
+{
+    if (!waiter_add(ctp->rcvid))                      /* too many held reads */
+        return EAGAIN;
+    if (dev.hold.delay_us <= 0)                       /* held until unblocked */
+        return _RESMGR_NOREPLY;
+    struct late *l = malloc(sizeof *l);
+    pthread_t t;
+    if (l)
+        *l = (struct late){ ctp->rcvid, dev.hold.delay_us };
+    if (!l || pthread_create(&t, NULL, sample_late_read, l) != 0) {
+        free(l);
+        waiter_remove(ctp->rcvid);
+        return EAGAIN;
+    }
+    dev.stats.late_running++;
+    pthread_detach(t);
+    return _RESMGR_NOREPLY;
+}
+
+/* The client's timeout expired while its read is held: EINTR, or the default handler's
+   answer (_RESMGR_DEFAULT: the client keeps waiting). Runs without the attr lock. */
+static int sample_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
+{
+    int st = iofunc_unblock_default(ctp, msg, ocb);
+    if (st != _RESMGR_DEFAULT)
+        return st;
+    struct _msg_info info;
+    int asked = MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ);
+    iofunc_attr_lock(&dev.attr);
+    dev.stats.unblocks++;
+    dev.stats.unblock_req += asked;
+    int mode = dev.hold.mode;
+    int found = asked && mode == SAMPLE_HOLD_EINTR && waiter_remove(ctp->rcvid);
+    iofunc_attr_unlock(&dev.attr);
+    if (mode != SAMPLE_HOLD_EINTR)                    /* behave like the default handler */
+        return _RESMGR_DEFAULT;
+    return found ? EINTR : _RESMGR_NOREPLY;           /* not found: answered already */
+}
 
 static int sample_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 {
@@ -37,6 +122,8 @@ static int sample_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
     int st = iofunc_read_verify(ctp, msg, ocb, &nonblock);
     if (st != EOK)
         return st;
+    if (ocb->attr->hold.mode != SAMPLE_HOLD_OFF)      /* test of client timeouts */
+        return sample_hold_read(ctp);
     int64_t off;
     switch (msg->i.xtype & _IO_XTYPE_MASK) {
     case _IO_XTYPE_NONE:
@@ -178,6 +265,21 @@ static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *
         return _RESMGR_NPARTS(2);
     case (unsigned)SAMPLE_ERRNO:
         return _RESMGR_ERRNO(EIO);
+    case (unsigned)SAMPLE_HOLD:
+        if (resmgr_msgget(ctp, &ocb->attr->hold, sizeof ocb->attr->hold, sizeof msg->i) !=
+            (ssize_t)sizeof ocb->attr->hold)
+            return EBADMSG;
+        break;
+    case (unsigned)SAMPLE_STATS:
+        ocb->attr->stats.held = ocb->attr->nwait;
+        memcpy(data, &ocb->attr->stats, sizeof ocb->attr->stats);
+        out_len = sizeof ocb->attr->stats;
+        break;
+    case (unsigned)SAMPLE_SLEEP:                      /* keep the (single) server thread busy */
+        if (resmgr_msgget(ctp, &v, sizeof v, sizeof msg->i) != (ssize_t)sizeof v)
+            return EBADMSG;
+        usleep((useconds_t)v.value * 1000);
+        break;
     case (unsigned)BAD_DOUBLE_REPLY:                  /* deliberately wrong */
         MsgReply(ctp->rcvid, 0, NULL, 0);
         return EOK;
@@ -253,8 +355,9 @@ int main(int argc, char **argv)
     io_funcs.read = sample_read;
     io_funcs.write = sample_write;
     io_funcs.devctl = sample_devctl;
+    io_funcs.unblock = sample_unblock;
+    memset(&dev, 0, sizeof dev);                      /* a restart starts afresh */
     iofunc_attr_init(&dev.attr, S_IFCHR | 0666, NULL, NULL);
-    dev.value = 0;
     if (resmgr_attach(dpp, &rattr, SAMPLE_PATH, _FTYPE_ANY, 0, &connect_funcs, &io_funcs,
                       &dev) == -1) {
         perror("resmgr_attach");

@@ -2,15 +2,17 @@
  * Host test client for the sample resource manager: starts it with
  * qh_server_start(), drives it through the emulated QNX client calls
  * (redirect.h is force-included) and prints "N passed, N failed".
- * Modes: basic, pool, protocol, restart.
+ * Modes: basic, pool, protocol, restart, unblock.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/iofunc.h>
 #include <sys/dcmd_all.h>
@@ -20,6 +22,7 @@
 #define POOL_CLIENTS 8
 #define POOL_CALLS   200
 #define RESTARTS     20
+#define RACES        200
 
 static int passed, failed;
 
@@ -190,6 +193,165 @@ static void test_raw(void)
     CHECK(qh_protocol_errors() == 0);
 }
 
+/* ---- client timeouts (TimerTimeout) and unblock pulses ---- */
+
+static void set_hold(int fd, int mode, int delay_us)
+{
+    struct sample_hold h = { mode, delay_us };
+    CHECK(devctl(fd, SAMPLE_HOLD, &h, sizeof h, NULL) == EOK);
+}
+
+static struct sample_stats get_stats(int fd)
+{
+    struct sample_stats st;
+    memset(&st, 0, sizeof st);
+    CHECK(devctl(fd, SAMPLE_STATS, &st, sizeof st, NULL) == EOK);
+    return st;
+}
+
+/* Arm a SEND|REPLY timeout of ms milliseconds for this thread's next call. */
+static int timeout_ms(unsigned ms)
+{
+    uint64_t ns = (uint64_t)ms * 1000000u;
+    return TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &ns, NULL);
+}
+
+static long ms_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void test_timer_timeout_args(void)
+{
+    uint64_t ns = 1000000, left = 1;
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_SIGNAL;
+    errno = 0;
+    CHECK(TimerTimeout(CLOCK_PROCESS_CPUTIME_ID, _NTO_TIMEOUT_REPLY, NULL, &ns, NULL) == -1 &&
+          errno == EINVAL);
+    errno = 0;
+    CHECK(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_REPLY, &ev, &ns, NULL) == -1 &&
+          errno == ENOTSUP);                                 /* only SIGEV_UNBLOCK/NULL */
+    ev.sigev_notify = SIGEV_UNBLOCK;
+    CHECK(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_REPLY, &ev, &ns, &left) == 0 && left == 0);
+    CHECK(TimerTimeout(CLOCK_MONOTONIC, 0, NULL, NULL, NULL) == _NTO_TIMEOUT_REPLY);  /* disarm */
+}
+
+/* The unblock handler finds the held read (MsgInfo shows _NTO_MI_UNBLOCK_REQ): EINTR. */
+static void test_unblock_eintr(int fd)
+{
+    char buf[8];
+    struct timespec t0;
+    set_hold(fd, SAMPLE_HOLD_EINTR, 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK(timeout_ms(100) == 0);
+    errno = 0;
+    CHECK(read(fd, buf, sizeof buf) == -1 && errno == EINTR);
+    long ms = ms_since(&t0);
+    CHECK(ms >= 99 && ms < 2000);
+    struct sample_stats st = get_stats(fd);
+    CHECK(st.unblocks == 1 && st.unblock_req == 1 && st.held == 0);
+}
+
+/* The default handler ignores it: the client waits for the late reply and gets the data. */
+static void test_unblock_ignored(int fd)
+{
+    char buf[8];
+    struct timespec t0;
+    set_hold(fd, SAMPLE_HOLD_IGNORE, 300000);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK(timeout_ms(30) == 0);
+    CHECK(read(fd, buf, sizeof buf) == 4 && memcmp(buf, SAMPLE_LATE, 4) == 0);
+    CHECK(ms_since(&t0) >= 299);
+    struct sample_stats st = get_stats(fd);
+    CHECK(st.unblocks == 2 && st.unblock_req == 2 && st.held == 0);
+}
+
+/* The timeout belongs to the next call only: a fast call consumes it. */
+static void test_timeout_consumed(int fd)
+{
+    char buf[8];
+    struct sample_val v;
+    set_hold(fd, SAMPLE_HOLD_EINTR, 150000);
+    CHECK(timeout_ms(20) == 0);
+    CHECK(devctl(fd, SAMPLE_GET, &v, sizeof v, NULL) == EOK);
+    CHECK(read(fd, buf, sizeof buf) == 4);                  /* not timed: the late reply */
+    CHECK(get_stats(fd).unblocks == 2);
+}
+
+static void *busy_client(void *arg)
+{
+    int *rc = arg;
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    struct sample_val v = { 500 };
+    *rc = devctl(fd, SAMPLE_SLEEP, &v, sizeof v, NULL);
+    close(fd);
+    return NULL;
+}
+
+/* The (single-threaded) server is busy: the read is still queued when it times out. */
+static void test_send_timeout(int fd)
+{
+    char buf[8];
+    pthread_t t;
+    int rc = -1;
+    set_hold(fd, SAMPLE_HOLD_OFF, 0);
+    CHECK(pthread_create(&t, NULL, busy_client, &rc) == 0);
+    usleep(100000);                                          /* server now in SAMPLE_SLEEP */
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK(timeout_ms(100) == 0);
+    errno = 0;
+    CHECK(read(fd, buf, sizeof buf) == -1 && errno == ETIMEDOUT);
+    long ms = ms_since(&t0);
+    CHECK(ms >= 99 && ms < 350);                             /* before the server is free */
+    pthread_join(t, NULL);
+    CHECK(rc == EOK);
+    CHECK(get_stats(fd).unblocks == 2);                      /* never received: no pulse */
+}
+
+/* Late reply and timeout at about the same time: exactly one answer, either one. */
+static void test_unblock_race(int fd)
+{
+    char buf[8];
+    int data = 0, eintr = 0;
+    for (int i = 0; i < RACES; i++) {
+        set_hold(fd, SAMPLE_HOLD_EINTR, 1500 + (i % 5) * 250);
+        CHECK(timeout_ms(2) == 0);
+        errno = 0;
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n == 4 && memcmp(buf, SAMPLE_LATE, 4) == 0)
+            data++;
+        else if (n == -1 && errno == EINTR)
+            eintr++;
+    }
+    CHECK(data + eintr == RACES);
+    set_hold(fd, SAMPLE_HOLD_OFF, 0);
+    struct sample_stats st = get_stats(fd);
+    for (int i = 0; i < 200 && st.late_running > 0; i++) {  /* let the helpers finish */
+        usleep(10000);
+        st = get_stats(fd);
+    }
+    CHECK(st.late_running == 0 && st.held == 0);
+    printf("race: %d late replies, %d EINTR, %d unblock calls\n", data, eintr, st.unblocks);
+}
+
+static void test_unblock(void)
+{
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    test_timer_timeout_args();
+    test_unblock_eintr(fd);
+    test_unblock_ignored(fd);
+    test_timeout_consumed(fd);
+    test_send_timeout(fd);
+    test_unblock_race(fd);
+    CHECK(close(fd) == 0);
+    CHECK(qh_protocol_errors() == 0);
+}
+
 static void test_protocol(void)
 {
     int fd = open(SAMPLE_PATH, O_RDWR);
@@ -205,6 +367,16 @@ static void test_protocol(void)
     CHECK(qh_protocol_errors() == before + 3);
     CHECK(MsgReply(999999, 0, NULL, 0) == -1 && errno == ESRCH);
     CHECK(qh_protocol_errors() == before + 4);
+    set_hold(fd, SAMPLE_HOLD_IGNORE, 0);                    /* held, unblock ignored */
+    setenv("QH_SEND_TIMEOUT_MS", "200", 1);
+    char buf[4];
+    CHECK(timeout_ms(20) == 0);
+    errno = 0;
+    CHECK(read(fd, buf, sizeof buf) == -1 && errno == ETIMEDOUT);   /* the safety net */
+    unsetenv("QH_SEND_TIMEOUT_MS");
+    CHECK(qh_protocol_errors() == before + 5);
+    CHECK(get_stats(fd).unblocks == 1);
+    set_hold(fd, SAMPLE_HOLD_OFF, 0);
     CHECK(close(fd) == 0);
 }
 
@@ -257,6 +429,8 @@ int main(int argc, char **argv)
         CHECK(start(pool ? "pool" : "loop") == 0);
         if (strcmp(mode, "protocol") == 0) {
             test_protocol();
+        } else if (strcmp(mode, "unblock") == 0) {
+            test_unblock();
         } else {
             test_io();
             test_devctl();

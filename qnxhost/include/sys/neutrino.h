@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <errno.h>
 #include <sys/types.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -186,6 +187,19 @@ struct _pulse {
             (_e)->sigev_priority = (_prio), (_e)->sigev_code = (_code), \
             (_e)->sigev_value.sival_ptr = (void *)(uintptr_t)(_val)))
 
+/* sigev_notify value for "unblock the thread" (TimerTimeout; host's choice, not in the
+   ABI figures). */
+#ifndef SIGEV_UNBLOCK
+#define SIGEV_UNBLOCK          5
+#endif
+
+/* TimerTimeout() flags: one bit per blocking state (1 << STATE_xxx, SEND 4, RECEIVE 5,
+   REPLY 6). These numeric values are the host's choice: they are not in the ABI figures
+   and have not been checked on a target; code must use the names only. */
+#define _NTO_TIMEOUT_SEND      (1 << 4)
+#define _NTO_TIMEOUT_RECEIVE   (1 << 5)
+#define _NTO_TIMEOUT_REPLY     (1 << 6)
+
 struct sigevent;
 
 /* Message passing (8.0 signatures). */
@@ -202,6 +216,8 @@ ssize_t MsgWritev(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset);
 int     MsgInfo(rcvid_t rcvid, struct _msg_info *info);
 int     MsgDeliverEvent(rcvid_t rcvid, const struct sigevent *event);
 int     MsgSendPulse(int coid, int priority, int code, int value);
+int     TimerTimeout(clockid_t id, int flags, const struct sigevent *notify,
+                     const uint64_t *ntime, uint64_t *otime);
 
 #ifdef __cplusplus
 }
