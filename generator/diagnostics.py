@@ -173,7 +173,8 @@ REGISTRY: Dict[str, Entry] = _registry(
           "Every generated server has -p PATH (registered path), -v (verbose) and -h (help); "
           "extra options must use other letters."),
     Entry("RM0041", ERROR, "io.{key} is not allowed with io.kind {kind}",
-          "io.size only applies to kind buffer; io.access does not apply to kind none "
+          "io.size only applies to kind buffer; io.blocking only to kind hook (your read "
+          "hook decides when there is no data); io.access does not apply to kind none "
           "(no read/write at all)."),
     Entry("RM0042", ERROR, "io.kind buffer needs io.size",
           "A buffer device stores data in a fixed-capacity buffer; give its size in bytes "
@@ -189,6 +190,9 @@ REGISTRY: Dict[str, Entry] = _registry(
           "char needs a length (char[N]); array lengths are 1..16383."),
     Entry("RM0047", ERROR, "'{name}' is a built-in type name",
           "Types and enums cannot be named after a built-in type (u8 ... i64, bool, char)."),
+    Entry("RM0048", ERROR, "io.blocking needs a readable device, but io.access is write-only",
+          "Blocking applies to read(): a reader waits until data arrives. A write-only device "
+          "has no readers; drop io.blocking or allow reading."),
     # --- writing the output ---------------------------------------------------------
     Entry("RM0050", ERROR, "output path {path} exists and is not a directory",
           "The device's output directory (-o DIR/<device name>, default next to the spec) "

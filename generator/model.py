@@ -185,6 +185,7 @@ class Io:
     size: int                # buffer capacity
     readable: bool
     writable: bool
+    blocking: bool = False   # hook reads may wait: held requests, unblock, data_ready()
 
     @property
     def seekable(self) -> bool:
@@ -526,7 +527,8 @@ class _Builder:
         access = io_spec.get("access", "read-write")
         io = Io(kind, io_spec.get("size", 0),
                 kind != "none" and access in ("read-only", "read-write"),
-                kind != "none" and access in ("write-only", "read-write"))
+                kind != "none" and access in ("write-only", "read-write"),
+                bool(io_spec.get("blocking", False)))
         server = spec.get("server") or {}
         pool = None
         if server.get("threads", "single") == "pool":
@@ -566,7 +568,9 @@ def hooks(d: Device) -> List[Hook]:
         out.append(Hook(names.hook(d.name, "read"), "read",
                         (dev, ocb, "void *buf", "size_t nbytes", "size_t *done"),
                         "read(): store up to nbytes bytes at buf and their count in *done\n"
-                        "(0 means end of file). Return EOK or an errno value.", "read()"))
+                        "(0 means end of file). Return EOK or an errno value"
+                        + (";\nEAGAIN when there is no data yet: the reader then waits until\n"
+                           f"{d.name}_data_ready() is called." if d.io.blocking else "."), "read()"))
     if d.io.kind == "hook" and d.io.writable:
         out.append(Hook(names.hook(d.name, "write"), "write",
                         (dev, ocb, "const void *buf", "size_t nbytes", "size_t *done"),

@@ -47,11 +47,14 @@ def compile_unit(cc: str, std: str, tree: Path, src: Path, client: bool) -> subp
 
 
 def host_make(tree: Path, build: Path, target: str = "test", san: bool = True,
-              extra: Optional[List[str]] = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    """`make -f host.mk TARGET` in a generated tree, building into `build`."""
+              extra: Optional[List[str]] = None, timeout: int = 300,
+              env: Optional[dict] = None) -> subprocess.CompletedProcess:
+    """`make -f host.mk TARGET` in a generated tree, building into `build`; `env` adds
+    environment variables (e.g. QH_SEND_TIMEOUT_MS for the runtime)."""
     cmd = ["make", "-s", "-C", str(tree), "-f", "host.mk", f"QNXHOST={QNXHOST}", f"O={build}",
            f"SAN={1 if san else 0}", target, *(extra or [])]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
 
 
 def summary(output: str) -> tuple:

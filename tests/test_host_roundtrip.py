@@ -105,3 +105,27 @@ def test_defect_status_in_devctl_fails(tmp_path):
     r, out = run_test(tree, tmp_path / "build")
     assert r.returncode != 0
     assert "FAIL get_info" in out, out[-3000:]
+
+
+def test_defect_ignoring_unblock_fails(tmp_path):
+    """A blocking driver that forgets io_unblock: a reader whose timeout fires stays held
+    (the runtime's safety net, shortened here, then reports the unreplied message)."""
+    tree = planted(tmp_path, "fifo", "server/fifo_main.c",
+                   "    fifo_io_funcs.unblock   = fifo_io_unblock;\n", "    (void)fifo_io_unblock;\n")
+    r = host_make(tree, tmp_path / "build", env={"QH_SEND_TIMEOUT_MS": "1000"})
+    out = r.stdout + r.stderr
+    assert r.returncode != 0
+    assert "FAIL blocked_read_released" in out and "protocol error" in out, out[-3000:]
+
+
+def test_blocking_stubs_pass_their_own_test(tmp_path):
+    """A blocking device with nothing but the generated stubs: reads wait and are released."""
+    from cbuild import generate
+
+    spec = tmp_path / "spec" / "wait.yaml"
+    spec.parent.mkdir()
+    spec.write_text("rmgen: 1\ndevice: {name: wait, path: /dev/wait, summary: Waits}\n"
+                    "io: {kind: hook, blocking: true, access: read-only}\nserver: {threads: pool}\n")
+    r, out = run_test(generate(spec, tmp_path / "out"), tmp_path / "build")
+    assert r.returncode == 0, out[-3000:]
+    assert "PASS blocked_read_released" in out and summary(out)[1] == 0

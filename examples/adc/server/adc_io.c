@@ -76,7 +76,7 @@ int adc_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
     int status = iofunc_read_verify(ctp, msg, &ocb->ocb, &nonblock);
     if (status != EOK)                        /* EBADF unless the fd was opened for reading */
         return status;
-    (void)nonblock;
+    (void)nonblock;                           /* this device never makes a reader wait */
     switch (msg->i.xtype & _IO_XTYPE_MASK) {
     case _IO_XTYPE_NONE:
         break;
