@@ -29,7 +29,7 @@ def test_example_round_trip(example, build):
     r, out = run_test(REPO / "examples" / example, build)
     assert r.returncode == 0, out[-4000:]
     passed, failed = summary(out)
-    assert failed == 0 and passed >= 12, out[-4000:]
+    assert failed == 0 and passed >= 10, out[-4000:]  # a floor: the program really ran its cases
     assert "runtime error" not in out and "AddressSanitizer" not in out  # UBSan/ASan stay quiet
 
 

@@ -49,7 +49,7 @@ def mutate(doc, rng: random.Random):
     return doc
 
 
-@pytest.mark.parametrize("example", ["adc", "sample", "thermo"])
+@pytest.mark.parametrize("example", ["adc", "fifo", "sample", "thermo"])
 def test_mutated_specs_never_crash(example, tmp_path, capsys):
     from rmgen import cli
 
