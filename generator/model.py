@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import __version__, names
+from rmgen import __version__, names, schema
 from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref
 
-DEFAULT_POOL = {"lo_water": 2, "hi_water": 4, "increment": 1, "maximum": 16}
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
 IO_HEADER_SIZE = 16       # sizeof(io_devctl_t), sizeof(io_read_t), sizeof(io_write_t)
 ACCESS_FLAGS = {           # devctl access -> the _IO_FLAG_* bits the fd must hold
@@ -50,10 +49,6 @@ class CType:
     @property
     def is_array(self) -> bool:
         return self.count is not None and self.kind != "char"
-
-    @property
-    def is_string(self) -> bool:
-        return self.kind == "char"
 
 
 @dataclass(frozen=True)
@@ -151,7 +146,6 @@ class Payload:
 class Devctl:
     name: str
     code: int
-    class_name: str          # misc or a number as text
     class_macro: str         # _DCMD_MISC or 0x..
     class_value: int
     macro: str               # THERMO_DCMD_GET_SAMPLE
@@ -186,10 +180,6 @@ class Io:
     readable: bool
     writable: bool
     blocking: bool = False   # hook reads may wait: held requests, unblock, data_ready()
-
-    @property
-    def seekable(self) -> bool:
-        return self.kind == "buffer"
 
 
 @dataclass(frozen=True)
@@ -254,10 +244,6 @@ class Device:
     def regen_command(self) -> str:
         return f"rmgen {self.spec_relpath} -o .."
 
-    @property
-    def has_io(self) -> bool:
-        return self.io.kind != "none"
-
     def leaf_checks(self, struct: str, prefix: str = "") -> List[Tuple[str, Check]]:
         """(C member path, check) of every field check in `struct`, nested ones included:
         what a test corrupts, one at a time, to see each refused."""
@@ -316,7 +302,7 @@ class _Builder:
         self.struct_specs: Dict[str, dict] = spec.get("types") or {}
         self.table = TypeTable(
             {n: [(f["name"], parse_typeref(f["type"])) for f in s["fields"]] for n, s in self.struct_specs.items()},
-            {n: e.get("base", "u32") for n, e in self.enum_specs.items()},
+            {n: e.get("base", schema.default("enums", "base")) for n, e in self.enum_specs.items()},
         )
         self.input_structs = set()  # structs (transitively) received from clients
 
@@ -340,7 +326,7 @@ class _Builder:
         out = []
         for name in sorted(self.enum_specs):
             e = self.enum_specs[name]
-            base = e.get("base", "u32")
+            base = e.get("base", schema.default("enums", "base"))
             values = tuple(
                 EnumValue(v["name"], names.enum_constant(self.prefix, name, v["name"]), v["value"], v.get("doc", ""))
                 for v in e["values"]
@@ -483,11 +469,11 @@ class _Builder:
 
     def devctl(self, d: dict, state_by_name: Dict[str, StateField]) -> Devctl:
         name = d["name"]
-        cls = d.get("class", "misc")
+        cls = d.get("class", schema.default("devctl", "class"))
         if isinstance(cls, int):
-            class_name, class_macro, class_value = str(cls), f"0x{cls:02x}", cls
+            class_macro, class_value = f"0x{cls:02x}", cls
         else:
-            class_name, class_macro, class_value = cls, f"_DCMD_{cls.upper()}", DCMD_CLASSES[cls]
+            class_macro, class_value = f"_DCMD_{cls.upper()}", DCMD_CLASSES[cls]
         inp = self.payload(d.get("in"), True)
         out = self.payload(d.get("out"), False)
         direction = {(False, False): "__DION", (True, False): "__DIOT",
@@ -502,11 +488,11 @@ class _Builder:
             p = inp or out
             size_type = p.ctype.base if p.ctype.count is None else f"{p.ctype.base}[{p.ctype.count}]"
             size = p.ctype.size
-        access = d.get("access", "any")
+        access = d.get("access", schema.default("devctl", "access"))
         access_text = {"any": "open in any mode", "read": "opened for reading",
                        "write": "opened for writing", "read-write": "opened for reading and writing"}[access]
         return Devctl(
-            name=name, code=d["code"], class_name=class_name, class_macro=class_macro, class_value=class_value,
+            name=name, code=d["code"], class_macro=class_macro, class_value=class_value,
             macro=names.dcmd_macro(self.prefix, name), direction=direction, size_type=size_type,
             union_tag=union_tag, inp=inp, out=out, access=access, access_flags=ACCESS_FLAGS[access],
             access_text=access_text, open_flag=ACCESS_OPEN_FLAG[access],
@@ -523,16 +509,18 @@ class _Builder:
             if d.get("in"):
                 self.mark_input(d["in"])
         io_spec = spec.get("io") or {}
-        kind = io_spec.get("kind", "none")
-        access = io_spec.get("access", "read-write")
+        kind = io_spec.get("kind", schema.default("io", "kind"))
+        access = io_spec.get("access", schema.default("io", "access"))
         io = Io(kind, io_spec.get("size", 0),
                 kind != "none" and access in ("read-only", "read-write"),
                 kind != "none" and access in ("write-only", "read-write"),
-                bool(io_spec.get("blocking", False)))
+                io_spec.get("blocking", schema.default("io", "blocking")))
         server = spec.get("server") or {}
         pool = None
-        if server.get("threads", "single") == "pool":
-            pool = Pool(**{**DEFAULT_POOL, **(server.get("pool") or {})})
+        if server.get("threads", schema.default("server", "threads")) == "pool":
+            given = server.get("pool") or {}
+            pool = Pool(**{k: given.get(k, schema.default("server", "pool", k))
+                           for k in ("lo_water", "hi_water", "increment", "maximum")})
         state = [self.state_field(f) for f in spec.get("state") or []]
         open_state = [self.state_field(f) for f in spec.get("open_state") or []]
         by_name = {s.name: s for s in state}
@@ -548,7 +536,7 @@ class _Builder:
         owner = dev.get("owner")
         device = Device(
             name=self.prefix, upper=self.upper, path=dev["path"], summary=dev["summary"],
-            mode=int(str(dev.get("mode", "0666")), 8),
+            mode=int(str(dev.get("mode", schema.default("device", "mode"))), 8),
             owner=(owner["uid"], owner["gid"]) if owner else None,
             spec_relpath=self.spec_relpath, version=__version__, io=io, pool=pool, options=options,
             enums=self.enums(), structs=self.structs(), state=state, open_state=open_state,
