@@ -42,6 +42,10 @@ class CType:
         """A C `sizeof` expression for this type (arrays included)."""
         return f"sizeof({self.base}[{self.count}])" if self.count is not None else f"sizeof({self.base})"
 
+    def param(self, ident: str) -> str:
+        """A parameter declaration passing this type by address: `T *in`, or `T in[N]`."""
+        return self.decl(ident) if self.count is not None else self.decl(f"*{ident}")
+
     def ref(self, ident: str) -> str:
         """`ident` as a pointer argument: arrays decay, everything else takes `&`."""
         return ident if self.count is not None else f"&{ident}"
@@ -164,6 +168,12 @@ class Devctl:
     state: Optional[StateField]
     doc: str
     payload_size: int        # bytes encoded in the dcmd
+
+    @property
+    def payload_params(self) -> Tuple[str, ...]:
+        """Parameter declarations of the payload, shared by the client function and the hook."""
+        return tuple(([f"const {self.inp.ctype.param('in')}"] if self.inp else [])
+                     + ([self.out.ctype.param("out")] if self.out else []))
 
     @property
     def dcmd_value(self) -> int:
@@ -305,6 +315,7 @@ class _Builder:
             {n: e.get("base", schema.default("enums", "base")) for n, e in self.enum_specs.items()},
         )
         self.input_structs = set()  # structs (transitively) received from clients
+        self.enums_by_name: Dict[str, Enum] = {e.name: e for e in self.enums()}
 
     # -- types -------------------------------------------------------------
     def ctype(self, text: str) -> CType:
@@ -369,7 +380,7 @@ class _Builder:
         if ct.kind == "char":
             checks.append(Check("string", f["name"], ct, comment="must be NUL-terminated within its length"))
         elif ct.kind == "enum":
-            invalid = next(e.invalid for e in self.enums() if e.name == ct.name)
+            invalid = self.enums_by_name[ct.name].invalid
             checks.append(Check("enum", f["name"], ct, comment=f"must be a {ct.name} value", bad=invalid))
         elif ct.kind == "struct":
             if self.struct_has_checks(ct.name):
@@ -539,7 +550,7 @@ class _Builder:
             mode=int(str(dev.get("mode", schema.default("device", "mode"))), 8),
             owner=(owner["uid"], owner["gid"]) if owner else None,
             spec_relpath=self.spec_relpath, version=__version__, io=io, pool=pool, options=options,
-            enums=self.enums(), structs=self.structs(), state=state, open_state=open_state,
+            enums=list(self.enums_by_name.values()), structs=self.structs(), state=state, open_state=open_state,
             devctls=devctls, msg_max_size=max(MIN_MSG_MAX_SIZE, IO_HEADER_SIZE + max_out),
         )
         device.hooks = hooks(device)
@@ -566,14 +577,7 @@ def hooks(d: Device) -> List[Hook]:
                         "in *done (less than nbytes is a short write). Return EOK or an errno value.",
                         "write()"))
     for c in d.devctls:
-        params = [dev, ocb]
-        if c.inp:
-            params.append(f"const {c.inp.ctype.decl('*in')}" if c.inp.ctype.count is None
-                          else f"const {c.inp.ctype.base} in[{c.inp.ctype.count}]")
-        if c.out:
-            params.append(c.out.ctype.decl("*out") if c.out.ctype.count is None
-                          else f"{c.out.ctype.base} out[{c.out.ctype.count}]")
-        out.append(Hook(c.hook, "devctl", tuple(params),
+        out.append(Hook(c.hook, "devctl", (dev, ocb, *c.payload_params),
                         (c.doc or f"devctl {c.name}") + ".\nReturn EOK or an errno value for the client.",
                         f"devctl {c.name} ({c.macro})", c))
     return out
