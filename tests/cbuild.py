@@ -29,6 +29,13 @@ def generate(spec: Path, out_parent: Path) -> Path:
     return out_parent / yaml.safe_load(spec.read_text())["device"]["name"]
 
 
+def spec_copy(folder: Path, name: str, text: str) -> Path:
+    """Write a spec file `folder/name` (creating folder) for a test; returns its path."""
+    folder.mkdir(parents=True)
+    (folder / name).write_text(text)
+    return folder / name
+
+
 def c_units(tree: Path) -> List[tuple]:
     """(source, is_client) for every generated C file of a tree."""
     units = []

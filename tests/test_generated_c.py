@@ -51,11 +51,10 @@ def test_static_assert_fires_and_repeats(std, tmp_path):
 @pytest.mark.parametrize("std", sorted(STDS))
 def test_minimal_spec_compiles(std, cc, tmp_path):
     """The smallest spec (no I/O, no commands, no types) still gives warning-free C."""
-    from cbuild import generate
+    from cbuild import generate, spec_copy
 
-    spec = tmp_path / "spec" / "bare.yaml"
-    spec.parent.mkdir()
-    spec.write_text("rmgen: 1\ndevice: {name: bare, path: /dev/bare, summary: Nothing yet}\n")
+    spec = spec_copy(tmp_path / "spec", "bare.yaml",
+                     "rmgen: 1\ndevice: {name: bare, path: /dev/bare, summary: Nothing yet}\n")
     tree = generate(spec, tmp_path / "out")
     errors = [f"{src.name}: {r.stderr}" for src, client in c_units(tree)
               for r in [compile_unit(cc, std, tree, src, client)] if r.returncode != 0]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from cbuild import REPO, compile_unit, compilers, generate, host_make, summary
+from cbuild import REPO, compile_unit, compilers, generate, host_make, spec_copy, summary
 
 
 def tree_bytes(root: Path) -> dict:
@@ -21,12 +21,6 @@ def reorder(value):
     if isinstance(value, list):
         return [reorder(v) for v in value]
     return value
-
-
-def spec_copy(folder: Path, name: str, text: str) -> Path:
-    folder.mkdir(parents=True)
-    (folder / name).write_text(text)
-    return folder / name
 
 
 def test_two_runs_are_byte_identical(tmp_path):

@@ -120,12 +120,11 @@ def test_defect_ignoring_unblock_fails(tmp_path):
 
 def test_blocking_stubs_pass_their_own_test(tmp_path):
     """A blocking device with nothing but the generated stubs: reads wait and are released."""
-    from cbuild import generate
+    from cbuild import generate, spec_copy
 
-    spec = tmp_path / "spec" / "wait.yaml"
-    spec.parent.mkdir()
-    spec.write_text("rmgen: 1\ndevice: {name: wait, path: /dev/wait, summary: Waits}\n"
-                    "io: {kind: hook, blocking: true, access: read-only}\nserver: {threads: pool}\n")
+    spec = spec_copy(tmp_path / "spec", "wait.yaml",
+                     "rmgen: 1\ndevice: {name: wait, path: /dev/wait, summary: Waits}\n"
+                     "io: {kind: hook, blocking: true, access: read-only}\nserver: {threads: pool}\n")
     r, out = run_test(generate(spec, tmp_path / "out"), tmp_path / "build")
     assert r.returncode == 0, out[-3000:]
     assert "PASS blocked_read_released" in out and summary(out)[1] == 0
