@@ -71,6 +71,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if not args.specs:
             parser.error("no spec given")
         return _generate(args)
+    except BrokenPipeError:  # stdout's reader left (e.g. `rmgen --check ... | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return EXIT_DRIFT if args.check else EXIT_OK  # --check prints only when it drifted
     except Exception as e:  # noqa: BLE001 - the one place unexpected errors are reported
         if args.traceback:
             traceback.print_exc()

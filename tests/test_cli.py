@@ -115,3 +115,16 @@ def test_examples_generate_and_check_clean_with_real_backend(tmp_path):
     assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
     again = _python(*specs, "-o", str(tmp_path), "--check")
     assert (again.returncode, again.stdout, again.stderr) == (0, "", "")
+
+
+def test_check_into_a_closed_pipe(tmp_path):
+    """`rmgen --check ... | head -1` on a stale tree: exit 1 and no internal error."""
+    spec = tmp_path / "sample.yaml"
+    shutil.copy(REPO / "examples" / "sample.yaml", spec)
+    proc = subprocess.Popen([sys.executable, "-m", "rmgen", "--check", str(spec)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()                     # the first line of the diff, then hang up
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert "internal error" not in err and "Traceback" not in err, err
