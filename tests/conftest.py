@@ -1,5 +1,5 @@
-"""Test set-up: import `rmgen` from generator/ without installing it, and fakes of the
-lead's model/render stages so that CLI and output tests do not depend on templates."""
+"""Test set-up: import `rmgen` from generator/rmgen/ without installing it, and fakes of
+the lead's model/render stages so that CLI and output tests do not depend on templates."""
 from __future__ import annotations
 
 import os
@@ -10,19 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _package_root() -> Path:
-    """A directory holding `rmgen` -> generator/ (the layout pyproject.toml maps)."""
-    root = REPO / "tests" / ".pkgroot"
-    link = root / "rmgen"
-    if not link.exists():
-        root.mkdir(exist_ok=True)
-        link.symlink_to(REPO / "generator", target_is_directory=True)
-    return root
-
-
-PKG_ROOT = _package_root()
+PKG_ROOT = REPO / "generator"
 sys.path.insert(0, str(PKG_ROOT))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PKG_ROOT), os.environ.get("PYTHONPATH")]))
 

@@ -57,14 +57,14 @@ def test_runtime_dir(capsys):
 
 
 def test_resources_prefer_package_data(tmp_path):
-    pkg = tmp_path / "site" / "rmgen"
+    pkg = tmp_path / "generator" / "rmgen"
     (pkg / "qnxhost").mkdir(parents=True)
-    shutil.copy(REPO / "generator" / "resources.py", pkg / "resources.py")
+    shutil.copy(REPO / "generator" / "rmgen" / "resources.py", pkg / "resources.py")
     spec = importlib.util.spec_from_file_location("resources_copy", pkg / "resources.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.data_dir("qnxhost") == pkg / "qnxhost"
-    assert module.data_dir("schemas") == tmp_path / "site" / "schemas"
+    assert module.data_dir("schemas") == tmp_path / "schemas"    # a checkout: the repo's top
 
 
 def test_valid_and_invalid_exit_codes(tmp_path, monkeypatch, capsys, fake_backend):
