@@ -11,7 +11,8 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INCLUDE = os.path.join(ROOT, "qnxhost", "include")
-ABI_DIR = os.environ.get("QNX_ABI_DIR", os.path.join(os.path.dirname(ROOT), "shared", "qnx"))
+# A copy of the figures lives in tests/data (numbers only); QNX_ABI_DIR overrides it.
+ABI_DIR = os.environ.get("QNX_ABI_DIR", os.path.join(ROOT, "tests", "data"))
 ABI_80 = os.path.join(ABI_DIR, "abi-8.0-x86_64.json")
 ABI_64 = os.path.join(ABI_DIR, "abi-6.4-x86.json")
 
