@@ -43,7 +43,8 @@ def test_explain(capsys):
 
 
 def test_explain_unknown(capsys):
-    assert run(capsys, "--explain", "RM9999") == (2, "", "rmgen: unknown diagnostic ID 'RM9999'\n")
+    assert run(capsys, "--explain", "RM9999") == (
+        2, "", "rmgen: unknown diagnostic ID 'RM9999' (rmgen --explain lists them)\n")
 
 
 @pytest.mark.parametrize("argv", [[], ["--no-such-option"], ["-o"]])
@@ -111,10 +112,13 @@ def test_python_dash_m_exit_2_on_invalid(tmp_path):
 def test_examples_generate_and_check_clean_with_real_backend(tmp_path):
     """End to end with the lead's model/render: generate, then --check finds no drift."""
     specs = [str(p) for p in EXAMPLES]
-    first = _python(*specs, "-o", str(tmp_path))
-    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
-    again = _python(*specs, "-o", str(tmp_path), "--check")
-    assert (again.returncode, again.stdout, again.stderr) == (0, "", "")
+    first = _python(*specs, "-o", str(tmp_path), cwd=tmp_path)
+    names = [p.stem for p in EXAMPLES]
+    assert (first.returncode, first.stdout) == (0, "")
+    assert first.stderr == "".join(f"rmgen: wrote 32 files to {n}/ (0 unchanged)\n" for n in names)
+    again = _python(*specs, "-o", str(tmp_path), "--check", cwd=tmp_path)
+    assert (again.returncode, again.stdout) == (0, "")
+    assert again.stderr == "".join(f"rmgen: {n}/ is up to date (32 files)\n" for n in names)
 
 
 def test_check_into_a_closed_pipe(tmp_path):

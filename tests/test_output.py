@@ -24,7 +24,7 @@ def spec(tmp_path, monkeypatch, fake_backend):
 
 
 def run(capsys, *argv):
-    rc = cli.main(list(argv))
+    rc = cli.main(["-q", *argv])  # the summary lines are tested in test_summary.py
     captured = capsys.readouterr()
     return rc, captured.out, captured.err
 

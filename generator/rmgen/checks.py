@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import names, schema
+from rmgen import hints, names, schema
 from rmgen.diagnostics import Diagnostics, did_you_mean
 from rmgen.loader import PathKey, Spec
 from rmgen.typesys import DCMD_CLASSES, MAX_ARRAY, MAX_DEVCTL_PAYLOAD, PRIMITIVES, TypeRef, TypeTable, parse_typeref
@@ -149,7 +149,8 @@ class _Checker:
         for path, text in places:
             ref = parse_typeref(text)
             if ref.name not in known:
-                self.add("RM0026", path, name=ref.name, hint=did_you_mean(ref.name, known))
+                self.add("RM0026", path, name=ref.name,
+                         hint=hints.c_type(ref.name) or did_you_mean(ref.name, known))
             elif ref.name == "char" and ref.count is None:
                 self.add("RM0046", path, problem="char needs a length: use char[N] for a string of "
                          "up to N-1 bytes")

@@ -11,10 +11,11 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 from rmgen import SPEC_FORMAT, __version__, checks, loader, output, resources, schema
-from rmgen.diagnostics import Diagnostics, Location, explain
+from rmgen import commands, orphans, summary
+from rmgen.diagnostics import Diagnostics, Location, explain, explain_list
 from rmgen.plan import PlannedFile
 
 EXIT_OK, EXIT_DRIFT, EXIT_INVALID = 0, 1, 2
@@ -27,6 +28,7 @@ class Target:
     spec: loader.Spec
     outdir: Path
     plan: List[PlannedFile]
+    spec_relpath: str  # the spec as seen from outdir
 
     @property
     def where(self) -> Location:
@@ -37,7 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="rmgen",
         description="Generate a QNX resource manager from YAML device descriptions.",
-        epilog="Exit status: 0 ok, 1 --check found drift, 2 invalid spec or usage.")
+        epilog="Exit status: 0 ok, 1 --check found drift (or a missing hook), 2 invalid spec or "
+               "usage. More commands: rmgen init NAME (a starter spec), rmgen schema (the JSON "
+               "Schema), rmgen doc SPEC.yaml, rmgen compat OLD.yaml NEW.yaml; each has --help.")
     p.add_argument("specs", nargs="*", metavar="SPEC.yaml", help="device descriptions (format 1)")
     p.add_argument("-o", "--output", metavar="DIR",
                    help="write each device to DIR/<device name> (default: next to its spec)")
@@ -45,7 +49,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="write nothing; print a diff and exit 1 if the output is not up to date")
     p.add_argument("--force", action="store_true",
                    help="write into a non-empty directory that rmgen did not create")
-    p.add_argument("--explain", metavar="ID", help="explain a diagnostic, e.g. RM0012")
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary lines, only diagnostics")
+    p.add_argument("--explain", metavar="ID", nargs="?", const="list",
+                   help="explain a diagnostic, e.g. RM0012; without ID (or 'list'): list every ID")
     p.add_argument("--runtime-dir", action="store_true",
                    help="print the directory of the bundled qnxhost runtime")
     p.add_argument("--traceback", action="store_true", help="show Python tracebacks of internal errors")
@@ -55,22 +61,36 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run rmgen; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in commands.COMMANDS:  # rmgen init|schema|doc|compat ...
+        args = commands.parser().parse_args(argv)
+        return _guarded(args, lambda: commands.run(args))
     parser = _parser()
     args = parser.parse_args(argv)
+    return _guarded(args, lambda: _main(args, parser))
+
+
+def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.explain:
+        text = explain_list() if args.explain.lower() == "list" else explain(args.explain)
+        if text is None:
+            print(f"rmgen: unknown diagnostic ID '{args.explain}' (rmgen --explain lists them)",
+                  file=sys.stderr)
+            return EXIT_INVALID
+        sys.stdout.write(text)
+        return EXIT_OK
+    if args.runtime_dir:
+        print(resources.data_dir("qnxhost"))
+        return EXIT_OK
+    if not args.specs:
+        parser.error("no spec given (rmgen init NAME writes a starter spec)")
+    return _generate(args)
+
+
+def _guarded(args: argparse.Namespace, run: Callable[[], int]) -> int:
+    """`run()`, with a closed stdout ending quietly and internal errors on one line."""
     try:
-        if args.explain:
-            text = explain(args.explain)
-            if text is None:
-                print(f"rmgen: unknown diagnostic ID '{args.explain}'", file=sys.stderr)
-                return EXIT_INVALID
-            sys.stdout.write(text)
-            return EXIT_OK
-        if args.runtime_dir:
-            print(resources.data_dir("qnxhost"))
-            return EXIT_OK
-        if not args.specs:
-            parser.error("no spec given")
-        return _generate(args)
+        return run()
     except BrokenPipeError:  # stdout's reader left (e.g. `rmgen --check ... | head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return EXIT_DRIFT if args.check else EXIT_OK  # --check prints only when it drifted
@@ -91,16 +111,29 @@ def _generate(args: argparse.Namespace) -> int:
     if diags.has_errors:
         sys.stderr.write(diags.render())
         return EXIT_INVALID
+    lines = []
     if args.check:
         drift = [output.check(t.outdir, t.plan, sys.stdout) for t in targets]
+        again = " -o " + args.output if args.output is not None else ""
+        lines = [summary.checked(t.outdir, len(t.plan), n, f"rmgen {t.spec.file}{again}")
+                 for t, n in zip(targets, drift)]
         status = EXIT_DRIFT if any(drift) else EXIT_OK
     else:
         for t in targets:
-            output.write(t.outdir, t.plan, diags, t.where)
+            before = len(diags)
+            written = output.write(t.outdir, t.plan, diags, t.where, t.spec_relpath)
+            lines.append(summary.wrote(t.outdir, len(t.plan), written, failed=len(diags) - before))
         status = EXIT_INVALID if diags.has_errors else EXIT_OK
     for t in targets:
-        output.missing_hooks(t.outdir, t.plan, diags)
+        output.missing_hooks(t.outdir, t.plan, diags, strict=args.check)
+        orphans.report(t.spec, t.outdir, diags, strict=args.check)
     sys.stderr.write(diags.render())
+    if not args.quiet:
+        sys.stderr.writelines(lines)
+    if args.check and diags.has_errors:
+        status = EXIT_DRIFT  # a hook missing or a tree orphaned: the checked tree does not build
+        if not args.quiet:
+            sys.stderr.write(summary.CHECK_FAILED)
     return status
 
 
@@ -118,7 +151,7 @@ def _prepare(path: str, out: Optional[str], diags: Diagnostics) -> Optional[Targ
     outdir = Path(out if out is not None else os.path.dirname(path) or ".") / spec.data["device"]["name"]
     spec_relpath = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(outdir))).as_posix()
     device = model.build(spec.data, spec_relpath)
-    return Target(spec, outdir, list(render.render(device)))
+    return Target(spec, outdir, list(render.render(device)), spec_relpath)
 
 
 def _preflight(targets: List[Target], diags: Diagnostics, force: bool) -> None:

@@ -10,6 +10,7 @@ the CLI prints them once, sorted by (file, line, col, id), in the form
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional
 
@@ -58,7 +59,7 @@ REGISTRY: Dict[str, Entry] = _registry(
           "or null as numbers, booleans or null; quote them if you really mean a name."),
     Entry("RM0008", ERROR, "spec is empty",
           "The file holds no YAML document. A spec starts with 'rmgen: 1' and a 'device:' "
-          "section; see docs/spec-format.md or the files in examples/."),
+          "section; `rmgen init NAME` writes a commented starter spec to begin from."),
     Entry("RM0009", ERROR, "YAML tag '{tag}' is not supported",
           "Specs use plain YAML values only: mappings, lists, strings, integers, booleans. "
           "Explicit tags such as '!!binary', '!!set' or custom '!tags' are rejected."),
@@ -75,12 +76,13 @@ REGISTRY: Dict[str, Entry] = _registry(
           "first line. Future formats will be read by future rmgen versions, which will "
           "document how to migrate."),
     Entry("RM0013", ERROR, "unknown key '{key}' in {where}{hint}",
-          "The spec format is closed: every key must be one documented in "
-          "docs/spec-format.md for that section. An unknown key is usually a typo; the "
-          "message suggests the closest known key."),
+          "The spec format is closed: every key must be one the format defines for that "
+          "section (`rmgen schema` prints them all, with a description of each). An unknown "
+          "key is usually a typo, and the message suggests the closest known key; a key made "
+          "of words usually comes from an unquoted ',' in a {...} mapping: quote that value."),
     Entry("RM0014", ERROR, "missing required key '{key}' in {where}",
-          "This section needs the named key. See docs/spec-format.md for what each section "
-          "requires (e.g. device needs name, path and summary; a devctl needs name and code)."),
+          "This section needs the named key (e.g. device needs name, path and summary; a devctl "
+          "needs name and code). `rmgen schema` lists what each section requires."),
     Entry("RM0015", ERROR, "{where} must be {expected}, not {actual}{hint}",
           "The value has the wrong YAML type, e.g. a list where a mapping is expected or a "
           "number where a string is expected. Unquoted YAML scalars are typed: 0660 is a "
@@ -212,6 +214,74 @@ REGISTRY: Dict[str, Entry] = _registry(
     Entry("RM0054", ERROR, "device '{name}' would be written to {path}, which {other} also writes",
           "Two specs on one command line would write the same output directory; give the "
           "devices different names or run them with different -o."),
+    # --- ux: --check, renamed devices, YAML quoting -------------------------------------
+    Entry("RM0080", ERROR, "{symbol}() is not defined ({purpose}); copy its stub from {stub}",
+          "Under --check a hook missing from your hooks file is an error, not the RM0053 "
+          "warning: the tree would not link, so CI must not pass. Copy the generated stub "
+          "into your file and fill it in; plain generation still only warns, because right "
+          "after the spec grew the missing hook is the next thing you write."),
+    Entry("RM0081", WARNING, "this spec now writes {new}/, but {old}/ was generated from it before "
+          "and is left behind with your hooks ({hooks}); move your code into {new}/, then delete {old}/",
+          "Renaming device.name changes the output directory and every C name, so rmgen writes "
+          "a new tree; the old one still holds your hand-written hooks. rmgen finds the old "
+          "tree by the spec path recorded in its '.rmgen' stamp. Copy your hook bodies into "
+          "the new hooks file (the prefix changed, e.g. old_on_get becomes new_on_get) and "
+          "delete the old directory; until then, --check fails (RM0082)."),
+    Entry("RM0082", ERROR, "this spec now writes {new}/, but {old}/ was generated from it before "
+          "and is left behind with your hooks ({hooks}); move your code into {new}/, then delete {old}/",
+          "The --check form of RM0081: a renamed device whose old tree is still there (and "
+          "probably still committed) fails the check, so the rename cannot slip through CI "
+          "with the driver's logic in an orphaned folder."),
+    Entry("RM0083", ERROR, "the value {value} holds ': ', which YAML reads as the start of a new "
+          "key; quote the whole value: {key}: \"{text}\"",
+          "In YAML a colon followed by a space (or, inside {...}, a comma) ends a plain, "
+          "unquoted value. Text such as a doc line that contains ': ' must be quoted, with "
+          "\"double\" or 'single' quotes around the whole value."),
+    # --- rmgen compat: changes that break clients or servers built from the old spec ---
+    Entry("RM0084", ERROR, "cannot read the old spec from git revision {rev}: {reason}",
+          "`rmgen compat --against REV SPEC.yaml` reads the old version with `git show "
+          "REV:./SPEC.yaml` in the spec's folder. The revision must exist and contain the "
+          "file under the same path; a new spec has nothing to be compatible with."),
+    Entry("RM0090", ERROR, "device path is now {new}, was {was} (at {old})",
+          "Clients open the device by its path; programs built against the old spec open a "
+          "path nobody serves any more. Keep the path, or let the server register both."),
+    Entry("RM0091", ERROR, "device name is now '{new}', was '{was}' (at {old}): every C name of "
+          "the client library changes",
+          "The device name is the prefix of every generated C name (NAME_open(), NAME_get(), "
+          "NAME_DCMD_*, NAME.h) and of the server's binary, so code written against the old "
+          "names no longer compiles, and the generated tree moves (see RM0081)."),
+    Entry("RM0092", ERROR, "devctl '{name}' ({macro} = {dcmd}) was removed (it was at {old}): "
+          "clients that send it now get ENOTTY",
+          "A command existing clients send must stay, with the same number and payload. "
+          "Deprecate it in its doc instead, and have its hook return ENOTSUP if it no longer "
+          "makes sense."),
+    Entry("RM0093", ERROR, "devctl '{name}' is now {new}, was {was} (at {old}): the command "
+          "number changed",
+          "The class and code are part of the dcmd value a client sends; renumbering a "
+          "command makes every existing client's request unknown (ENOTTY) or, worse, another "
+          "command. Give new commands new codes instead."),
+    Entry("RM0094", ERROR, "devctl '{name}' direction is now {new}, was {was} (at {old})",
+          "The direction (__DION/__DIOT/__DIOF/__DIOTF: which of in/out exist) is encoded in "
+          "the dcmd value and decides which bytes travel; adding or removing a payload is a "
+          "new command, not a change of this one."),
+    Entry("RM0095", ERROR, "devctl '{name}' {which} payload is now {new}, was {was} (at {old})",
+          "The payload type and its size are part of the command: the size is encoded in the "
+          "dcmd value and the type names the C struct clients fill in. A different type (even "
+          "of the same size) or a new size breaks existing clients; add a new command instead."),
+    Entry("RM0096", ERROR, "devctl '{name}' now needs the fd {new}, was {was} (at {old})",
+          "A stricter open mode makes the server refuse (EPERM) clients that open the device "
+          "as they did before. Loosening the access is compatible; tightening it is not."),
+    Entry("RM0097", ERROR, "field '{name}' ({type}) of payload type '{struct}' was removed (it was "
+          "at {old})",
+          "Clients still fill in (or read) the field; removing it changes the struct's layout "
+          "and size. Keep it, document it as unused, or add a new command with a new type."),
+    Entry("RM0098", ERROR, "field '{name}' of payload type '{struct}' changed: {changes} (at {old})",
+          "Each field's type, size and offset are the bytes both sides agree on. Retyping a "
+          "field, or inserting, reordering or growing fields before it, moves the bytes; "
+          "clients built before read and write the wrong ones."),
+    Entry("RM0099", ERROR, "value '{name}' of enum '{enum}' {what} (at {old})",
+          "Enum values travel as numbers. A removed or renumbered value makes the server "
+          "refuse (EINVAL) or misread what existing clients send. New values are compatible."),
 )
 
 
@@ -286,4 +356,19 @@ def explain(id: str) -> Optional[str]:
     entry = REGISTRY.get(id.upper())
     if entry is None:
         return None
-    return f"{entry.id} ({entry.severity}): {entry.template}\n\n{entry.explanation}\n"
+    return f"{entry.id} ({entry.severity}): {readable(entry.template)}\n\n{entry.explanation}\n"
+
+
+def explain_list() -> str:
+    """`rmgen --explain` without an ID: one line per diagnostic."""
+    lines = [f"{e.id}  {e.severity:7}  {readable(e.template)}\n" for e in REGISTRY.values()]
+    return "".join(lines) + "\n`rmgen --explain ID` explains one of them.\n"
+
+
+def readable(template: str) -> str:
+    """A message template for people: `{key}` shown as <key>, optional hints dropped, and
+    a template that is one placeholder (the whole message varies) as `(varies)`."""
+    text = re.sub(r"\{hint\}", "", template)
+    if re.fullmatch(r"\{\w+\}", text):
+        return "(the message varies; see below)"
+    return re.sub(r"\{(\w+)(?::[^}]*)?\}", r"<\1>", text).replace("{{", "{").replace("}}", "}")

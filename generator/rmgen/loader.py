@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import yaml
 
+from rmgen import hints
 from rmgen.diagnostics import Diagnostics, Location
 
 MAX_BYTES = 1 << 20
@@ -123,8 +124,12 @@ def load(path: Union[str, Path], diags: Diagnostics, display: Optional[str] = No
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = e.problem or e.context or "invalid YAML"
-        diags.add("RM0004", spec.at(mark.line + 1, mark.column + 1) if mark else Location(name),
-                  problem=problem)
+        at = spec.at(mark.line + 1, mark.column + 1) if mark else Location(name)
+        quoting = hints.colon(at.source, at.col, problem) if mark else None
+        if quoting:  # a ': ' inside an unquoted value: say so, and how to quote it
+            diags.add("RM0083", at, **quoting)
+        else:
+            diags.add("RM0004", at, problem=problem)
         return None
     except yaml.YAMLError as e:  # reader errors: control characters, NUL bytes
         position = getattr(e, "position", 0)

@@ -11,7 +11,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import List, Sequence, TextIO
+from typing import List, Optional, Sequence, TextIO
 
 from rmgen.diagnostics import Diagnostics, Location
 from rmgen.plan import GENERATED, USER, PlannedFile
@@ -19,6 +19,19 @@ from rmgen.plan import GENERATED, USER, PlannedFile
 STAMP = ".rmgen"
 STAMP_TEXT = "This directory is written by rmgen; files marked DO NOT EDIT are regenerated.\n"
 _MARKER = re.compile(rb"DO NOT EDIT", re.IGNORECASE)
+SPEC_LINE = "spec: "  # stamp line naming the spec a tree was generated from
+
+
+def recorded_spec(outdir: Path) -> Optional[Path]:
+    """The spec a tree's stamp names (resolved), or None if it names none."""
+    try:
+        text = (outdir / STAMP).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith(SPEC_LINE):
+            return Path(os.path.normpath(os.path.join(os.path.abspath(outdir), line[len(SPEC_LINE):])))
+    return None
 
 
 def shown(path: Path) -> str:
@@ -48,10 +61,15 @@ def _owned(outdir: Path, plan: Sequence[PlannedFile]) -> bool:
     return False
 
 
-def write(outdir: Path, plan: Sequence[PlannedFile], diags: Diagnostics, where: Location) -> List[str]:
-    """Write the plan under `outdir`; returns the paths written (relative to `outdir`)."""
+def write(outdir: Path, plan: Sequence[PlannedFile], diags: Diagnostics, where: Location,
+          spec: str = "") -> List[str]:
+    """Write the plan under `outdir`; returns the paths written (relative to `outdir`).
+
+    The stamp records `spec`, the spec's path relative to `outdir` (see recorded_spec()).
+    """
     written = []
-    files = [PlannedFile(STAMP, STAMP_TEXT)] + sorted(plan, key=lambda f: f.path)
+    stamp = STAMP_TEXT + (f"{SPEC_LINE}{spec}\n" if spec else "")
+    files = [PlannedFile(STAMP, stamp)] + sorted(plan, key=lambda f: f.path)
     for f in files:
         path = outdir / f.path
         try:
@@ -94,8 +112,8 @@ def _atomic_write(path: Path, data: bytes, mode: int) -> None:
         raise
 
 
-def missing_hooks(outdir: Path, plan: Sequence[PlannedFile], diags: Diagnostics) -> None:
-    """Warn about each hook a present user file does not define."""
+def missing_hooks(outdir: Path, plan: Sequence[PlannedFile], diags: Diagnostics, strict: bool = False) -> None:
+    """Warn about each hook a present user file does not define (an error if `strict`: --check)."""
     for f in plan:
         path = outdir / f.path
         if f.owner != USER or not f.hooks or not path.is_file():
@@ -103,32 +121,34 @@ def missing_hooks(outdir: Path, plan: Sequence[PlannedFile], diags: Diagnostics)
         text = path.read_text(encoding="utf-8", errors="replace")
         for hook in f.hooks:
             if not re.search(rf"\b{re.escape(hook.symbol)}\s*\(", text):
-                diags.add("RM0053", Location(shown(path)), symbol=hook.symbol, purpose=hook.purpose,
+                diags.add("RM0080" if strict else "RM0053", Location(shown(path)), symbol=hook.symbol,
+                          purpose=hook.purpose,
                           stub=f"{shown(outdir / hook.stub_file)}:{hook.stub_line}")
 
 
-def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> bool:
-    """Print a unified diff for every drifted file to `out`; True if anything drifted.
+def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> int:
+    """Print a unified diff for every drifted file to `out`; returns how many drifted.
 
     A generated file drifts if it is missing, stale or edited; a user file if it is missing.
     """
-    drift = False
+    drifted = 0
     for f in sorted(plan, key=lambda f: f.path):
         path = outdir / f.path
         name = shown(path)
         if not path.is_file():
             out.writelines(_lines(difflib.unified_diff([], f.text.splitlines(True), "/dev/null", f"b/{name}")))
-            drift = True
+            drifted += 1
         elif f.owner == GENERATED:
             current = path.read_bytes().decode("utf-8", errors="replace")
-            if current != f.text:
+            stale = current != f.text
+            if stale:
                 out.writelines(_lines(difflib.unified_diff(
                     current.splitlines(True), f.text.splitlines(True), f"a/{name}", f"b/{name}")))
-                drift = True
             if f.executable and not os.access(path, os.X_OK):
                 out.write(f"{name}: should be executable\n")
-                drift = True
-    return drift
+                stale = True
+            drifted += stale
+    return drifted
 
 
 def _lines(diff):

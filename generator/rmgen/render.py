@@ -6,6 +6,7 @@ from typing import List
 
 import jinja2
 
+from rmgen import docgen
 from rmgen.model import Device
 from rmgen.plan import GENERATED, USER, HookRef, PlannedFile
 from rmgen.resources import data_dir
@@ -28,6 +29,8 @@ def environment() -> jinja2.Environment:
     env.filters["c_literal"] = c_literal
     env.filters["c_ident"] = lambda path: re.sub(r"[^A-Za-z0-9_]+", "_", path).strip("_")
     env.filters["sentence"] = lambda text: text if text.endswith((".", "!", "?")) else text + "."
+    env.filters["md"] = docgen.md      # Markdown text, safe in a table cell
+    env.filters["code"] = docgen.code  # a Markdown code span, safe in a table cell
     return env
 
 
@@ -46,6 +49,7 @@ def _layout(d: Device) -> List[tuple]:
     n = d.name
     files = [
         ("README.md", "readme.md.j2", {}),
+        ("INTERFACE.md", "interface.md.j2", {"errors": docgen.errors, "command": ""}),
         (f"public/{n}.h", "public_header.h.j2", {}),
         (f"public/{n}_client.h", "client_header.h.j2", {}),
         (f"lib/{n}_client.c", "client_source.c.j2", {}),

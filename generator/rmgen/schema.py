@@ -12,7 +12,7 @@ from typing import Callable, Dict
 
 import jsonschema
 
-from rmgen import names, resources
+from rmgen import names, resources, hints
 from rmgen.diagnostics import Diagnostics, did_you_mean
 from rmgen.loader import PathKey, Spec
 
@@ -108,7 +108,7 @@ def _unknown_key(spec, diags, error, path, seen):
         if key not in known:
             diags.add("RM0013", spec.loc(path + (key,), key=True), key=key,
                       where=f"{where(path)}" if path else "the top level",
-                      hint=did_you_mean(key, known))
+                      hint=did_you_mean(key, known) or hints.comma(spec, path, key))
 
 
 def _required(spec, diags, error, path, seen):

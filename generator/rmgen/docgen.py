@@ -1,0 +1,62 @@
+"""`rmgen doc` and NAME/INTERFACE.md: the interface reference of a device, in Markdown.
+
+The layout is the template interface.md.j2; this module holds the Markdown escaping
+(every spec value goes through `md` or `code`) and the command.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from typing import List, Tuple
+
+from rmgen import pipeline
+from rmgen.diagnostics import Diagnostics
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")  # inline markup, HTML, table cells
+_BLOCK_START = re.compile(r"^([#>+=-]|\d+[.)])")   # would start a heading, quote or list
+
+
+def md(text: object) -> str:
+    """Spec text as Markdown that shows literally, safe in a table cell: one line, `|`,
+    backticks and other markup characters escaped."""
+    escaped = _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _BLOCK_START.sub(r"\\\1", escaped)
+
+
+def code(text: object) -> str:
+    """`text` as an inline code span, safe in a table cell (a fence longer than any run of
+    backticks inside; `|` escaped, which GitHub tables require even in code)."""
+    one_line = " ".join(str(text).split())
+    longest = max((len(m) for m in re.findall(r"`+", one_line)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if one_line.startswith("`") or one_line.endswith("`") else ""
+    return f"{fence}{pad}{one_line.replace('|', chr(92) + '|')}{pad}{fence}"
+
+
+def errors(c) -> List[Tuple[str, str]]:
+    """(errno, when) a client can get from devctl `c`, besides what its hook returns."""
+    out = []
+    if c.access_flags:
+        out.append(("EPERM", f"the fd is not {c.access_text}"))
+    if c.inp:
+        out.append(("EBADMSG", "the message holds fewer payload bytes than the command's size"))
+    if c.inp and c.inp.check_fn:
+        out.append(("EINVAL", "a field of the payload is outside what the spec allows"))
+    return out
+
+
+def render(device, command: str) -> str:
+    """The reference of `device` (a model.Device), as printed by `command`."""
+    from rmgen import render as r
+    return r.environment().get_template("interface.md.j2").render(d=device, path="INTERFACE.md",
+                                                                   errors=errors, command=command)
+
+
+def main(path: str) -> int:
+    diags = Diagnostics()
+    loaded = pipeline.load_model(path, diags)
+    sys.stderr.write(diags.render())
+    if loaded is None:
+        return 2
+    sys.stdout.write(render(loaded[1], f"rmgen doc {path}"))
+    return 0

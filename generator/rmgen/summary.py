@@ -1,0 +1,30 @@
+"""The one-line summaries a run prints on stderr: what was written, what drifted."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from rmgen import output
+
+
+def _files(n: int) -> str:
+    return f"{n} file" + ("" if n == 1 else "s")
+
+
+CHECK_FAILED = "rmgen: --check fails: the errors above make the tree unusable as it is\n"
+
+
+def wrote(outdir: Path, total: int, written: Sequence[str], failed: int = 0) -> str:
+    """`rmgen: wrote N files to DIR/ (M unchanged)`; the stamp is not counted."""
+    n = sum(1 for p in written if p != output.STAMP)
+    rest = f"{failed} could not be written" if failed else f"{total - n} unchanged"
+    return f"rmgen: wrote {_files(n)} to {output.shown(outdir)}/ ({rest})\n"
+
+
+def checked(outdir: Path, total: int, drifted: int, command: str) -> str:
+    """The --check verdict for one tree; the diff itself went to stdout."""
+    where = output.shown(outdir)
+    if not drifted:
+        return f"rmgen: {where}/ is up to date ({_files(total)})\n"
+    return (f"rmgen: {where}/ is out of date: {drifted} of {_files(total)} differ (diff on stdout); "
+            f"regenerate with: {command}\n")

@@ -1,0 +1,4 @@
+int checked_new_on_init(void)
+{
+    return 0;
+}

@@ -1,0 +1,4 @@
+/* DO NOT EDIT */
+int checked_new_on_init(void)
+{
+}

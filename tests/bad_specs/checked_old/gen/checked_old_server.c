@@ -1,0 +1,2 @@
+/* ../RM0082-renamed-device-check.yaml: DO NOT EDIT */
+int x;

@@ -1,0 +1,4 @@
+/* DO NOT EDIT */
+int checked_old_on_init(void)
+{
+}

@@ -1,0 +1,2 @@
+/* ../RM0080-missing-hook-check.yaml: DO NOT EDIT */
+int x;

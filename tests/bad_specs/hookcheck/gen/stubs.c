@@ -1,0 +1,4 @@
+/* DO NOT EDIT */
+int hookcheck_on_init(void)
+{
+}

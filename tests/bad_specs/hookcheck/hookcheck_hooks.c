@@ -1,0 +1,1 @@
+/* written by the user; the init hook is still missing */

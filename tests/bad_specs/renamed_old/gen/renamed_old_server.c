@@ -1,0 +1,2 @@
+/* ../RM0081-renamed-device.yaml: DO NOT EDIT */
+int x;

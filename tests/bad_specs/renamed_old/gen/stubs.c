@@ -1,0 +1,4 @@
+/* DO NOT EDIT */
+int renamed_old_on_init(void)
+{
+}

@@ -1,0 +1,4 @@
+int renamed_old_on_init(void)
+{
+    return 0;
+}
