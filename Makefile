@@ -33,6 +33,9 @@ run: deps venv
 	$(BIN)/rmgen examples/sample.yaml
 	@echo "rmgen: generated examples/sample/ from examples/sample.yaml; building it for this host"
 	$(MAKE) -s -C examples/demo QNXHOST=$(CURDIR)/qnxhost O=$(CURDIR)/$(BUILD)/demo run
+	@echo "rmgen: done. The rmgen command is in $(BIN)/: put it on PATH in this shell with"
+	@echo "           . $(BIN)/activate"
+	@echo "       (or install it for your user: pipx install $(CURDIR)); then try: rmgen init NAME"
 
 test: deps venv
 	$(BIN)/python -m pytest -q

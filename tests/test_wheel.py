@@ -95,7 +95,8 @@ def test_wheel_installs_and_runs_outside_repo(tmp_path):
 
     r = run([rmgen, "--runtime-dir"], tmp_path, env)
     assert r.returncode == 0, r.stderr
-    runtime = Path(r.stdout.strip()).resolve()
+    runtime_text = r.stdout.strip()
+    runtime = Path(runtime_text).resolve()
     assert site in runtime.parents, f"runtime {runtime} is not inside {site}"
     assert (runtime / "Makefile").is_file() and (runtime / "include" / "qnxhost" / "host.h").is_file()
 
@@ -121,6 +122,11 @@ def test_wheel_installs_and_runs_outside_repo(tmp_path):
     assert passed > 0 and failed == 0
     # The runtime was compiled from the installed copy.
     assert (tmp_path / "b" / "qnxhost" / "libqnxhost.a").is_file()
+
+    # 6. A new shell without rmgen on PATH: host.mk finds the venv in a folder above the tree.
+    bare = {**env, "PATH": "/usr/bin:/bin"}
+    r = run(["make", "-n", "-C", tree, "-f", "host.mk", f"O={tmp_path / 'b'}", "test"], tmp_path, bare)
+    assert r.returncode == 0 and f"-isystem {runtime_text}/include " in r.stdout, r.stdout + r.stderr
 
     elapsed = time.monotonic() - start
     assert elapsed < TIME_LIMIT, f"took {elapsed:.1f} s (limit {TIME_LIMIT} s)"

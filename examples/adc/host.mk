@@ -11,10 +11,25 @@
 #   make -f host.mk fuse        adc-fuse: mount the driver for real Linux programs
 #   make -f host.mk clean
 #
-# Settings: QNXHOST (runtime folder; default: `rmgen --runtime-dir`), O (build folder),
+# Settings: QNXHOST (runtime folder; found below if not given), O (build folder),
 # SAN=0 (no sanitizers), CC, STD (C dialect, default -std=c11).
 
-QNXHOST ?= $(shell rmgen --runtime-dir)
+# The QNX host runtime ships with rmgen. Without QNXHOST=DIR it is found, in this order,
+# by `rmgen --runtime-dir` of the rmgen on PATH, of one in a .venv/ or venv/ folder of
+# this tree's folder or one above it, or as the qnxhost/ folder of an rmgen checkout above.
+ifeq ($(origin QNXHOST),undefined)
+QNXHOST := $(shell command -v rmgen >/dev/null 2>&1 && exec rmgen --runtime-dir; \
+    d='$(CURDIR)'; while :; do \
+        for r in "$$d/.venv/bin/rmgen" "$$d/venv/bin/rmgen"; do [ -x "$$r" ] && exec "$$r" --runtime-dir; done; \
+        [ -f "$$d/qnxhost/include/sys/dispatch.h" ] && exec echo "$$d/qnxhost"; \
+        [ "$$d" = / ] && exit 0; d=$$(dirname "$$d"); \
+    done)
+endif
+ifneq ($(MAKECMDGOALS),clean)
+ifeq ($(wildcard $(QNXHOST)/include/sys/dispatch.h),)
+$(error rmgen's QNX host runtime not found$(if $(QNXHOST), in QNXHOST=$(QNXHOST)): put rmgen on PATH (e.g. `. .venv/bin/activate` where you installed it) or give the folder: make -f host.mk QNXHOST=$$(/path/to/rmgen --runtime-dir) $(MAKECMDGOALS))
+endif
+endif
 O       ?= host-build
 SAN     ?= 1
 STD     ?= -std=c11
