@@ -13,14 +13,14 @@ from rmgen import pipeline
 from rmgen.diagnostics import Diagnostics
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")  # inline markup, HTML, table cells
-_BLOCK_START = re.compile(r"^([#>+=-]|\d+[.)])")   # would start a heading, quote or list
+_BLOCK_START = re.compile(r"^(\d*)([#>+=-]|(?<=\d)[.)])")  # would start a heading, quote, list
 
 
 def md(text: object) -> str:
     """Spec text as Markdown that shows literally, safe in a table cell: one line, `|`,
     backticks and other markup characters escaped."""
     escaped = _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-    return _BLOCK_START.sub(r"\\\1", escaped)
+    return _BLOCK_START.sub(r"\1\\\2", escaped)
 
 
 def code(text: object) -> str:
