@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
 from rmgen import SPEC_FORMAT, __version__, checks, loader, output, resources, schema
-from rmgen import commands, orphans, summary
+from rmgen import commands, orphans, rounds, summary
 from rmgen.diagnostics import Diagnostics, Location, explain, explain_list
 from rmgen.plan import PlannedFile
 
@@ -143,6 +143,8 @@ def _prepare(path: str, out: Optional[str], diags: Diagnostics) -> Optional[Targ
     spec = loader.load(path, mine)
     if spec is not None and schema.validate(spec, mine):
         checks.check(spec, mine)
+    elif spec is not None:
+        rounds.check_valid_parts(spec, mine)  # semantic errors too, in the same run
     diags.extend(mine)
     if spec is None or mine.has_errors:
         return None

@@ -328,8 +328,9 @@ class Diagnostics:
         entry = REGISTRY[id]
         self._items.append(Diagnostic(id, entry.severity, entry.template.format(**args), location))
 
-    def extend(self, other: "Diagnostics") -> None:
-        self._items.extend(other._items)
+    def extend(self, other: "Diagnostics", keep=None) -> None:
+        """Add `other`'s diagnostics (those for which `keep(d)` is true, if given)."""
+        self._items.extend(d for d in other._items if keep is None or keep(d))
 
     def __iter__(self):
         return iter(sorted(self._items, key=Diagnostic.sort_key))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional, Tuple
 
-from rmgen import checks, loader, schema
+from rmgen import checks, loader, rounds, schema
 from rmgen.diagnostics import Diagnostics
 
 
@@ -15,6 +15,8 @@ def load_model(path: str, diags: Diagnostics, display: Optional[str] = None,
     spec = loader.load(path, mine, display)
     if spec is not None and schema.validate(spec, mine):
         checks.check(spec, mine)
+    elif spec is not None:
+        rounds.check_valid_parts(spec, mine)
     diags.extend(mine)
     if spec is None or mine.has_errors:
         return None
