@@ -43,8 +43,9 @@ def parser() -> argparse.ArgumentParser:
                          "clients or servers (each reported with both locations), 0 for compatible "
                          "growth, 2 for an invalid spec.",
                          epilog="Examples: rmgen compat old.yaml new.yaml; rmgen compat --against HEAD led.yaml")
-    com.add_argument("--against", metavar="GITREV", help="the old spec is SPEC.yaml as committed in GITREV")
-    com.add_argument("specs", nargs="+", metavar="SPEC.yaml", help="OLD.yaml NEW.yaml, or SPEC.yaml with --against")
+    com.add_argument("--against", metavar="GITREV", help="the old version of each SPEC.yaml is the one committed in GITREV")
+    com.add_argument("specs", nargs="+", metavar="SPEC.yaml",
+                     help="OLD.yaml NEW.yaml, or with --against one or more SPEC.yaml")
     return p
 
 
@@ -57,10 +58,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "doc":
         return docgen.main(args.spec)
-    if args.against is not None:
-        if len(args.specs) != 1:
-            parser().error("compat --against GITREV takes one SPEC.yaml")
-        return compat.main_against(args.against, args.specs[0])
+    if args.against is not None:  # each spec against its own committed version
+        return max(compat.main_against(args.against, spec) for spec in args.specs)
     if len(args.specs) != 2:
         parser().error("compat takes OLD.yaml NEW.yaml (or --against GITREV SPEC.yaml)")
     return compat.main(args.specs[0], args.specs[1])
