@@ -103,3 +103,14 @@ def test_pre_commit_hooks(clone):
     assert hook("rmgen-check").returncode == 0
     r = hook("rmgen-compat")
     assert r.returncode == 1 and "error[RM0096]" in r.stderr
+
+
+def test_the_examples_own_pre_commit_hooks_pass():
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())
+    hooks = config["repos"][0]["hooks"]
+    examples = sorted(f"examples/{p.name}" for p in (REPO / "examples").glob("*.yaml"))
+    assert [h["id"] for h in hooks] == ["rmgen-check", "rmgen-compat"]
+    for h in hooks:
+        assert h["args"] == examples  # every example, none forgotten
+        r = sh(" ".join(shlex.split(h["entry"]) + h["args"]), REPO)
+        assert r.returncode == 0
