@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
-from rmgen import SPEC_FORMAT, __version__, checks, loader, output, resources, schema
-from rmgen import commands, orphans, rounds, summary
+from rmgen import SPEC_FORMAT, __version__, commands, loader, orphans, output, pipeline, resources, summary
 from rmgen.diagnostics import Diagnostics, Location, explain, explain_list
 from rmgen.plan import PlannedFile
 
@@ -139,14 +138,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _prepare(path: str, out: Optional[str], diags: Diagnostics) -> Optional[Target]:
     """Load, validate, build and render one spec; None (with diagnostics) if invalid."""
-    mine = Diagnostics()
-    spec = loader.load(path, mine)
-    if spec is not None and schema.validate(spec, mine):
-        checks.check(spec, mine)
-    elif spec is not None:
-        rounds.check_valid_parts(spec, mine)  # semantic errors too, in the same run
-    diags.extend(mine)
-    if spec is None or mine.has_errors:
+    spec = pipeline.validated(path, diags)
+    if spec is None:
         return None
     from rmgen import model, render  # lazily: tests may substitute them
 

@@ -12,7 +12,7 @@ from typing import Callable, Dict
 
 import jsonschema
 
-from rmgen import names, resources, hints
+from rmgen import hints, names, resources
 from rmgen.diagnostics import Diagnostics, did_you_mean
 from rmgen.loader import PathKey, Spec
 
