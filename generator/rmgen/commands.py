@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rmgen import compat, docgen, resources, schema, starter
+from rmgen import compat, docgen, starter
 
 COMMANDS = ("init", "schema", "doc", "compat")
 
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "init":
         return starter.main(args.name, args.io, args.pool, args.output)
     if args.command == "schema":
-        sys.stdout.write(schema_text())
+        sys.stdout.write(starter.schema_text())
         return 0
     if args.command == "doc":
         return docgen.main(args.spec)
@@ -62,9 +62,4 @@ def run(args: argparse.Namespace) -> int:
         return max(compat.main_against(args.against, spec) for spec in args.specs)
     if len(args.specs) != 2:
         parser().error("compat takes OLD.yaml NEW.yaml (or --against GITREV SPEC.yaml)")
-    return compat.main(args.specs[0], args.specs[1])
-
-
-def schema_text() -> str:
-    """The JSON Schema file rmgen validates with, as text."""
-    return (resources.data_dir("schemas") / schema.SCHEMA_FILE).read_text(encoding="utf-8")
+    return compat.run(args.specs[0], args.specs[1])

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from typing import Dict, List, Optional, Set, Tuple
+from typing import List, Optional, Set
 
 from rmgen import pipeline
 from rmgen.diagnostics import Diagnostics, Location
@@ -190,10 +190,6 @@ def run(old_path: str, new_path: str, old_display: Optional[str] = None) -> int:
     what = "; ".join(growth) if growth else "no interface change"
     print(f"rmgen: {new_path} is compatible with {shown_old} ({what})", file=sys.stderr)
     return EXIT_OK
-
-
-def main(old_path: str, new_path: str) -> int:
-    return run(old_path, new_path)
 
 
 def main_against(rev: str, path: str) -> int:

@@ -15,6 +15,11 @@ from rmgen.diagnostics import ERROR, Diagnostics
 IO_KINDS = ("none", "buffer", "hook")
 
 
+def schema_text() -> str:
+    """The JSON Schema rmgen validates with (what `rmgen schema` prints), as text."""
+    return (resources.data_dir("schemas") / schema.SCHEMA_FILE).read_text(encoding="utf-8")
+
+
 def text(name: str, io: str, pool: bool) -> str:
     """The starter spec for device `name`."""
     env = render.environment()
@@ -42,8 +47,7 @@ def main(name: str, io: str, pool: bool, folder: str) -> int:
     wrote = [str(spec)]
     schema_copy = where / schema.SCHEMA_FILE
     if not schema_copy.exists():
-        schema_copy.write_text((resources.data_dir("schemas") / schema.SCHEMA_FILE).read_text(encoding="utf-8"),
-                               encoding="utf-8")
+        schema_copy.write_text(schema_text(), encoding="utf-8")
         wrote.append(str(schema_copy))
     print(f"rmgen: wrote {' and '.join(wrote)}\n"
           f"next: rmgen {spec} && make -C {where / name} -f host.mk test", file=sys.stderr)
@@ -56,7 +60,7 @@ def _valid(name: str, body: str) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "starter.yaml"
         path.write_text(body, encoding="utf-8")
-        pipeline.load_model(str(path), diags, display=f"{name}.yaml")
+        pipeline.validated(str(path), diags, display=f"{name}.yaml")
     for d in diags:
         if d.severity == ERROR:
             print(f"rmgen init: error[{d.id}]: {d.message} (in the starter for device name '{name}')",
