@@ -12,11 +12,12 @@ import os
 import subprocess
 import sys
 import tempfile
-from typing import List, Optional, Set
+from typing import List, Optional, Set, Tuple
 
 from rmgen import pipeline
 from rmgen.diagnostics import Diagnostics, Location
 from rmgen.loader import PathKey, Spec
+from rmgen.typesys import PRIMITIVES
 
 EXIT_OK, EXIT_BREAKS, EXIT_INVALID = 0, 1, 2
 _STRICTER = {"any": 0, "read": 1, "write": 1, "read-write": 2}
@@ -149,10 +150,25 @@ def _struct(s, t, old: _Side, new: _Side, add, enums: Set[str]) -> None:
             changes.append(f"type {f.ctype.spec} ({f.size} bytes), was {m.ctype.spec} ({m.size} bytes)")
         if f.offset != m.offset:
             changes.append(f"offset {f.offset}, was {m.offset}")
+        was, now = _bounds(s, m), _bounds(t, f)
+        narrower = t.is_input and f.ctype.spec == m.ctype.spec and (now[0] > was[0] or now[1] < was[1])
+        if narrower:  # values old clients send are refused now
+            changes.append(f"accepts {now[0]}..{now[1]}, was {was[0]}..{was[1]}")
         if changes:
             key = "type" if f.ctype.spec != m.ctype.spec else "name"
+            if narrower and len(changes) == 1:
+                key = "max" if now[1] < was[1] else "min"
             add("RM0098", new.field_path(s.name, m.name, key), old.field_path(s.name, m.name, key),
                 struct=s.name, name=m.name, changes="; ".join(changes))
+
+
+def _bounds(struct, member) -> Tuple[int, int]:
+    """(lo, hi) a field's checks allow: its min/max, else its type's own limits."""
+    c = next((c for c in struct.checks if c.field == member.name and c.kind == "range"), None)
+    p = PRIMITIVES.get(member.ctype.name)
+    lo = c.lo if c is not None and c.lo is not None else (p.min if p else 0)
+    hi = c.hi if c is not None and c.hi is not None else (p.max if p else 0)
+    return lo, hi
 
 
 def _enum(e, f, old: _Side, new: _Side, add, growth: List[str]) -> None:

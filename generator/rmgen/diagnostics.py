@@ -278,7 +278,9 @@ REGISTRY: Dict[str, Entry] = _registry(
     Entry("RM0098", ERROR, "field '{name}' of payload type '{struct}' changed: {changes} (at {old})",
           "Each field's type, size and offset are the bytes both sides agree on. Retyping a "
           "field, or inserting, reordering or growing fields before it, moves the bytes; "
-          "clients built before read and write the wrong ones."),
+          "clients built before read and write the wrong ones. Narrowing what an input field "
+          "accepts (a higher min, a lower max) makes the server refuse (EINVAL) values they "
+          "send; widening it is compatible."),
     Entry("RM0099", ERROR, "value '{name}' of enum '{enum}' {what} (at {old})",
           "Enum values travel as numbers. A removed or renumbered value makes the server "
           "refuse (EINVAL) or misread what existing clients send. New values are compatible."),
