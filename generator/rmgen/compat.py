@@ -81,8 +81,9 @@ def compare(old: _Side, new: _Side, diags: Diagnostics) -> List[str]:
         for p in (c.inp, c.out):
             if p is not None:
                 _reachable(o, p.ctype, structs)
+    old_names = {c.name for c in o.devctls}
     for c in n.devctls:
-        if c.name not in {x.name for x in o.devctls}:
+        if c.name not in old_names:
             growth.append(f"new command '{c.name}' ({c.macro} = 0x{c.dcmd_value:08x})")
     enums: Set[str] = set()
     for s in sorted(structs):
