@@ -90,3 +90,13 @@ def test_modelines_name_a_schema_file_that_exists(tmp_path, monkeypatch, capsys)
         assert m and spec.read_text().startswith(m.group(0)), spec
         target = spec.parent / m.group(1)
         assert target.read_text() == SCHEMA.read_text(), spec
+
+
+def test_starter_says_how_to_get_rmgen_on_path(tmp_path):
+    """Run as .venv/bin/rmgen in a shell without it on PATH: it names the activate script."""
+    rmgen = Path(sys.executable).parent / "rmgen"
+    r = subprocess.run([str(rmgen), "init", "led"], cwd=tmp_path, capture_output=True, text=True,
+                       env={"PATH": "/usr/bin:/bin"}, timeout=120)
+    activate = Path(sys.executable).parent / "activate"
+    hint = f"(rmgen is not on PATH in this shell; this puts it there: . {activate})\n"
+    assert r.returncode == 0 and r.stderr.endswith(hint) == activate.is_file(), r.stderr

@@ -5,6 +5,8 @@ is written next to it only if absent.
 """
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -51,7 +53,18 @@ def main(name: str, io: str, pool: bool, folder: str) -> int:
         wrote.append(str(schema_copy))
     print(f"rmgen: wrote {' and '.join(wrote)}\n"
           f"next: rmgen {spec} && make -C {where / name} -f host.mk test", file=sys.stderr)
+    activate = Path(sys.executable).parent / "activate"
+    if shutil.which("rmgen") is None and activate.is_file():
+        print(f"(rmgen is not on PATH in this shell; this puts it there: . {_shown(activate)})", file=sys.stderr)
     return 0
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the current folder when it is below it, else as it is."""
+    try:
+        return Path(os.path.relpath(path)).as_posix() if Path.cwd() in path.parents else str(path)
+    except ValueError:
+        return str(path)
 
 
 def _valid(name: str, body: str) -> bool:
