@@ -212,6 +212,18 @@ REGISTRY: Dict[str, Entry] = _registry(
     Entry("RM0054", ERROR, "device '{name}' would be written to {path}, which {other} also writes",
           "Two specs on one command line would write the same output directory; give the "
           "devices different names or run them with different -o."),
+    # --- more spec rules (frontend range RM0055-RM0079) -----------------------------
+    Entry("RM0055", ERROR, "YAML tag '{tag}' does not fit the value '{value}'",
+          "An explicit tag such as '!!int' or '!!bool' forces a type, and the value written "
+          "after it is not of that type (e.g. '!!int one'). Drop the tag: plain values are "
+          "typed by how they are written (1 is an integer, one a string)."),
+    Entry("RM0056", ERROR, "struct '{name}' nests {depth} structs deep; the limit is {limit}",
+          "A struct may contain structs that contain structs, down to a fixed depth (see "
+          "docs/spec-format.md, Limits). Deeper nesting is never needed for a device "
+          "protocol and would make validators and tests recurse without bound; flatten it."),
+    Entry("RM0057", ERROR, "{count} devctl commands; the limit is {limit}",
+          "A spec defines at most this many devctl commands (at most 256 per class: the code "
+          "is 0..255). Split a device with more commands, or use fewer, wider ones."),
 )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from rmgen import __version__, names, schema
-from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref
+from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref, payload_size
 
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
 IO_HEADER_SIZE = 16       # sizeof(io_devctl_t), sizeof(io_read_t), sizeof(io_write_t)
@@ -292,11 +292,11 @@ class Device:
     def unused_command(self) -> Tuple[str, int]:
         """(class macro, number) of a command this driver does not define (tests send it)."""
         used = {(c.class_value, c.code) for c in self.devctls}
-        for cls in ("misc", "chr"):
+        for cls in ("misc", "chr", *DCMD_CLASSES):  # MAX_DEVCTLS commands fill 4 classes at most
             for n in range(255, -1, -1):
                 if (DCMD_CLASSES[cls], n) not in used:
                     return f"_DCMD_{cls.upper()}", n
-        raise ValueError("no free devctl command number")  # 512 commands: refused by validation
+        raise AssertionError("more commands than MAX_DEVCTLS")
 
 
 class _Builder:
@@ -315,6 +315,7 @@ class _Builder:
             {n: e.get("base", schema.default("enums", "base")) for n, e in self.enum_specs.items()},
         )
         self.input_structs = set()  # structs (transitively) received from clients
+        self.has_checks: Dict[str, bool] = {}
         self.enums_by_name: Dict[str, Enum] = {e.name: e for e in self.enums()}
 
     # -- types -------------------------------------------------------------
@@ -400,6 +401,11 @@ class _Builder:
         return checks
 
     def struct_has_checks(self, name: str) -> bool:
+        if name not in self.has_checks:  # memoised: shared nested structs are looked at once
+            self.has_checks[name] = self._has_checks(name)
+        return self.has_checks[name]
+
+    def _has_checks(self, name: str) -> bool:
         for f in self.struct_specs[name]["fields"]:
             ct = self.ctype(f["type"])
             if ct.kind in ("char", "enum") or (ct.kind == "primitive" and PRIMITIVES[ct.name].is_bool):
@@ -494,7 +500,8 @@ class _Builder:
         if inp and out and inp.ctype.spec != out.ctype.spec:
             union_tag = f"union {self.prefix}_{name}_msg"
             size_type = union_tag
-            size = max(inp.ctype.size, out.ctype.size)
+            size = payload_size(self.table.shape(parse_typeref(inp.ctype.spec)),
+                                self.table.shape(parse_typeref(out.ctype.spec)))
         elif inp or out:
             p = inp or out
             size_type = p.ctype.base if p.ctype.count is None else f"{p.ctype.base}[{p.ctype.count}]"

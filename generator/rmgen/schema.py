@@ -10,8 +10,6 @@ import functools
 import json
 from typing import Callable, Dict
 
-import jsonschema
-
 from rmgen import names, resources
 from rmgen.diagnostics import Diagnostics, did_you_mean
 from rmgen.loader import PathKey, Spec
@@ -38,6 +36,17 @@ def schema() -> dict:
     return json.loads((resources.data_dir("schemas") / SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
+@functools.lru_cache(maxsize=None)
+def _validator():
+    """One validator per process; an integer is an int, never a float like 1.0 (nor a bool)."""
+    import jsonschema  # only when something is validated: --version stays fast
+
+    cls = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=(
+        jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+            "integer", lambda _checker, v: isinstance(v, int) and not isinstance(v, bool))))
+    return cls(schema())
+
+
 def default(*keys: str) -> object:
     """The schema's documented default at a property path, e.g. ('devctl', 'class')."""
     node = schema()
@@ -60,9 +69,8 @@ def validate(spec: Spec, diags: Diagnostics) -> bool:
     data = spec.data
     if isinstance(data, dict):
         _check_version(spec, diags)
-    validator = jsonschema.Draft202012Validator(schema())
     seen = set()
-    for error in validator.iter_errors(data):
+    for error in _validator().iter_errors(data):
         path = tuple(error.absolute_path)
         if path[:1] == ("rmgen",) or (error.validator == "required" and "'rmgen'" in error.message):
             continue  # reported by _check_version
