@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from rmgen import SPEC_FORMAT, __version__, checks, loader, output, resources, schema
+from rmgen import SPEC_FORMAT, __version__, checks, escape, loader, output, resources, schema
 from rmgen.diagnostics import Diagnostics, Location, explain
 from rmgen.plan import PlannedFile
 
@@ -117,6 +117,9 @@ def _prepare(path: str, out: Optional[str], diags: Diagnostics) -> Optional[Targ
 
     outdir = Path(out if out is not None else os.path.dirname(path) or ".") / spec.data["device"]["name"]
     spec_relpath = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(outdir))).as_posix()
+    if escape.forbidden(spec_relpath):
+        diags.add("RM0058", Location(spec.file), char=escape.forbidden(spec_relpath))
+        return None
     device = model.build(spec.data, spec_relpath)
     return Target(spec, outdir, list(render.render(device)))
 

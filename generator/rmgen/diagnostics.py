@@ -224,6 +224,11 @@ REGISTRY: Dict[str, Entry] = _registry(
     Entry("RM0057", ERROR, "{count} devctl commands; the limit is {limit}",
           "A spec defines at most this many devctl commands (at most 256 per class: the code "
           "is 0..255). Split a device with more commands, or use fewer, wider ones."),
+    Entry("RM0058", ERROR, "the spec's file name holds the character {char}, which the generated "
+          "files cannot show",
+          "Every generated file names the spec it came from (relative to the output folder). "
+          "Control and bidirectional-formatting characters would break those lines, so a spec "
+          "whose path holds one is refused: rename the file or folder."),
 )
 
 

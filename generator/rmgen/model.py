@@ -6,10 +6,11 @@ semantic validation, and applies the documented defaults.
 """
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import __version__, names, schema
+from rmgen import __version__, escape, names, schema
 from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref, payload_size
 
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
@@ -252,7 +253,7 @@ class Device:
 
     @property
     def regen_command(self) -> str:
-        return f"rmgen {self.spec_relpath} -o .."
+        return f"rmgen {shlex.quote(self.spec_relpath)} -o .."
 
     def leaf_checks(self, struct: str, prefix: str = "") -> List[Tuple[str, Check]]:
         """(C member path, check) of every field check in `struct`, nested ones included:
@@ -456,7 +457,7 @@ class _Builder:
         if default is None:
             return None
         if ct.kind == "char":
-            return '"' + str(default).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            return escape.c_string(str(default))
         if ct.kind == "enum":
             if isinstance(default, str):
                 return names.enum_constant(self.prefix, ct.name, default)

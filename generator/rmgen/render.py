@@ -1,11 +1,13 @@
 """Render the model into the file plan: one Jinja2 template per kind of output file."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import List
 
 import jinja2
 
+from rmgen import escape
 from rmgen.model import Device
 from rmgen.plan import GENERATED, USER, HookRef, PlannedFile
 from rmgen.resources import data_dir
@@ -15,7 +17,9 @@ HOOKS_STUB = "server/stubs/{n}_hooks.c"
 HOOKS_USER = "server/{n}_hooks.c"
 
 
+@functools.lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
+    """One environment per process: each template is compiled once, whatever the spec count."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
         undefined=jinja2.StrictUndefined,
@@ -28,6 +32,8 @@ def environment() -> jinja2.Environment:
     env.filters["c_literal"] = c_literal
     env.filters["c_ident"] = lambda path: re.sub(r"[^A-Za-z0-9_]+", "_", path).strip("_")
     env.filters["sentence"] = lambda text: text if text.endswith((".", "!", "?")) else text + "."
+    for name in ("c_comment", "c_string", "make_text", "markdown", "markdown_code", "html_comment"):
+        env.filters[name] = getattr(escape, name)
     return env
 
 

@@ -10,7 +10,7 @@ import functools
 import json
 from typing import Callable, Dict
 
-from rmgen import names, resources
+from rmgen import escape, names, resources
 from rmgen.diagnostics import Diagnostics, did_you_mean
 from rmgen.loader import PathKey, Spec
 
@@ -22,8 +22,10 @@ _JSON_KINDS = {"object": "a mapping", "array": "a list", "string": "a string",
                "integer": "an integer", "boolean": "a boolean"}
 _PATTERNS = {
     names.IDENTIFIER.pattern: "a lower-case C identifier",
-    "^(/[^/]+)+$": "an absolute path without a trailing '/' or '//'",
-    "^[^\\r\\n]+$": "a single non-empty line",
+    "^(/(?!\\.\\.?(/|$))[A-Za-z0-9._+,:@=-]+)+$":
+        "an absolute path of letters, digits and . _ + , : @ = - (no trailing '/', '//', '.' or '..')",
+    f"^[^{escape.FORBIDDEN}]+$": "a single non-empty line without control or bidirectional-formatting characters",
+    f"^[^{escape.FORBIDDEN}]*$": "a single line without control or bidirectional-formatting characters",
     "^[0-7]{3,4}$": "an octal string like \"0660\"",
     "^[A-Za-z0-9]$": "a single letter or digit",
     "^[a-z_][a-z0-9_]*(\\[[0-9]+\\])?$": "a type like u32, char[16], sample or sample[4]",
@@ -171,8 +173,10 @@ def _pattern(spec, diags, error, path, seen):
         id, args = names.identifier_problem(error.instance)
         diags.add(id, loc, **args)
         return
-    diags.add("RM0018", loc, where=where(path), value=_show(error.instance),
-              expected=_PATTERNS[error.validator_value])
+    expected = _PATTERNS[error.validator_value]
+    if escape.forbidden(error.instance):
+        expected += f" (it holds {escape.forbidden(error.instance)})"
+    diags.add("RM0018", loc, where=where(path), value=_show(error.instance), expected=expected)
 
 
 def _length(spec, diags, error, path, seen):
