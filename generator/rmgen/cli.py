@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from rmgen import SPEC_FORMAT, __version__, checks, escape, loader, output, resources, schema
+from rmgen import SPEC_FORMAT, __version__, resources
 from rmgen.diagnostics import Diagnostics, Location, explain
 from rmgen.plan import PlannedFile
 
@@ -24,7 +24,7 @@ EXIT_OK, EXIT_DRIFT, EXIT_INVALID = 0, 1, 2
 class Target:
     """One spec, validated and rendered: where its tree goes and what it holds."""
 
-    spec: loader.Spec
+    spec: "loader.Spec"
     outdir: Path
     plan: List[PlannedFile]
 
@@ -84,6 +84,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    from rmgen import output  # the pipeline is imported only when there is a spec (fast --version)
+
     diags = Diagnostics()
     targets = [t for t in (_prepare(path, args.output, diags) for path in args.specs) if t]
     if not diags.has_errors:
@@ -106,6 +108,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _prepare(path: str, out: Optional[str], diags: Diagnostics) -> Optional[Target]:
     """Load, validate, build and render one spec; None (with diagnostics) if invalid."""
+    from rmgen import checks, escape, loader, schema
+
     mine = Diagnostics()
     spec = loader.load(path, mine)
     if spec is not None and schema.validate(spec, mine):
@@ -126,6 +130,8 @@ def _prepare(path: str, out: Optional[str], diags: Diagnostics) -> Optional[Targ
 
 def _preflight(targets: List[Target], diags: Diagnostics, force: bool) -> None:
     """Each device gets its own output directory, and each directory may be written."""
+    from rmgen import output
+
     seen = {}
     for t in targets:
         key = os.path.abspath(t.outdir)

@@ -19,6 +19,7 @@ from rmgen.plan import GENERATED, USER, PlannedFile
 STAMP = ".rmgen"
 STAMP_TEXT = "This directory is written by rmgen; files marked DO NOT EDIT are regenerated.\n"
 _MARKER = re.compile(rb"DO NOT EDIT", re.IGNORECASE)
+_CALLED = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # every `name(`: one scan of a file
 
 
 def shown(path: Path) -> str:
@@ -100,9 +101,9 @@ def missing_hooks(outdir: Path, plan: Sequence[PlannedFile], diags: Diagnostics)
         path = outdir / f.path
         if f.owner != USER or not f.hooks or not path.is_file():
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        called = set(_CALLED.findall(path.read_text(encoding="utf-8", errors="replace")))
         for hook in f.hooks:
-            if not re.search(rf"\b{re.escape(hook.symbol)}\s*\(", text):
+            if hook.symbol not in called:
                 diags.add("RM0053", Location(shown(path)), symbol=hook.symbol, purpose=hook.purpose,
                           stub=f"{shown(outdir / hook.stub_file)}:{hook.stub_line}")
 
