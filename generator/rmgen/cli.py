@@ -88,20 +88,21 @@ def _generate(args: argparse.Namespace) -> int:
 
     diags = Diagnostics()
     targets = [t for t in (_prepare(path, args.output, diags) for path in args.specs) if t]
-    if not diags.has_errors:
-        _preflight(targets, diags, args.force)
-    if diags.has_errors:
-        sys.stderr.write(diags.render())
-        return EXIT_INVALID
-    if args.check:
-        drift = [output.check(t.outdir, t.plan, sys.stdout) for t in targets]
-        status = EXIT_DRIFT if any(drift) else EXIT_OK
-    else:
+    with output.session():  # the output folders stay locked until the run ends
+        if not diags.has_errors:
+            _preflight(targets, diags, args.force, args.check)
+        if diags.has_errors:
+            sys.stderr.write(diags.render())
+            return EXIT_INVALID
+        if args.check:
+            drift = [output.check(t.outdir, t.plan, sys.stdout) for t in targets]
+            status = EXIT_DRIFT if any(drift) else EXIT_OK
+        else:
+            for t in targets:
+                output.write(t.outdir, t.plan, diags, t.where)
+            status = EXIT_INVALID if diags.has_errors else EXIT_OK
         for t in targets:
-            output.write(t.outdir, t.plan, diags, t.where)
-        status = EXIT_INVALID if diags.has_errors else EXIT_OK
-    for t in targets:
-        output.missing_hooks(t.outdir, t.plan, diags)
+            output.missing_hooks(t.outdir, t.plan, diags)
     sys.stderr.write(diags.render())
     return status
 
@@ -128,16 +129,16 @@ def _prepare(path: str, out: Optional[str], diags: Diagnostics) -> Optional[Targ
     return Target(spec, outdir, list(render.render(device)))
 
 
-def _preflight(targets: List[Target], diags: Diagnostics, force: bool) -> None:
+def _preflight(targets: List[Target], diags: Diagnostics, force: bool, check: bool) -> None:
     """Each device gets its own output directory, and each directory may be written."""
     from rmgen import output
 
     seen = {}
-    for t in targets:
+    for t in sorted(targets, key=lambda t: os.path.abspath(t.outdir)):  # locks in one order
         key = os.path.abspath(t.outdir)
         if key in seen:
             diags.add("RM0054", t.spec.loc(("device", "name")), name=t.spec.data["device"]["name"],
                       path=output.shown(t.outdir), other=seen[key])
             continue
         seen[key] = t.spec.file
-        output.preflight(t.outdir, t.plan, diags, t.where, force)
+        output.preflight(t.outdir, t.plan, diags, t.where, force, check)

@@ -229,6 +229,18 @@ REGISTRY: Dict[str, Entry] = _registry(
           "Every generated file names the spec it came from (relative to the output folder). "
           "Control and bidirectional-formatting characters would break those lines, so a spec "
           "whose path holds one is refused: rename the file or folder."),
+    Entry("RM0059", ERROR, "refusing to write through the symbolic link {path}",
+          "rmgen never follows a symbolic link inside a generated tree: a linked folder or "
+          "generated file could make it write outside the tree. Replace the link by a real "
+          "folder (your own hooks file may be a link: rmgen only reads it)."),
+    Entry("RM0060", ERROR, "another rmgen run holds {path}; gave up after waiting {seconds} s",
+          "Runs on one output folder take turns (a lock on the folder), so that two runs "
+          "never mix their trees. This run waited for the other one and gave up; run it "
+          "again once the other has finished, or find the process holding the folder."),
+    Entry("RM0061", WARNING, "removed {count} temporary file(s) left by an interrupted run",
+          "A run that was killed leaves its staged files (.NAME.rmgen-new, .NAME.rmgen-old) "
+          "or an unfinished journal (.rmgen-journal). The next run finishes a committed "
+          "journal, then removes what is left; --check reports them without touching them."),
 )
 
 
