@@ -14,15 +14,16 @@ from rmgen import cli, escape
 
 COMMENT_BREAK = "*/ int injected = 1; /* ??/"
 SHELL = "$(shell touch pwned) `id` ; # \\"
+QUOTES = "it''s \"quoted"  # one ' and one ": unterminated literals in the usage block
 
 HOSTILE = f"""rmgen: 1
 device:
   name: evil
   path: /dev/evil
-  summary: '{COMMENT_BREAK} {SHELL} <b>[x](y)</b> -- --> _*bold*_ | ~~'
+  summary: '{COMMENT_BREAK} {SHELL} <b>[x](y)</b> -- --> _*bold*_ | ~~ {QUOTES}'
 server:
   options:
-    - {{flag: r, state: rate, doc: '{COMMENT_BREAK}'}}
+    - {{flag: r, state: rate, doc: '{COMMENT_BREAK} {QUOTES}'}}
 enums:
   unit:
     doc: '{COMMENT_BREAK}'
@@ -136,6 +137,7 @@ def test_unsafe_text_is_refused_with_a_location(case, tmp_path, capsys):
 def test_escape_functions():
     assert escape.c_comment("a*/b/*c??/") == "a* /b/ *c? ?/"
     assert escape.c_comment("/*/") == "/ * /"
+    assert escape.c_usage("it's \"x\" */") == "it`s `x` * /"
     assert escape.c_string('"\\?\n') == r'"\"\\\?\012"'
     assert escape.make_text("$(x) #y") == "__x_ _y"
     assert escape.markdown_code("a`b") == "``a`b``"

@@ -31,6 +31,13 @@ def c_comment(text: str) -> str:
     return text.replace("*/", "* /").replace("/*", "/ *").replace("??", "? ?")
 
 
+def c_usage(text: str) -> str:
+    """Text in the `#ifdef __USAGE` block, which the compiler skips but still splits into
+    tokens: as c_comment, and quotes become backticks (a lone ' or " would be an
+    unterminated literal, an error under -pedantic -Werror)."""
+    return c_comment(text).replace("'", "`").replace('"', "`")
+
+
 def c_string(text: str) -> str:
     """A C string literal (quotes included) holding the UTF-8 bytes of `text`: printable
     ASCII as itself, `\\`, `"` and `?` escaped, every other byte as a 3-digit octal escape."""

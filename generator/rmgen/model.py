@@ -136,9 +136,27 @@ class Option:
     flag: str
     field: StateField
     takes_arg: bool
-    lo: int
-    hi: int
+    lo: int                  # the field's min/max within its type and within long long,
+    hi: int                  # which the generated parse_number() reads
     doc: str
+
+    @property
+    def lo_literal(self) -> str:
+        return _long_long(self.lo)
+
+    @property
+    def hi_literal(self) -> str:
+        return _long_long(self.hi)
+
+
+LLONG_MIN, LLONG_MAX = -(2**63), 2**63 - 1
+
+
+def _long_long(value: int) -> str:
+    """A C constant of type long long (or int, when it fits) for `value`."""
+    if value == LLONG_MIN:
+        return "INT64_MIN"
+    return f"{value}LL" if value < 0 or value > 2**31 - 1 else str(value)
 
 
 @dataclass(frozen=True)
@@ -191,6 +209,28 @@ class Io:
     readable: bool
     writable: bool
     blocking: bool = False   # hook reads may wait: held requests, unblock, data_ready()
+
+    # Figures of the buffer's host test, scaled to a capacity of even 1 byte.
+    @property
+    def test_text(self) -> str:
+        """The round-trip text (a C string whose sizeof fits the buffer)."""
+        return '"hello, qnx"' if self.size >= 11 else '"' + "x" * (self.size - 1) + '"'
+
+    @property
+    def test_tail(self) -> Tuple[int, int]:
+        """(offset, length) of a pwrite() past the end that leaves a hole before it."""
+        return max(0, min(100, self.size - 3)), min(3, self.size)
+
+    @property
+    def test_hole(self) -> Tuple[int, int]:
+        """(offset, length) inside that hole, read back as zeros (length 0: no hole)."""
+        at = self.test_tail[0]
+        return at // 2, min(4, at - at // 2)
+
+    @property
+    def test_short(self) -> int:
+        """Bytes a 5-byte write starting that many bytes before the end writes."""
+        return min(2, self.size)
 
 
 @dataclass(frozen=True)
@@ -407,15 +447,9 @@ class _Builder:
         return self.has_checks[name]
 
     def _has_checks(self, name: str) -> bool:
-        for f in self.struct_specs[name]["fields"]:
-            ct = self.ctype(f["type"])
-            if ct.kind in ("char", "enum") or (ct.kind == "primitive" and PRIMITIVES[ct.name].is_bool):
-                return True
-            if "min" in f or "max" in f:
-                return True
-            if ct.kind == "struct" and self.struct_has_checks(ct.name):
-                return True
-        return False
+        """Whether validating the struct checks anything: exactly when a field has a check
+        (a min/max equal to the type's own limits is none)."""
+        return any(self.field_checks(f, self.ctype(f["type"])) for f in self.struct_specs[name]["fields"])
 
     def structs(self) -> List[Struct]:
         out = []
@@ -544,11 +578,12 @@ class _Builder:
         open_state = [self.state_field(f) for f in spec.get("open_state") or []]
         by_name = {s.name: s for s in state}
         options = []
+        state_specs = {f["name"]: f for f in spec.get("state") or []}
         for o in server.get("options") or []:
-            sf = by_name[o["state"]]
-            p = PRIMITIVES.get(sf.ctype.name)
-            is_bool = p is not None and p.is_bool
-            options.append(Option(o["flag"], sf, not is_bool, p.min if p else 0, p.max if p else 1, o["doc"]))
+            sf, f = by_name[o["state"]], state_specs[o["state"]]
+            p = PRIMITIVES[sf.ctype.name]
+            lo, hi = max(p.min, f.get("min", p.min), LLONG_MIN), min(p.max, f.get("max", p.max), LLONG_MAX)
+            options.append(Option(o["flag"], sf, not p.is_bool, lo, hi, o["doc"]))
         devctls = sorted((self.devctl(d, by_name) for d in spec.get("devctl") or []),
                          key=lambda d: (d.class_value, d.code))
         max_out = max([d.out.ctype.size for d in devctls if d.out] + [0])

@@ -59,7 +59,7 @@ def environment() -> jinja2.Environment:
     env.filters["c_literal"] = c_literal
     env.filters["c_ident"] = lambda path: re.sub(r"[^A-Za-z0-9_]+", "_", path).strip("_")
     env.filters["sentence"] = lambda text: text if text.endswith((".", "!", "?")) else text + "."
-    for name in ("c_comment", "c_string", "make_text", "markdown", "markdown_code", "html_comment"):
+    for name in ("c_comment", "c_usage", "c_string", "make_text", "markdown", "markdown_code", "html_comment"):
         env.filters[name] = getattr(escape, name)
     return env
 
