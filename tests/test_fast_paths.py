@@ -87,14 +87,3 @@ def test_check_of_all_examples_still_passes():
     examples = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
     assert cli.main(["--check", *examples]) == 0
 
-
-def test_full_misc_and_chr_classes_leave_a_free_command(tmp_path):
-    """512 commands fill misc and chr; the generated test's unknown command comes from the
-    next class instead of an internal error ("no free devctl command number")."""
-    lines = ["rmgen: 1", "device: {name: full, path: /dev/full, summary: s}", "devctl:"]
-    lines += [f"  - {{name: c{i}, code: {i % 256}, class: {('misc', 'chr')[i // 256]}}}" for i in range(512)]
-    spec_file = tmp_path / "full.yaml"
-    spec_file.write_text("\n".join(lines) + "\n")
-    spec = loader.load(spec_file, Diagnostics())
-    device = model.build(spec.data, "../full.yaml")
-    assert device.unused_command == ("_DCMD_ALL", 255)
