@@ -24,7 +24,7 @@ EXIT_OK, EXIT_DRIFT, EXIT_INVALID = 0, 1, 2
 class Target:
     """One spec, validated and rendered: where its tree goes and what it holds."""
 
-    spec: "loader.Spec"
+    spec: loader.Spec  # noqa: F821 (imported where used)
     outdir: Path
     plan: List[PlannedFile]
 
