@@ -87,3 +87,24 @@ def test_check_of_all_examples_still_passes():
     examples = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
     assert cli.main(["--check", *examples]) == 0
 
+
+
+def test_compiled_template_cache_that_cannot_be_used_only_costs_the_compile(tmp_path):
+    import jinja2
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x")
+    env = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 1 + 1 }}"}),
+                             bytecode_cache=render._BytecodeCache(str(blocked)))
+    assert env.get_template("t").render() == "2"  # neither load nor dump raised
+
+
+def test_compiled_templates_are_reused(tmp_path):
+    import jinja2
+
+    cache = render._BytecodeCache(str(tmp_path))
+    first = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 40 + 2 }}"}), bytecode_cache=cache)
+    assert first.get_template("t").render() == "42" and len(list(tmp_path.iterdir())) == 1
+    second = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 40 + 2 }}"}), bytecode_cache=cache)
+    second.compile = None  # a compile would fail: the cached code must be used
+    assert second.get_template("t").render() == "42"
