@@ -285,8 +285,9 @@ class Campaign:
             problem = escaped(tree)
             if problem:
                 self.findings.append(f"v{n} ({example}, {kind}): {problem}")
-            if self.built < self.build_limit and self.built_kinds[kind] <= self.built // len(KINDS):
-                self.built += 1  # builds spread over the kinds of damage, in turn
+            self.built_kinds.setdefault(kind, 0)  # kinds seen accepted: builds go round them
+            if self.built < self.build_limit and self.built_kinds[kind] == min(self.built_kinds.values()):
+                self.built += 1
                 self.built_kinds[kind] += 1
                 self.build(n, example, kind, tree)
         self.outcomes[outcome] += 1
@@ -311,7 +312,7 @@ class Campaign:
         for k in KINDS:
             c = self.by_kind[k]
             lines.append(f"{k:<20} {c['refused']:>8} {c['accepted']:>9} {c['internal error']:>9}")
-        lines.append("built and tested: " + ", ".join(f"{k} {v}" for k, v in sorted(self.built_kinds.items())))
+        lines.append("built and tested: " + ", ".join(f"{k} {v}" for k, v in sorted(self.built_kinds.items()) if v))
         lines.append(f"findings: {len(self.findings)}")
         lines += [f"  {f}" for f in self.findings[:50]]
         return "\n".join(lines)
