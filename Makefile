@@ -2,6 +2,7 @@
 #   make run    generate the default example, build it on Linux, run a client session
 #   make test   the whole suite (Python, C compile gates, host round trips, FUSE)
 #   make bench  measurements (not a test)      make fuzz   long fuzz run (not a test)
+#   make fuzz-spec  the hostile-spec campaign (12,000 damaged specs; not a test)
 
 PYTHON   ?= python3
 VENV     := .venv
@@ -11,7 +12,7 @@ BUILD    := build
 # Debian packages for the C side: compilers, sanitizer runtimes, valgrind, FUSE.
 APT_PKGS := gcc clang make valgrind pkg-config fuse3 libfuse3-dev libclang-rt-dev
 
-.PHONY: run test bench fuzz deps venv regen clean
+.PHONY: run test bench fuzz fuzz-spec deps venv regen clean
 
 deps:
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -45,9 +46,13 @@ regen: venv
 
 bench: deps venv
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/bench_gen.py
 
 fuzz: deps
 	$(MAKE) -C qnxhost O=$(CURDIR)/$(BUILD)/fuzz fuzz-run
+
+fuzz-spec: deps venv
+	$(BIN)/python tests/specfuzz.py --variants 12000 --build 40 --seconds 1800
 
 clean:
 	rm -rf $(BUILD) .pytest_cache

@@ -4,6 +4,8 @@ Set RMGEN_UPDATE_EXPECTED=1 to rewrite the .expected files (then review the diff
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rmgen import cli
+from rmgen import cli, output
 from rmgen.diagnostics import REGISTRY
 
 BAD = Path(__file__).parent / "bad_specs"
@@ -44,7 +46,14 @@ def test_bad_spec(name, tmp_path, monkeypatch, capsys, fake_backend):
     monkeypatch.chdir(work)
     args_file = work / Path(name).with_suffix(".args")
     extra = args_file.read_text().split() if args_file.exists() else []
-    rc, out, err = run(capsys, [name] + extra)
+    hold_file = work / Path(name).with_suffix(".hold")  # a folder another run holds locked
+    with contextlib.ExitStack() as stack:
+        if hold_file.exists():
+            fd = os.open(work / hold_file.read_text().strip(), os.O_RDONLY)
+            stack.callback(os.close, fd)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            monkeypatch.setattr(output, "LOCK_TIMEOUT", 0.2)
+        rc, out, err = run(capsys, [name] + extra)
     expected_file = BAD / Path(name).with_suffix(".expected")
     if os.environ.get("RMGEN_UPDATE_EXPECTED"):
         expected_file.write_text(err, encoding="utf-8")

@@ -78,3 +78,12 @@ def test_examples_build():
         d = model.build(yaml.safe_load(spec.read_text()), f"../{spec.name}")
         assert d.hooks[0].name == f"{d.name}_on_init"
         assert len({c.dcmd_value for c in d.devctls}) == len(d.devctls)
+
+
+def test_full_misc_and_chr_classes_leave_a_free_command():
+    """512 commands fill misc and chr; the generated test's unknown command comes from the
+    next class instead of an internal error ("no free devctl command number")."""
+    lines = ["rmgen: 1", "device: {name: full, path: /dev/full, summary: s}", "devctl:"]
+    lines += [f"  - {{name: c{i}, code: {i % 256}, class: {('misc', 'chr')[i // 256]}}}" for i in range(512)]
+    device = model.build(yaml.safe_load("\n".join(lines)), "../full.yaml")
+    assert device.unused_command == ("_DCMD_ALL", 255)

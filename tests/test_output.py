@@ -173,9 +173,17 @@ def test_refuses_foreign_non_empty_directory(spec, capsys):
     assert Path("thermo/precious.txt").read_text() == "do not lose me\n"
 
 
-def test_directory_with_generated_header_counts_as_ours(spec, capsys):
+def test_a_do_not_edit_phrase_is_not_ownership(spec, capsys):
+    """Only rmgen's exact stamp marks a tree as rmgen's: a foreign Makefile saying "do not
+    edit by hand" is left alone (and so is a look-alike stamp)."""
     Path("thermo/gen").mkdir(parents=True)
     Path("thermo/gen/stubs.c").write_text("/* DO NOT EDIT */\n")
+    Path("thermo/Makefile").write_text("# Generated, do not edit by hand\n")
+    Path("thermo/.rmgen").write_text("not rmgen's stamp\n")
+    rc, out, err = run(capsys, spec)
+    assert rc == 2 and err.count("error[RM0051]") == 1
+    assert Path("thermo/gen/stubs.c").read_text() == "/* DO NOT EDIT */\n"
+    Path("thermo/.rmgen").write_text(output.STAMP_TEXT)
     assert run(capsys, spec)[0] == 0
 
 

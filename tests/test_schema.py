@@ -89,3 +89,22 @@ def test_examples_validate_cleanly(path):
     assert spec is not None and schema.validate(spec, diags)
     checks.check(spec, diags)
     assert diags.render() == ""
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("devctl: [{name: get, code: 1.0}]", "RM0015"),
+    ("devctl: [{name: get, code: 1, class: 5.0}]", "RM0017"),
+    ("devctl: [{name: get, code: true}]", "RM0015"),
+    ("io: {kind: buffer, size: 4096.0}", "RM0015"),
+    ("enums: {e: {values: [{name: one, value: 1.0}]}}", "RM0015"),
+    ("state: [{name: n, type: u32, default: 1.0}]", "RM0015"),
+    ("types: {t: {fields: [{name: f, type: u8, min: 0.0}]}}", "RM0015"),
+])
+def test_integers_are_integers(text, rule, tmp_path):
+    """A whole-number float (or a bool) is never taken for an integer (4096.0u did not build)."""
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(f"rmgen: 1\ndevice: {{name: s, path: /dev/s, summary: s}}\n{text}\n")
+    diags = Diagnostics()
+    spec = loader.load(spec_file, diags)
+    assert not schema.validate(spec, diags)
+    assert [d.id for d in diags] == [rule], diags.render()

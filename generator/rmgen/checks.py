@@ -10,7 +10,8 @@ from typing import Dict, List, Optional, Tuple
 from rmgen import hints, names, schema
 from rmgen.diagnostics import Diagnostics, did_you_mean
 from rmgen.loader import PathKey, Spec
-from rmgen.typesys import DCMD_CLASSES, MAX_ARRAY, MAX_DEVCTL_PAYLOAD, PRIMITIVES, TypeRef, TypeTable, parse_typeref
+from rmgen.typesys import (DCMD_CLASSES, MAX_ARRAY, MAX_DEVCTL_PAYLOAD, MAX_DEVCTLS, MAX_STRUCT_DEPTH, PRIMITIVES,
+                           TypeRef, TypeTable, parse_typeref, payload_size)
 
 _BUILTIN_TYPES = set(PRIMITIVES) | {"char"}
 _RESERVED_FLAGS = {"p": "-p PATH", "v": "-v", "h": "-h"}
@@ -163,46 +164,59 @@ class _Checker:
         return refs, ok
 
     def acyclic(self, refs: Dict[PathKey, TypeRef]) -> bool:
-        """No struct contains itself; report each cycle once, at its first field."""
+        """No struct contains itself (each cycle reported once, at its first field) and none
+        nests deeper than MAX_STRUCT_DEPTH; iterative, so a long chain cannot exhaust the stack."""
         edges = {t: [(i, refs[("types", t, "fields", i, "type")].name) for i in range(len(s["fields"]))
                      if refs[("types", t, "fields", i, "type")].name in self.types]
                  for t, s in self.types.items()}
-        done: set = set()
+        depth: Dict[str, int] = {}  # structs done: how many structs deep they nest (1 = flat)
         reported: set = set()
-
-        def visit(t: str, stack: List[Tuple[str, int]]) -> None:
-            for i, target in edges[t]:
-                names_on_stack = [s for s, _ in stack] + [t]
+        too_deep = False
+        for root in (t for t in self.types if t not in depth):
+            stack = [[root, 0]]  # (struct, edges followed so far): the path being explored
+            while stack:
+                t, k = stack[-1]
+                if k == len(edges[t]):
+                    stack.pop()
+                    depth[t] = 1 + max((depth.get(target, 0) for _, target in edges[t]), default=0)
+                    if depth[t] == MAX_STRUCT_DEPTH + 1:
+                        too_deep = True
+                        self.add("RM0056", ("types", t), at_key=True, name=t, depth=depth[t],
+                                 limit=MAX_STRUCT_DEPTH)
+                    continue
+                stack[-1][1] = k + 1
+                i, target = edges[t][k]
+                names_on_stack = [s for s, _ in stack]
                 if target in names_on_stack:
                     start = names_on_stack.index(target)
                     cycle = names_on_stack[start:]
                     if frozenset(cycle) not in reported:
                         reported.add(frozenset(cycle))
-                        hops = (stack + [(t, i)])[start]
-                        self.add("RM0027", ("types", hops[0], "fields", hops[1], "type"), name=target,
-                                 cycle=" -> ".join(cycle + [target]))
-                elif target not in done:
-                    visit(target, stack + [(t, i)])
-            done.add(t)
-
-        for t in self.types:
-            if t not in done:
-                visit(t, [])
-        return not reported
+                        s, followed = stack[start]
+                        self.add("RM0027", ("types", s, "fields", edges[s][followed - 1][0], "type"),
+                                 name=target, cycle=" -> ".join(cycle + [target]))
+                elif target not in depth:
+                    stack.append([target, 0])
+        return not reported and not too_deep
 
     def payloads(self, refs: Dict[PathKey, TypeRef]) -> None:
-        """Each devctl payload (the larger of in/out) fits the 14-bit dcmd size."""
+        """Each devctl payload (in, out, or the union of both, padded) fits the 14-bit dcmd size."""
         table = TypeTable({t: [(f["name"], refs[("types", t, "fields", i, "type")])
                                for i, f in enumerate(s["fields"])] for t, s in self.types.items()},
                           {e: enum.get("base", schema.default("enums", "base")) for e, enum in self.enums.items()})
         for i, dc in enumerate(self.devctls):
-            sizes = [(table.sizeof(refs[("devctl", i, k)]), k) for k in ("in", "out") if k in dc]
-            if sizes and max(sizes)[0] > MAX_DEVCTL_PAYLOAD:
-                size, key = max(sizes)
+            given = [k for k in ("in", "out") if k in dc]
+            if not given:
+                continue
+            size = payload_size(*(table.shape(refs[("devctl", i, k)]) for k in given))
+            if size > MAX_DEVCTL_PAYLOAD:
+                key = max(given, key=lambda k: table.sizeof(refs[("devctl", i, k)]))
                 self.add("RM0028", ("devctl", i, key), name=dc["name"], size=size, limit=MAX_DEVCTL_PAYLOAD)
 
     def devctl_codes(self) -> None:
-        """(class, code) pairs are unique."""
+        """(class, code) pairs are unique; at most MAX_DEVCTLS commands."""
+        if len(self.devctls) > MAX_DEVCTLS:
+            self.add("RM0057", ("devctl", MAX_DEVCTLS, "name"), count=len(self.devctls), limit=MAX_DEVCTLS)
         seen: Dict[Tuple[int, int], str] = {}
         for i, dc in enumerate(self.devctls):
             cls = dc.get("class", schema.default("devctl", "class"))

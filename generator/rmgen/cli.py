@@ -13,18 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
-from rmgen import SPEC_FORMAT, __version__, commands, loader, orphans, output, pipeline, resources, summary
+from rmgen import SPEC_FORMAT, __version__, resources
 from rmgen.diagnostics import Diagnostics, Location, explain, explain_list
 from rmgen.plan import PlannedFile
 
 EXIT_OK, EXIT_DRIFT, EXIT_INVALID = 0, 1, 2
+SUBCOMMANDS = ("init", "schema", "doc", "compat")  # run by rmgen.commands, imported only for them
 
 
 @dataclass
 class Target:
     """One spec, validated and rendered: where its tree goes and what it holds."""
 
-    spec: loader.Spec
+    spec: loader.Spec  # noqa: F821 (imported where used)
     outdir: Path
     plan: List[PlannedFile]
     spec_relpath: str  # the spec as seen from outdir
@@ -61,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run rmgen; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in commands.COMMANDS:  # rmgen init|schema|doc|compat ...
+    if argv and argv[0] in SUBCOMMANDS:  # rmgen init|schema|doc|compat ...
+        from rmgen import commands
         args = commands.parser().parse_args(argv)
         return _guarded(args, lambda: commands.run(args))
     parser = _parser()
@@ -103,29 +105,32 @@ def _guarded(args: argparse.Namespace, run: Callable[[], int]) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    from rmgen import orphans, output, summary  # the pipeline is imported only when there is a spec
+
     diags = Diagnostics()
     targets = [t for t in (_prepare(path, args.output, diags) for path in args.specs) if t]
-    if not diags.has_errors:
-        _preflight(targets, diags, args.force)
-    if diags.has_errors:
-        sys.stderr.write(diags.render())
-        return EXIT_INVALID
-    lines = []
-    if args.check:
-        drift = [output.check(t.outdir, t.plan, sys.stdout) for t in targets]
-        again = " -o " + args.output if args.output is not None else ""
-        lines = [summary.checked(t.outdir, len(t.plan), n, f"rmgen {t.spec.file}{again}")
-                 for t, n in zip(targets, drift)]
-        status = EXIT_DRIFT if any(drift) else EXIT_OK
-    else:
+    with output.session():  # the output folders stay locked until the run ends
+        if not diags.has_errors:
+            _preflight(targets, diags, args.force, args.check)
+        if diags.has_errors:
+            sys.stderr.write(diags.render())
+            return EXIT_INVALID
+        lines = []
+        if args.check:
+            drift = [output.check(t.outdir, t.plan, sys.stdout) for t in targets]
+            again = " -o " + args.output if args.output is not None else ""
+            lines = [summary.checked(t.outdir, len(t.plan), n, f"rmgen {t.spec.file}{again}")
+                     for t, n in zip(targets, drift)]
+            status = EXIT_DRIFT if any(drift) else EXIT_OK
+        else:
+            for t in targets:
+                before = len(diags)
+                written = output.write(t.outdir, t.plan, diags, t.where, t.spec_relpath)
+                lines.append(summary.wrote(t.outdir, len(t.plan), written, failed=len(diags) - before))
+            status = EXIT_INVALID if diags.has_errors else EXIT_OK
         for t in targets:
-            before = len(diags)
-            written = output.write(t.outdir, t.plan, diags, t.where, t.spec_relpath)
-            lines.append(summary.wrote(t.outdir, len(t.plan), written, failed=len(diags) - before))
-        status = EXIT_INVALID if diags.has_errors else EXIT_OK
-    for t in targets:
-        output.missing_hooks(t.outdir, t.plan, diags, strict=args.check)
-        orphans.report(t.spec, t.outdir, diags, strict=args.check)
+            output.missing_hooks(t.outdir, t.plan, diags, strict=args.check)
+            orphans.report(t.spec, t.outdir, diags, strict=args.check)
     sys.stderr.write(diags.render())
     if not args.quiet:
         sys.stderr.writelines(lines)
@@ -138,6 +143,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _prepare(path: str, out: Optional[str], diags: Diagnostics) -> Optional[Target]:
     """Load, validate, build and render one spec; None (with diagnostics) if invalid."""
+    from rmgen import escape, pipeline
+
     spec = pipeline.validated(path, diags)
     if spec is None:
         return None
@@ -145,18 +152,23 @@ def _prepare(path: str, out: Optional[str], diags: Diagnostics) -> Optional[Targ
 
     outdir = Path(out if out is not None else os.path.dirname(path) or ".") / spec.data["device"]["name"]
     spec_relpath = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(outdir))).as_posix()
+    if escape.forbidden(spec_relpath):
+        diags.add("RM0058", Location(spec.file), char=escape.forbidden(spec_relpath))
+        return None
     device = model.build(spec.data, spec_relpath)
     return Target(spec, outdir, list(render.render(device)), spec_relpath)
 
 
-def _preflight(targets: List[Target], diags: Diagnostics, force: bool) -> None:
+def _preflight(targets: List[Target], diags: Diagnostics, force: bool, check: bool) -> None:
     """Each device gets its own output directory, and each directory may be written."""
+    from rmgen import output
+
     seen = {}
-    for t in targets:
+    for t in sorted(targets, key=lambda t: os.path.abspath(t.outdir)):  # locks in one order
         key = os.path.abspath(t.outdir)
         if key in seen:
             diags.add("RM0054", t.spec.loc(("device", "name")), name=t.spec.data["device"]["name"],
                       path=output.shown(t.outdir), other=seen[key])
             continue
         seen[key] = t.spec.file
-        output.preflight(t.outdir, t.plan, diags, t.where, force)
+        output.preflight(t.outdir, t.plan, diags, t.where, force, check)

@@ -9,7 +9,6 @@ import sys
 
 from rmgen import compat, docgen, starter
 
-COMMANDS = ("init", "schema", "doc", "compat")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -214,6 +214,35 @@ REGISTRY: Dict[str, Entry] = _registry(
     Entry("RM0054", ERROR, "device '{name}' would be written to {path}, which {other} also writes",
           "Two specs on one command line would write the same output directory; give the "
           "devices different names or run them with different -o."),
+    # --- more spec rules (frontend range RM0055-RM0079) -----------------------------
+    Entry("RM0055", ERROR, "YAML tag '{tag}' does not fit the value '{value}'",
+          "An explicit tag such as '!!int' or '!!bool' forces a type, and the value written "
+          "after it is not of that type (e.g. '!!int one'). Drop the tag: plain values are "
+          "typed by how they are written (1 is an integer, one a string)."),
+    Entry("RM0056", ERROR, "struct '{name}' nests {depth} structs deep; the limit is {limit}",
+          "A struct may contain structs that contain structs, down to a fixed depth (see "
+          "docs/spec-format.md, Limits). Deeper nesting is never needed for a device "
+          "protocol and would make validators and tests recurse without bound; flatten it."),
+    Entry("RM0057", ERROR, "{count} devctl commands; the limit is {limit}",
+          "A spec defines at most this many devctl commands (at most 256 per class: the code "
+          "is 0..255). Split a device with more commands, or use fewer, wider ones."),
+    Entry("RM0058", ERROR, "the spec's file name holds the character {char}, which the generated "
+          "files cannot show",
+          "Every generated file names the spec it came from (relative to the output folder). "
+          "Control and bidirectional-formatting characters would break those lines, so a spec "
+          "whose path holds one is refused: rename the file or folder."),
+    Entry("RM0059", ERROR, "refusing to write through the symbolic link {path}",
+          "rmgen never follows a symbolic link inside a generated tree: a linked folder or "
+          "generated file could make it write outside the tree. Replace the link by a real "
+          "folder (your own hooks file may be a link: rmgen only reads it)."),
+    Entry("RM0060", ERROR, "another rmgen run holds {path}; gave up after waiting {seconds} s",
+          "Runs on one output folder take turns (a lock on the folder), so that two runs "
+          "never mix their trees. This run waited for the other one and gave up; run it "
+          "again once the other has finished, or find the process holding the folder."),
+    Entry("RM0061", WARNING, "removed {count} temporary file(s) left by an interrupted run",
+          "A run that was killed leaves its staged files (.NAME.rmgen-new, .NAME.rmgen-old) "
+          "or an unfinished journal (.rmgen-journal). The next run finishes a committed "
+          "journal, then removes what is left; --check reports them without touching them."),
     # --- ux: --check, renamed devices, YAML quoting -------------------------------------
     Entry("RM0080", ERROR, "{symbol}() is not defined ({purpose}); copy its stub from {stub}",
           "Under --check a hook missing from your hooks file is an error, not the RM0053 "

@@ -9,28 +9,22 @@ import re
 import sys
 from typing import List, Tuple
 
-from rmgen import pipeline
+from rmgen import escape, pipeline
 from rmgen.diagnostics import Diagnostics
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")  # inline markup, HTML, table cells
-_BLOCK_START = re.compile(r"^(\d*)([#>+=-]|(?<=\d)[.)])")  # would start a heading, quote, list
+_BLOCK_START = re.compile(r"^(\d*)([>+=-]|(?<=\d)[.)])")  # would start a quote, list, heading rule
 
 
 def md(text: object) -> str:
-    """Spec text as Markdown that shows literally, safe in a table cell: one line, `|`,
-    backticks and other markup characters escaped."""
-    escaped = _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-    return _BLOCK_START.sub(r"\1\\\2", escaped)
+    """Spec text as Markdown that shows literally, safe in a table cell: one line, inline
+    markup escaped (escape.markdown), and nothing that would start a block."""
+    return _BLOCK_START.sub(r"\1\\\2", escape.markdown(" ".join(str(text).split())))
 
 
 def code(text: object) -> str:
-    """`text` as an inline code span, safe in a table cell (a fence longer than any run of
-    backticks inside; `|` escaped, which GitHub tables require even in code)."""
-    one_line = " ".join(str(text).split())
-    longest = max((len(m) for m in re.findall(r"`+", one_line)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if one_line.startswith("`") or one_line.endswith("`") else ""
-    return f"{fence}{pad}{one_line.replace('|', chr(92) + '|')}{pad}{fence}"
+    """`text` as an inline code span, safe in a table cell (`|` escaped, which GitHub
+    tables require even in code)."""
+    return escape.markdown_code(" ".join(str(text).split()).replace("|", "\\|"))
 
 
 def errors(c) -> List[Tuple[str, str]]:

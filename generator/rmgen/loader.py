@@ -3,6 +3,8 @@
 PyYAML *composes* the document into nodes (which carry line/column marks); this module
 turns the nodes into dicts, lists and scalars itself, so it can reject what a spec never
 needs (duplicate keys, anchors/aliases, non-string keys, tags) with precise locations.
+Events come from libyaml when PyYAML has it (5x faster); a spec libyaml refuses is read
+again by the pure-Python parser, whose messages are the ones documented.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
 
 import yaml
+from yaml.composer import Composer
 
 from rmgen import hints
 from rmgen.diagnostics import Diagnostics, Location
@@ -67,11 +70,10 @@ class _TooDeep(Exception):
         self.mark = mark
 
 
-class _Composer(yaml.SafeLoader):
-    """SafeLoader that notes anchors, replaces aliases by null and limits depth."""
+class _Limits:
+    """Composer mix-in: notes anchors, replaces aliases by null and limits depth."""
 
-    def __init__(self, text: str):
-        super().__init__(text)
+    def _start(self) -> None:
         self.depth = 0
         self.anchor_marks: List[Tuple[str, yaml.Mark]] = []
 
@@ -90,6 +92,42 @@ class _Composer(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+class _Composer(_Limits, yaml.SafeLoader):
+    """The pure-Python parser and composer."""
+
+    def __init__(self, text: str):
+        yaml.SafeLoader.__init__(self, text)
+        self._start()
+
+
+_FastComposer = None
+if getattr(yaml, "__with_libyaml__", False):
+    class _FastComposer(_Limits, Composer, yaml.CSafeLoader):  # type: ignore[no-redef]
+        """libyaml's parser (its events and marks) with the Python composer above."""
+
+        def __init__(self, text: str):
+            yaml.CSafeLoader.__init__(self, text)
+            Composer.__init__(self)
+            self._start()
+
+
+def _compose(text: str):
+    """(root node, composer) with libyaml; any error: the pure-Python parser's report."""
+    if _FastComposer is not None:
+        fast = _FastComposer(text)
+        try:
+            return fast.get_single_node(), fast
+        except yaml.YAMLError:
+            pass
+        finally:
+            fast.dispose()
+    composer = _Composer(text)
+    try:
+        return composer.get_single_node(), composer
+    finally:
+        composer.dispose()
 
 
 def load(path: Union[str, Path], diags: Diagnostics, display: Optional[str] = None) -> Optional[Spec]:
@@ -114,10 +152,8 @@ def load(path: Union[str, Path], diags: Diagnostics, display: Optional[str] = No
         diags.add("RM0003", spec.at(line, col), byte=raw[e.start])
         return None
     spec = Spec(name, None, text.splitlines())
-    composer = None
     try:
-        composer = _Composer(text)
-        root = composer.get_single_node()
+        root, composer = _compose(text)
     except _TooDeep as e:
         diags.add("RM0010", spec.at(e.mark.line + 1, e.mark.column + 1), limit=MAX_DEPTH)
         return None
@@ -136,9 +172,6 @@ def load(path: Union[str, Path], diags: Diagnostics, display: Optional[str] = No
         reason = getattr(e, "reason", None) or str(e)
         diags.add("RM0004", spec.at(*_line_col(text[:position])), problem=reason)
         return None
-    finally:
-        if composer is not None:
-            composer.dispose()
     for what, mark in composer.anchor_marks:
         diags.add("RM0006", spec.at(mark.line + 1, mark.column + 1), what=what)
     if root is None:
@@ -201,5 +234,9 @@ def _scalar(node: yaml.ScalarNode, spec: Spec, loader: yaml.SafeLoader, diags: D
     if node.tag.endswith(":int") and len(node.value) > MAX_INT_DIGITS:
         diags.add("RM0011", spec.at(*_mark(node)), digits=len(node.value))
         return None
-    return loader.construct_object(node)
+    try:
+        return loader.construct_object(node)
+    except (yaml.constructor.ConstructorError, ValueError, KeyError, TypeError):
+        diags.add("RM0055", spec.at(*_mark(node)), tag=_short(node.tag), value=node.value)
+        return None
 

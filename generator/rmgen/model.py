@@ -6,11 +6,12 @@ semantic validation, and applies the documented defaults.
 """
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import __version__, names, schema
-from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref
+from rmgen import __version__, escape, names, schema
+from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref, payload_size
 
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
 IO_HEADER_SIZE = 16       # sizeof(io_devctl_t), sizeof(io_read_t), sizeof(io_write_t)
@@ -135,9 +136,27 @@ class Option:
     flag: str
     field: StateField
     takes_arg: bool
-    lo: int
-    hi: int
+    lo: int                  # the field's min/max within its type and within long long,
+    hi: int                  # which the generated parse_number() reads
     doc: str
+
+    @property
+    def lo_literal(self) -> str:
+        return _long_long(self.lo)
+
+    @property
+    def hi_literal(self) -> str:
+        return _long_long(self.hi)
+
+
+LLONG_MIN, LLONG_MAX = -(2**63), 2**63 - 1
+
+
+def _long_long(value: int) -> str:
+    """A C constant of type long long (or int, when it fits) for `value`."""
+    if value == LLONG_MIN:
+        return "INT64_MIN"
+    return f"{value}LL" if value < 0 or value > 2**31 - 1 else str(value)
 
 
 @dataclass(frozen=True)
@@ -190,6 +209,28 @@ class Io:
     readable: bool
     writable: bool
     blocking: bool = False   # hook reads may wait: held requests, unblock, data_ready()
+
+    # Figures of the buffer's host test, scaled to a capacity of even 1 byte.
+    @property
+    def test_text(self) -> str:
+        """The round-trip text (a C string whose sizeof fits the buffer)."""
+        return '"hello, qnx"' if self.size >= 11 else '"' + "x" * (self.size - 1) + '"'
+
+    @property
+    def test_tail(self) -> Tuple[int, int]:
+        """(offset, length) of a pwrite() past the end that leaves a hole before it."""
+        return max(0, min(100, self.size - 3)), min(3, self.size)
+
+    @property
+    def test_hole(self) -> Tuple[int, int]:
+        """(offset, length) inside that hole, read back as zeros (length 0: no hole)."""
+        at = self.test_tail[0]
+        return at // 2, min(4, at - at // 2)
+
+    @property
+    def test_short(self) -> int:
+        """Bytes a 5-byte write starting that many bytes before the end writes."""
+        return min(2, self.size)
 
 
 @dataclass(frozen=True)
@@ -252,7 +293,7 @@ class Device:
 
     @property
     def regen_command(self) -> str:
-        return f"rmgen {self.spec_relpath} -o .."
+        return f"rmgen {shlex.quote(self.spec_relpath)} -o .."
 
     def leaf_checks(self, struct: str, prefix: str = "") -> List[Tuple[str, Check]]:
         """(C member path, check) of every field check in `struct`, nested ones included:
@@ -292,11 +333,11 @@ class Device:
     def unused_command(self) -> Tuple[str, int]:
         """(class macro, number) of a command this driver does not define (tests send it)."""
         used = {(c.class_value, c.code) for c in self.devctls}
-        for cls in ("misc", "chr"):
+        for cls in ("misc", "chr", *DCMD_CLASSES):  # MAX_DEVCTLS commands fill 4 classes at most
             for n in range(255, -1, -1):
                 if (DCMD_CLASSES[cls], n) not in used:
                     return f"_DCMD_{cls.upper()}", n
-        raise ValueError("no free devctl command number")  # 512 commands: refused by validation
+        raise AssertionError("more commands than MAX_DEVCTLS")
 
 
 class _Builder:
@@ -315,6 +356,7 @@ class _Builder:
             {n: e.get("base", schema.default("enums", "base")) for n, e in self.enum_specs.items()},
         )
         self.input_structs = set()  # structs (transitively) received from clients
+        self.has_checks: Dict[str, bool] = {}
         self.enums_by_name: Dict[str, Enum] = {e.name: e for e in self.enums()}
 
     # -- types -------------------------------------------------------------
@@ -400,15 +442,14 @@ class _Builder:
         return checks
 
     def struct_has_checks(self, name: str) -> bool:
-        for f in self.struct_specs[name]["fields"]:
-            ct = self.ctype(f["type"])
-            if ct.kind in ("char", "enum") or (ct.kind == "primitive" and PRIMITIVES[ct.name].is_bool):
-                return True
-            if "min" in f or "max" in f:
-                return True
-            if ct.kind == "struct" and self.struct_has_checks(ct.name):
-                return True
-        return False
+        if name not in self.has_checks:  # memoised: shared nested structs are looked at once
+            self.has_checks[name] = self._has_checks(name)
+        return self.has_checks[name]
+
+    def _has_checks(self, name: str) -> bool:
+        """Whether validating the struct checks anything: exactly when a field has a check
+        (a min/max equal to the type's own limits is none)."""
+        return any(self.field_checks(f, self.ctype(f["type"])) for f in self.struct_specs[name]["fields"])
 
     def structs(self) -> List[Struct]:
         out = []
@@ -450,7 +491,7 @@ class _Builder:
         if default is None:
             return None
         if ct.kind == "char":
-            return '"' + str(default).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            return escape.c_string(str(default))
         if ct.kind == "enum":
             if isinstance(default, str):
                 return names.enum_constant(self.prefix, ct.name, default)
@@ -494,7 +535,8 @@ class _Builder:
         if inp and out and inp.ctype.spec != out.ctype.spec:
             union_tag = f"union {self.prefix}_{name}_msg"
             size_type = union_tag
-            size = max(inp.ctype.size, out.ctype.size)
+            size = payload_size(self.table.shape(parse_typeref(inp.ctype.spec)),
+                                self.table.shape(parse_typeref(out.ctype.spec)))
         elif inp or out:
             p = inp or out
             size_type = p.ctype.base if p.ctype.count is None else f"{p.ctype.base}[{p.ctype.count}]"
@@ -536,11 +578,12 @@ class _Builder:
         open_state = [self.state_field(f) for f in spec.get("open_state") or []]
         by_name = {s.name: s for s in state}
         options = []
+        state_specs = {f["name"]: f for f in spec.get("state") or []}
         for o in server.get("options") or []:
-            sf = by_name[o["state"]]
-            p = PRIMITIVES.get(sf.ctype.name)
-            is_bool = p is not None and p.is_bool
-            options.append(Option(o["flag"], sf, not is_bool, p.min if p else 0, p.max if p else 1, o["doc"]))
+            sf, f = by_name[o["state"]], state_specs[o["state"]]
+            p = PRIMITIVES[sf.ctype.name]
+            lo, hi = max(p.min, f.get("min", p.min), LLONG_MIN), min(p.max, f.get("max", p.max), LLONG_MAX)
+            options.append(Option(o["flag"], sf, not p.is_bool, lo, hi, o["doc"]))
         devctls = sorted((self.devctl(d, by_name) for d in spec.get("devctl") or []),
                          key=lambda d: (d.class_value, d.code))
         max_out = max([d.out.ctype.size for d in devctls if d.out] + [0])

@@ -10,23 +10,70 @@ from typing import Optional, Tuple
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
+# --- The one list of names a spec may not use ------------------------------------------
+# Every name rmgen emits is a spec name (a struct member, enum constant, state field) or
+# starts with the device name (files NAME.h, functions NAME_x(), macros NAME_X). Each group
+# below says which of the two it applies to, and where it comes from.
+
+# Keywords of C89 (ISO/IEC 9899:1990 6.1.1), C99 and C11 (6.4.1), C23 (N3096 6.4.1), and
+# the common extensions asm and fortran (C11 annex J.5.9, J.5.10).
 C_KEYWORDS = frozenset("""
     auto break case char const continue default do double else enum extern float for goto
     if int long register return short signed sizeof static struct switch typedef union
-    unsigned void volatile inline restrict _Bool _Complex _Imaginary _Alignas _Alignof
+    unsigned void volatile while inline restrict _Bool _Complex _Imaginary _Alignas _Alignof
     _Atomic _Generic _Noreturn _Static_assert _Thread_local alignas alignof bool constexpr
     false nullptr static_assert thread_local true typeof typeof_unqual _BitInt _Decimal32
-    _Decimal64 _Decimal128
+    _Decimal64 _Decimal128 asm fortran
 """.split())
 
-# Lower-case names the C library or POSIX define as macros or well-known globals.
+# Lower-case object-like macros and globals a generated file can see, so no spec name may
+# be one: the C library (C23 7.x: errno.h, stdio.h, assert.h, stddef.h, setjmp.h, stdarg.h,
+# complex.h, stdnoreturn.h, iso646.h), POSIX (unistd.h environ; sys/sysmacros.h), the
+# predefined macros of GNU modes (unix, linux, i386), and the members glibc and qnxhost
+# define as macros, found with `gcc -dM -E` over every header the generated code includes
+# (sys/stat.h st_*time, signal.h sa_*/si_*/sigev_*, sched.h, qnxhost's devctl.h).
 LIBRARY_NAMES = frozenset("""
     main errno stdin stdout stderr assert offsetof setjmp longjmp va_arg va_start va_end
-    va_copy va_list complex imaginary noreturn unix linux major minor makedev environ
+    va_copy va_list complex imaginary noreturn unix linux i386 major minor makedev environ
+    and and_eq bitand bitor compl not not_eq or or_eq xor xor_eq
+    st_atime st_mtime st_ctime sa_handler sa_sigaction sched_priority si_addr si_addr_lsb
+    si_arch si_band si_call_addr si_fd si_int si_lower si_overrun si_pid si_pkey si_ptr
+    si_status si_stime si_syscall si_timerid si_uid si_upper si_utime si_value sigev_code
+    sigev_coid sigev_notify_attributes sigev_notify_function sigev_priority posix_devctl
 """.split())
 
-# QNX API prefixes; a device named like this would generate e.g. iofunc_open().
-QNX_PREFIXES = frozenset("iofunc resmgr dispatch thread_pool pthread devctl dcmd msg name".split())
+# Header names (device names only: public/NAME.h is found first by `#include <NAME.h>`
+# with -Ipublic). The C standard headers (C23 7.1.2), the POSIX.1-2017 headers (XBD 13),
+# the glibc headers the system headers include themselves, and QNX's top-level headers the
+# generated code or a QNX build includes (devctl.h, share.h, ..., QNX SDP 7.1/8.0 docs).
+HEADER_NAMES = frozenset("""
+    assert complex ctype errno fenv float inttypes iso646 limits locale math setjmp signal
+    stdalign stdarg stdatomic stdbit stdbool stdckdint stddef stdint stdio stdlib
+    stdnoreturn string tgmath threads time uchar wchar wctype
+    aio cpio dirent dlfcn fcntl fmtmsg fnmatch ftw glob grp iconv langinfo libgen monetary
+    mqueue ndbm netdb nl_types poll pthread pwd regex sched search semaphore spawn strings
+    stropts syslog tar termios trace ulimit unistd utime utmpx wordexp
+    alloca byteswap endian features getopt malloc memory err error paths fuse
+    devctl share process atomic gulliver login
+""".split())
+
+# Prefixes of the APIs a generated server calls (QNX resource-manager library, POSIX
+# threads) and of the host runtime qnxhost (qh_*): device NAME gives NAME_open() etc.
+API_PREFIXES = frozenset("iofunc resmgr dispatch thread_pool pthread devctl dcmd msg name qh qnxhost".split())
+
+# Identifiers the generated code defines without the device prefix (static helpers of the
+# server, client and host test; the test's macros). A device name that starts one of them
+# (`test` for test_open_close, TEST_PATH) would collide; tests/test_names.py checks this
+# list against the templates.
+GENERATED_NAMES = frozenset("""
+    CHECK IOFUNC_ATTR_T IOFUNC_OCB_T MAX_FDS ON_HOST RAW_MAX TEST_PATH THREAD_POOL_PARAM_T
+    build_devctl client_loop close_all devctl_reply dispatch_handler hold_reader init_attr
+    init_funcs init_state io_start message msg_len open_dev parse_number parse_options
+    read_exact read_payload release_waiters run send_raw serve set test usage
+    test_bad_command_line test_blocked_read_released test_concurrent_clients test_full
+    test_generic_devctl test_no_data test_offsets test_open_close test_open_modes test_stream
+    test_truncated_header test_unknown_command test_write_lies test_write_read
+""".split())
 
 
 def identifier_problem(name: str, device: bool = False) -> Optional[Tuple[str, dict]]:
@@ -41,8 +88,13 @@ def identifier_problem(name: str, device: bool = False) -> Optional[Tuple[str, d
         return "RM0022", {"name": name, "why": "the '_t' suffix is reserved for types by POSIX"}
     if name in LIBRARY_NAMES:
         return "RM0023", {"name": name, "what": "a C library name"}
-    if device and name in QNX_PREFIXES:
-        return "RM0023", {"name": name, "what": "a QNX API prefix"}
+    if device and name in API_PREFIXES:
+        return "RM0023", {"name": name, "what": "a QNX API or runtime prefix"}
+    if device and name in HEADER_NAMES:
+        return "RM0023", {"name": name, "what": f"the system header <{name}.h>"}
+    clash = next((g for g in sorted(GENERATED_NAMES) if g.lower().startswith(name + "_")), None)
+    if device and clash:
+        return "RM0023", {"name": name, "what": f"the generated code's own name {clash}"}
     return None
 
 

@@ -1,25 +1,40 @@
 """Putting a file plan on disk, or comparing it with the disk (`--check`).
 
-Generated files are rewritten only when their text changed, each atomically. User files
-are created once and never overwritten. A `.rmgen` stamp marks directories rmgen owns, so
-a wrong `-o` cannot clobber somebody else's tree.
+A run changes a tree all at once or not at all. Each changed file is first written next to
+its target (`.NAME.rmgen-new`, fsynced; the old file kept as a hard link `.NAME.rmgen-old`),
+then a journal (`.rmgen-journal`) listing them is committed, then they are renamed into
+place. A run killed before the journal leaves the old tree (the next run removes its
+temporary files); killed after it, the next run finishes the renames. A lock on the output
+folder (flock) makes concurrent runs take turns. User files are created once and never
+overwritten. The `.rmgen` stamp, exactly as rmgen writes it, marks the folders rmgen owns;
+no symbolic link inside a tree is followed.
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
+import fcntl
 import os
 import re
-import tempfile
+import shutil
+import time
 from pathlib import Path
-from typing import List, Optional, Sequence, TextIO
+from typing import Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
 
 from rmgen.diagnostics import Diagnostics, Location
 from rmgen.plan import GENERATED, USER, PlannedFile
 
 STAMP = ".rmgen"
 STAMP_TEXT = "This directory is written by rmgen; files marked DO NOT EDIT are regenerated.\n"
-_MARKER = re.compile(rb"DO NOT EDIT", re.IGNORECASE)
+JOURNAL = ".rmgen-journal"
+NEW, OLD = ".rmgen-new", ".rmgen-old"
+LOCK_TIMEOUT = 60.0  # seconds a run waits for another run on the same folder
+_STALE = re.compile(r"^\..+(\.rmgen-new|\.rmgen-old|\.[a-z0-9_]{8}\.tmp)$|^\.rmgen-journal(\.rmgen-new)?$")
+_CALLED = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # every `name(`: one scan of a file
+
 SPEC_LINE = "spec: "  # stamp line naming the spec a tree was generated from
+
+_held: Dict[str, Tuple[int, bool]] = {}  # locked output folders: fd, created by this run
 
 
 def recorded_spec(outdir: Path) -> Optional[Path]:
@@ -39,53 +54,231 @@ def shown(path: Path) -> str:
     return Path(os.path.relpath(path)).as_posix()
 
 
+@contextlib.contextmanager
+def session() -> Iterator[None]:
+    """Holds the folder locks taken by preflight() until the run ends; then releases them
+    and removes the folders preflight created if they stayed empty (a refused run)."""
+    try:
+        yield
+    finally:
+        for key, (fd, created) in sorted(_held.items(), reverse=True):
+            os.close(fd)
+            if created:
+                with contextlib.suppress(OSError):
+                    os.rmdir(key)  # only if empty
+        _held.clear()
+
+
 def preflight(outdir: Path, plan: Sequence[PlannedFile], diags: Diagnostics, where: Location,
-              force: bool = False) -> None:
-    """Refuse an output path that is a file, or a foreign non-empty directory."""
-    if outdir.exists() and not outdir.is_dir():
-        diags.add("RM0050", where, path=shown(outdir))
-    elif outdir.is_dir() and not force and any(outdir.iterdir()) and not _owned(outdir, plan):
+              force: bool = False, check: bool = False) -> None:
+    """Lock `outdir` (creating it, unless checking) and refuse an output path under a file,
+    a foreign non-empty folder, or a symbolic link inside the tree. Call inside session()."""
+    blocker = next((p for p in [outdir, *outdir.parents] if p.exists() or p.is_symlink()), None)
+    if blocker is not None and not blocker.is_dir():
+        diags.add("RM0050", where, path=shown(blocker))
+        return
+    if not _lock(outdir, diags, where, check) or not outdir.is_dir():
+        return
+    if not force and any(outdir.iterdir()) and not _owned(outdir):
         diags.add("RM0051", where, path=shown(outdir))
+    for link in _links(outdir, plan):
+        diags.add("RM0059", where, path=shown(link))
 
 
-def _owned(outdir: Path, plan: Sequence[PlannedFile]) -> bool:
-    """Whether rmgen wrote into `outdir` before: a stamp, or a planned file with the header."""
-    if (outdir / STAMP).is_file():
+def _lock(outdir: Path, diags: Diagnostics, where: Location, check: bool) -> bool:
+    """Take the folder's lock (shared for --check), waiting at most LOCK_TIMEOUT seconds."""
+    key = os.path.abspath(outdir)
+    if key in _held:
         return True
+    created = False
+    if not outdir.is_dir():
+        if check:
+            return True  # nothing to read, nothing to lock
+        try:
+            outdir.mkdir(parents=True)
+            created = True
+        except FileExistsError:
+            pass
+        except OSError as e:
+            diags.add("RM0052", where, path=shown(outdir), reason=_reason(outdir, e))
+            return False
+    fd = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    while True:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_SH if check else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                diags.add("RM0060", where, path=shown(outdir), seconds=f"{LOCK_TIMEOUT:g}")
+                return False
+            time.sleep(0.05)
+    _held[key] = (fd, created)
+    return True
+
+
+def _owned(outdir: Path) -> bool:
+    """Whether rmgen wrote into `outdir` before: its stamp file, exactly as rmgen writes it
+    (the stamp text, then at most one line naming the spec)."""
+    stamp = outdir / STAMP
+    if stamp.is_symlink() or not stamp.is_file():
+        return False
+    with stamp.open("rb") as fh:
+        data = fh.read(4096)
+    head, rest = data[:len(STAMP_TEXT)], data[len(STAMP_TEXT):]
+    spec_line = rest.startswith(SPEC_LINE.encode()) and rest.endswith(b"\n") and rest.count(b"\n") == 1
+    return head == STAMP_TEXT.encode() and (rest == b"" or spec_line)
+
+
+def _links(outdir: Path, plan: Sequence[PlannedFile]) -> List[Path]:
+    """Symbolic links where the plan needs a folder or a generated file (one per link)."""
+    links = set()
     for f in plan:
-        path = outdir / f.path
-        if f.owner == GENERATED and path.is_file():
-            with path.open("rb") as fh:
-                if _MARKER.search(fh.read(1024)):
-                    return True
-    return False
+        parts = Path(f.path).parts
+        for i in range(1, len(parts) + (f.owner == GENERATED)):
+            path = outdir.joinpath(*parts[:i])
+            if path.is_symlink():
+                links.add(path)
+                break
+    return sorted(links)
+
+
+def recover(outdir: Path) -> int:
+    """Finish an interrupted run's renames if its journal was committed; remove every
+    temporary file of interrupted runs. Returns how many files were stale."""
+    journal = outdir / JOURNAL
+    if journal.is_file():
+        for rel in journal.read_text(encoding="utf-8").splitlines():
+            new = _aside(outdir / rel, NEW)
+            if new.is_file():
+                os.replace(new, outdir / rel)
+    stale = stale_files(outdir)
+    for path in stale:
+        path.unlink()
+    return len(stale)
+
+
+def stale_files(outdir: Path) -> List[Path]:
+    """Temporary files and journals interrupted runs left in the tree (links not followed)."""
+    found = []
+    for root, dirs, files in os.walk(outdir):
+        found += [Path(root) / n for n in files if _STALE.match(n)]
+    return sorted(found)
+
+
+def _aside(path: Path, suffix: str) -> Path:
+    return path.parent / f".{path.name}{suffix}"
 
 
 def write(outdir: Path, plan: Sequence[PlannedFile], diags: Diagnostics, where: Location,
           spec: str = "") -> List[str]:
-    """Write the plan under `outdir`; returns the paths written (relative to `outdir`).
-
-    The stamp records `spec`, the spec's path relative to `outdir` (see recorded_spec()).
-    """
-    written = []
+    """Write the plan under `outdir`, all files or none; returns the paths written
+    (relative to `outdir`). The stamp records `spec`, the spec's path relative to `outdir`
+    (see recorded_spec())."""
+    stale = recover(outdir) if outdir.is_dir() else 0
+    if stale:
+        diags.add("RM0061", Location(shown(outdir)), count=stale)
+    staged: List[Tuple[str, Path]] = []
+    made: List[Path] = []
     stamp = STAMP_TEXT + (f"{SPEC_LINE}{spec}\n" if spec else "")
     files = [PlannedFile(STAMP, stamp)] + sorted(plan, key=lambda f: f.path)
     for f in files:
         path = outdir / f.path
         try:
-            if f.owner == USER and (path.exists() or path.is_symlink()):
-                continue
-            data = f.text.encode("utf-8")
-            old_mode = path.stat().st_mode & 0o7777 if path.exists() else None
-            mode = (0o755 if f.executable else 0o644) if old_mode is None else old_mode | (0o111 if f.executable else 0)
-            if old_mode == mode and path.read_bytes() == data:
-                continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(path, data, mode)
-            written.append(f.path)
+            if _stage(f, path, made):
+                staged.append((f.path, path))
         except OSError as e:
+            _discard(staged, made)
             diags.add("RM0052", where, path=shown(path), reason=_reason(path, e))
-    return written
+            return []
+    if staged:
+        _commit(outdir, staged, made, diags, where)
+    return [rel for rel, _ in staged] if not diags.has_errors else []
+
+
+def _stage(f: PlannedFile, path: Path, made: List[Path]) -> bool:
+    """Write `f` next to `path` if it differs from the disk; True if staged."""
+    if f.owner == USER and (path.exists() or path.is_symlink()):
+        return False
+    if path.is_dir() and not path.is_symlink():
+        raise IsADirectoryError(21, "is a directory")
+    data = f.text.encode("utf-8")
+    exists = path.is_file()
+    old_mode = path.stat().st_mode & 0o7777 if exists else None
+    mode = (0o755 if f.executable else 0o644) if old_mode is None else old_mode | (0o111 if f.executable else 0)
+    if old_mode == mode and path.read_bytes() == data:
+        return False
+    for parent in reversed([p for p in path.parents if not p.exists()]):
+        parent.mkdir()
+        made.append(parent)
+    _write_file(_aside(path, NEW), data, mode)
+    if exists:
+        _keep(path, _aside(path, OLD))
+    return True
+
+
+def _keep(path: Path, backup: Path) -> None:
+    """The current file under a second name (a hard link; a copy where links fail)."""
+    with contextlib.suppress(FileNotFoundError):
+        backup.unlink()
+    try:
+        os.link(path, backup)
+    except OSError:
+        shutil.copy2(path, backup)
+
+
+def _write_file(path: Path, data: bytes, mode: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(path, mode)
+
+
+def _commit(outdir: Path, staged: List[Tuple[str, Path]], made: List[Path], diags: Diagnostics,
+            where: Location) -> None:
+    """Commit the journal, rename every staged file into place, then drop the journal and
+    the old copies; any failure before the journal is gone puts the old tree back."""
+    journal = outdir / JOURNAL
+    done: List[Tuple[str, Path]] = []
+    try:
+        _write_file(outdir / (JOURNAL + NEW), "".join(f"{r}\n" for r, _ in staged).encode(), 0o644)
+        os.replace(outdir / (JOURNAL + NEW), journal)  # the commit point
+        for rel, path in staged:
+            os.replace(_aside(path, NEW), path)
+            done.append((rel, path))
+        journal.unlink()
+    except OSError as e:
+        for _, path in reversed(done):
+            backup = _aside(path, OLD)
+            if backup.exists():
+                os.replace(backup, path)
+            else:
+                path.unlink()
+        _discard(staged, made)
+        with contextlib.suppress(FileNotFoundError):
+            journal.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            (outdir / (JOURNAL + NEW)).unlink()
+        failed = staged[len(done)][1] if len(done) < len(staged) else journal
+        diags.add("RM0052", where, path=shown(failed), reason=_reason(failed, e))
+        return
+    for _, path in staged:
+        with contextlib.suppress(FileNotFoundError):
+            _aside(path, OLD).unlink()
+
+
+def _discard(staged: List[Tuple[str, Path]], made: List[Path]) -> None:
+    """Remove the staged files and the folders staging created (the tree as it was)."""
+    for _, path in staged:
+        for suffix in (NEW, OLD):
+            with contextlib.suppress(FileNotFoundError):
+                _aside(path, suffix).unlink()
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _reason(path: Path, error: OSError) -> str:
@@ -96,42 +289,30 @@ def _reason(path: Path, error: OSError) -> str:
     return error.strerror or str(error)
 
 
-def _atomic_write(path: Path, data: bytes, mode: int) -> None:
-    """Write a temp file in the same directory, fsync it, then rename it over `path`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def missing_hooks(outdir: Path, plan: Sequence[PlannedFile], diags: Diagnostics, strict: bool = False) -> None:
     """Warn about each hook a present user file does not define (an error if `strict`: --check)."""
     for f in plan:
         path = outdir / f.path
         if f.owner != USER or not f.hooks or not path.is_file():
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        called = set(_CALLED.findall(path.read_text(encoding="utf-8", errors="replace")))
         for hook in f.hooks:
-            if not re.search(rf"\b{re.escape(hook.symbol)}\s*\(", text):
+            if hook.symbol not in called:
                 diags.add("RM0080" if strict else "RM0053", Location(shown(path)), symbol=hook.symbol,
-                          purpose=hook.purpose,
-                          stub=f"{shown(outdir / hook.stub_file)}:{hook.stub_line}")
+                          purpose=hook.purpose, stub=f"{shown(outdir / hook.stub_file)}:{hook.stub_line}")
 
 
 def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> int:
-    """Print a unified diff for every drifted file to `out`; returns how many drifted.
+    """Print a unified diff for every drifted file to `out`; returns how many drifted
+    (temporary files of interrupted runs count too).
 
     A generated file drifts if it is missing, stale or edited; a user file if it is missing.
     """
     drifted = 0
+    for path in stale_files(outdir) if outdir.is_dir() else []:
+        what = "an unfinished run's journal" if path.name == JOURNAL else "a temporary file of an interrupted run"
+        out.write(f"{shown(path)}: {what}; the next rmgen run (without --check) cleans it up\n")
+        drifted += 1
     for f in sorted(plan, key=lambda f: f.path):
         path = outdir / f.path
         name = shown(path)

@@ -1,12 +1,13 @@
 """Render the model into the file plan: one Jinja2 template per kind of output file."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import List
 
 import jinja2
 
-from rmgen import docgen
+from rmgen import docgen, escape
 from rmgen.model import Device
 from rmgen.plan import GENERATED, USER, HookRef, PlannedFile
 from rmgen.resources import data_dir
@@ -16,9 +17,38 @@ HOOKS_STUB = "server/stubs/{n}_hooks.c"
 HOOKS_USER = "server/{n}_hooks.c"
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's per-user cache of compiled templates (keyed by template source and Python
+    version, in a private temp folder Jinja checks the owner and mode of); a cache that
+    cannot be read or written only costs the compile."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache():
+    try:
+        return _BytecodeCache()
+    except (OSError, RuntimeError):  # no usable private temp folder: compile every run
+        return None
+
+
+@functools.lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
+    """One environment per process: each template is compiled once, whatever the spec count,
+    and loaded from the compiled-template cache when an earlier run compiled it."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
+        bytecode_cache=_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -31,6 +61,8 @@ def environment() -> jinja2.Environment:
     env.filters["sentence"] = lambda text: text if text.endswith((".", "!", "?")) else text + "."
     env.filters["md"] = docgen.md      # Markdown text, safe in a table cell
     env.filters["code"] = docgen.code  # a Markdown code span, safe in a table cell
+    for name in ("c_comment", "c_usage", "c_string", "make_text", "markdown", "markdown_code", "html_comment"):
+        env.filters[name] = getattr(escape, name)
     return env
 
 
@@ -87,15 +119,22 @@ def render(d: Device) -> List[PlannedFile]:
         planned.append(PlannedFile(path, text, GENERATED))
     stub_path = HOOKS_STUB.format(n=d.name)
     stub_text = next(p.text for p in planned if p.path == stub_path)
-    refs = tuple(HookRef(h.name, h.purpose, stub_path, _line_of(stub_text, h.name)) for h in d.hooks)
+    lines = _definition_lines(stub_text)
+    refs = tuple(HookRef(h.name, h.purpose, stub_path, lines[h.name]) for h in d.hooks)
     user_text = env.get_template("hooks_stubs.c.j2").render(d=d, path=HOOKS_USER.format(n=d.name), user_file=True)
     planned.append(PlannedFile(HOOKS_USER.format(n=d.name), user_text, USER, refs))
     return sorted(planned, key=lambda p: p.path)
 
 
-def _line_of(text: str, symbol: str) -> int:
-    """1-based line where `symbol(` is defined in a stub file."""
+_CALL = re.compile(r"(?:^| )([A-Za-z_][A-Za-z0-9_]*)\(")
+
+
+def _definition_lines(text: str) -> dict:
+    """1-based line where each `symbol(` of a stub file first appears outside a comment
+    line (one pass over the file, whatever the number of hooks)."""
+    lines: dict = {}
     for i, line in enumerate(text.splitlines(), 1):
-        if line.startswith(f"{symbol}(") or f" {symbol}(" in line and not line.lstrip().startswith(("*", "/")):
-            return i
-    raise ValueError(f"stub for {symbol} not rendered")
+        if not line.lstrip().startswith(("*", "/")):
+            for symbol in _CALL.findall(line):
+                lines.setdefault(symbol, i)
+    return lines

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Dict, Optional, Set
 
-import jsonschema
-
 from rmgen import checks, schema
 from rmgen.diagnostics import Diagnostics
 from rmgen.loader import PathKey, Spec
@@ -27,7 +25,7 @@ def check_valid_parts(spec: Spec, diags: Diagnostics) -> None:
         return
     drop: Dict[PathKey, Set[int]] = {lst: set() for lst in _LISTS}
     sections: Set[str] = set()
-    validator = jsonschema.Draft202012Validator(schema.schema())
+    validator = schema.validator()
     for error in validator.iter_errors(spec.data):
         path = tuple(error.absolute_path)
         lst = next((x for x in _LISTS if path[:len(x)] == x and len(path) > len(x)), None)

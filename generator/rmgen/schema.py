@@ -10,9 +10,7 @@ import functools
 import json
 from typing import Callable, Dict
 
-import jsonschema
-
-from rmgen import hints, names, resources
+from rmgen import escape, hints, names, resources
 from rmgen.diagnostics import Diagnostics, did_you_mean
 from rmgen.loader import PathKey, Spec
 
@@ -24,8 +22,10 @@ _JSON_KINDS = {"object": "a mapping", "array": "a list", "string": "a string",
                "integer": "an integer", "boolean": "a boolean"}
 _PATTERNS = {
     names.IDENTIFIER.pattern: "a lower-case C identifier",
-    "^(/[^/]+)+$": "an absolute path without a trailing '/' or '//'",
-    "^[^\\r\\n]+$": "a single non-empty line",
+    "^(/(?!\\.\\.?(/|$))[A-Za-z0-9._+,:@=-]+)+$":
+        "an absolute path of letters, digits and . _ + , : @ = - (no trailing '/', '//', '.' or '..')",
+    f"^[^{escape.FORBIDDEN}]+$": "a single non-empty line without control or bidirectional-formatting characters",
+    f"^[^{escape.FORBIDDEN}]*$": "a single line without control or bidirectional-formatting characters",
     "^[0-7]{3,4}$": "an octal string like \"0660\"",
     "^[A-Za-z0-9]$": "a single letter or digit",
     "^[a-z_][a-z0-9_]*(\\[[0-9]+\\])?$": "a type like u32, char[16], sample or sample[4]",
@@ -36,6 +36,17 @@ _PATTERNS = {
 def schema() -> dict:
     """The spec JSON Schema (draft 2020-12)."""
     return json.loads((resources.data_dir("schemas") / SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=None)
+def validator():
+    """One validator per process; an integer is an int, never a float like 1.0 (nor a bool)."""
+    import jsonschema  # only when something is validated: --version stays fast
+
+    cls = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=(
+        jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+            "integer", lambda _checker, v: isinstance(v, int) and not isinstance(v, bool))))
+    return cls(schema())
 
 
 def default(*keys: str) -> object:
@@ -60,9 +71,8 @@ def validate(spec: Spec, diags: Diagnostics) -> bool:
     data = spec.data
     if isinstance(data, dict):
         _check_version(spec, diags)
-    validator = jsonschema.Draft202012Validator(schema())
     seen = set()
-    for error in validator.iter_errors(data):
+    for error in validator().iter_errors(data):
         path = tuple(error.absolute_path)
         if path[:1] == ("rmgen",) or (error.validator == "required" and "'rmgen'" in error.message):
             continue  # reported by _check_version
@@ -163,8 +173,10 @@ def _pattern(spec, diags, error, path, seen):
         id, args = names.identifier_problem(error.instance)
         diags.add(id, loc, **args)
         return
-    diags.add("RM0018", loc, where=where(path), value=_show(error.instance),
-              expected=_PATTERNS[error.validator_value])
+    expected = _PATTERNS[error.validator_value]
+    if escape.forbidden(error.instance):
+        expected += f" (it holds {escape.forbidden(error.instance)})"
+    diags.add("RM0018", loc, where=where(path), value=_show(error.instance), expected=expected)
 
 
 def _length(spec, diags, error, path, seen):

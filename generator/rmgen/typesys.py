@@ -13,6 +13,8 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 MAX_DEVCTL_PAYLOAD = 0x3FFF  # the 14-bit size field of a dcmd
 MAX_ARRAY = 16383
+MAX_STRUCT_DEPTH = 32        # structs inside structs, the outermost counted
+MAX_DEVCTLS = 1024           # commands in one spec (256 codes in each class)
 
 # devctl command classes by spec name -> the value of QNX's _DCMD_<NAME> (<devctl.h>)
 DCMD_CLASSES: Dict[str, int] = {
@@ -91,6 +93,12 @@ def parse_typeref(text: object) -> Optional[TypeRef]:
 
 def align_up(n: int, a: int) -> int:
     return (n + a - 1) // a * a
+
+
+def payload_size(*shapes: "Shape") -> int:
+    """Bytes a devctl payload takes: one type's size, or the C union of in and out (the
+    larger size rounded up to the stricter alignment)."""
+    return align_up(max(s.size for s in shapes), max(s.align for s in shapes))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,110 @@
+"""The generation speed-ups (issue 11) change no output: each fast path against the simple
+algorithm it replaced, on a spec large enough for every hook and class to matter."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from rmgen import cli, loader, model, render
+from rmgen.diagnostics import Diagnostics
+from rmgen.output import missing_hooks
+from rmgen.plan import USER
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from bench_gen import many_spec  # noqa: E402
+
+
+def _old_line_of(text: str, symbol: str) -> int:
+    """The replaced per-hook scan of the stub file."""
+    for i, line in enumerate(text.splitlines(), 1):
+        if line.startswith(f"{symbol}(") or f" {symbol}(" in line and not line.lstrip().startswith(("*", "/")):
+            return i
+    raise ValueError(symbol)
+
+
+def _plan(tmp_path, n=300):
+    spec_file = tmp_path / "many.yaml"
+    spec_file.write_text(many_spec(n))
+    spec = loader.load(spec_file, Diagnostics())
+    return render.render(model.build(spec.data, "../many.yaml"))
+
+
+def test_hook_lines_match_the_per_hook_scan(tmp_path):
+    plan = _plan(tmp_path)
+    stub = next(p for p in plan if p.path == "server/stubs/many_hooks.c")
+    user = next(p for p in plan if p.owner == USER)
+    assert len(user.hooks) == 301
+    assert [h.stub_line for h in user.hooks] == [_old_line_of(stub.text, h.symbol) for h in user.hooks]
+
+
+def test_missing_hooks_match_the_per_hook_search(tmp_path):
+    plan = _plan(tmp_path)
+    user = next(p for p in plan if p.owner == USER)
+    path = tmp_path / "out" / user.path
+    path.parent.mkdir(parents=True)
+    # every third hook removed, one renamed with a prefix, one only mentioned in a comment
+    text = "\n".join(line for line in user.text.splitlines()
+                     if not any(line.startswith(f"{h.symbol}(") for h in user.hooks[::3]))
+    text = text.replace("many_on_c1(", "xmany_on_c1(") + "\n/* many_on_c3 ( */\n"
+    path.write_text(text)
+    diags = Diagnostics()
+    missing_hooks(tmp_path / "out", plan, diags)
+    found = [re.search(r"(\w+)\(\) is not defined", d.message).group(1) for d in diags]
+    expected = [h.symbol for h in user.hooks if not re.search(rf"\b{re.escape(h.symbol)}\s*\(", text)]
+    assert found == expected and "many_on_c1" in found and "many_on_c3" not in found
+
+
+def test_one_environment_per_process():
+    assert render.environment() is render.environment()
+
+
+def test_version_and_runtime_dir_import_nothing_heavy():
+    code = ("import sys, contextlib, io\nfrom rmgen import cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    cli.main(['--runtime-dir'])\n"
+            "    try:\n        cli.main(['--version'])\n    except SystemExit:\n        pass\n"
+            "print(sorted(m for m in ('jsonschema', 'jinja2', 'yaml') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"
+
+
+def test_libyaml_and_pure_python_compose_alike(tmp_path):
+    """Same data and the same locations from both parsers (when libyaml is there)."""
+    spec_file = tmp_path / "many.yaml"
+    spec_file.write_text(many_spec(40))
+    fast = loader.load(spec_file, Diagnostics())
+    saved, loader._FastComposer = loader._FastComposer, None
+    try:
+        slow = loader.load(spec_file, Diagnostics())
+    finally:
+        loader._FastComposer = saved
+    assert (fast.data, fast.values, fast.keys) == (slow.data, slow.values, slow.keys)
+
+
+def test_check_of_all_examples_still_passes():
+    examples = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
+    assert cli.main(["--check", *examples]) == 0
+
+
+
+def test_compiled_template_cache_that_cannot_be_used_only_costs_the_compile(tmp_path):
+    import jinja2
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x")
+    env = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 1 + 1 }}"}),
+                             bytecode_cache=render._BytecodeCache(str(blocked)))
+    assert env.get_template("t").render() == "2"  # neither load nor dump raised
+
+
+def test_compiled_templates_are_reused(tmp_path):
+    import jinja2
+
+    cache = render._BytecodeCache(str(tmp_path))
+    first = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 40 + 2 }}"}), bytecode_cache=cache)
+    assert first.get_template("t").render() == "42" and len(list(tmp_path.iterdir())) == 1
+    second = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 40 + 2 }}"}), bytecode_cache=cache)
+    second.compile = None  # a compile would fail: the cached code must be used
+    assert second.get_template("t").render() == "42"

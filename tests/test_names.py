@@ -1,0 +1,47 @@
+"""The one list of names a spec may not use (names.py): each group refuses what broke a
+build, and the list of the generated code's own names matches the templates."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rmgen import names
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@pytest.mark.parametrize("name, device, rule", [
+    ("while", False, "RM0021"), ("asm", False, "RM0021"), ("typeof", False, "RM0021"),
+    ("st_mtime", False, "RM0023"), ("sigev_code", False, "RM0023"), ("not_eq", False, "RM0023"),
+    ("stdio", True, "RM0023"), ("time", True, "RM0023"), ("string", True, "RM0023"),
+    ("features", True, "RM0023"), ("qh", True, "RM0023"), ("test", True, "RM0023"),
+    ("open", True, "RM0023"), ("build", True, "RM0023"), ("test_open", True, "RM0023"),
+])
+def test_refused(name, device, rule):
+    assert names.identifier_problem(name, device=device)[0] == rule
+
+
+@pytest.mark.parametrize("name", ["thermo", "adc", "sample", "fifo", "stdio_bridge", "timer0", "tester"])
+def test_ordinary_device_names_pass(name):
+    assert names.identifier_problem(name, device=True) is None
+
+
+def test_header_names_only_refuse_devices():
+    assert names.identifier_problem("time") is None  # a struct member named time is fine
+
+
+def test_generated_names_list_matches_the_templates():
+    """Every helper and macro a template defines without the device prefix is listed, so a
+    device name cannot start one of them (a new template helper must be added there)."""
+    defined = set()
+    for t in TEMPLATES.rglob("*.j2"):
+        for line in t.read_text().splitlines():
+            # a name right after `}}` is prefixed with the device name: not one of these
+            m = re.match(r"#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)", line) or \
+                re.match(r"static\s+(?:inline\s+)?[A-Za-z_][A-Za-z0-9_ ]*?\**\s*(?<![}\w])([a-z_][a-z0-9_]*)\(", line)
+            if m:
+                defined.add(m.group(1))
+    assert {"read_exact", "TEST_PATH", "test_open_close"} <= defined  # the scan sees them
+    assert sorted(defined - names.GENERATED_NAMES) == []
