@@ -124,9 +124,10 @@ def _generate(args: argparse.Namespace) -> int:
             status = EXIT_DRIFT if any(drift) else EXIT_OK
         else:
             for t in targets:
-                before = len(diags)
-                written = output.write(t.outdir, t.plan, diags, t.where, t.spec_relpath)
-                lines.append(summary.wrote(t.outdir, len(t.plan), written, failed=len(diags) - before))
+                mine = Diagnostics()
+                written = output.write(t.outdir, t.plan, mine, t.where, t.spec_relpath)
+                lines.append(summary.wrote(t.outdir, len(t.plan), written, failed=mine.has_errors))
+                diags.extend(mine)
             status = EXIT_INVALID if diags.has_errors else EXIT_OK
         for t in targets:
             output.missing_hooks(t.outdir, t.plan, diags, strict=args.check)

@@ -220,8 +220,8 @@ REGISTRY: Dict[str, Entry] = _registry(
           "after it is not of that type (e.g. '!!int one'). Drop the tag: plain values are "
           "typed by how they are written (1 is an integer, one a string)."),
     Entry("RM0056", ERROR, "struct '{name}' nests {depth} structs deep; the limit is {limit}",
-          "A struct may contain structs that contain structs, down to a fixed depth (see "
-          "docs/spec-format.md, Limits). Deeper nesting is never needed for a device "
+          "A struct may contain structs that contain structs, down to a fixed depth (the "
+          "limit in the message; the spec format reference lists every limit). Deeper nesting is never needed for a device "
           "protocol and would make validators and tests recurse without bound; flatten it."),
     Entry("RM0057", ERROR, "{count} devctl commands; the limit is {limit}",
           "A spec defines at most this many devctl commands (at most 256 per class: the code "

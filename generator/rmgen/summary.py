@@ -14,11 +14,13 @@ def _files(n: int) -> str:
 CHECK_FAILED = "rmgen: --check fails: the errors above make the tree unusable as it is\n"
 
 
-def wrote(outdir: Path, total: int, written: Sequence[str], failed: int = 0) -> str:
-    """`rmgen: wrote N files to DIR/ (M unchanged)`; the stamp is not counted."""
+def wrote(outdir: Path, total: int, written: Sequence[str], failed: bool = False) -> str:
+    """`rmgen: wrote N files to DIR/ (M unchanged)`; the stamp is not counted. A failed
+    write changed nothing (output.write is all or nothing)."""
+    if failed:
+        return f"rmgen: {output.shown(outdir)}/ left as it was (the error above)\n"
     n = sum(1 for p in written if p != output.STAMP)
-    rest = f"{failed} could not be written" if failed else f"{total - n} unchanged"
-    return f"rmgen: wrote {_files(n)} to {output.shown(outdir)}/ ({rest})\n"
+    return f"rmgen: wrote {_files(n)} to {output.shown(outdir)}/ ({total - n} unchanged)\n"
 
 
 def checked(outdir: Path, total: int, drifted: int, command: str) -> str:
