@@ -192,6 +192,11 @@ class Io:
     blocking: bool = False   # hook reads may wait: held requests, unblock, data_ready()
 
     @property
+    def open_flag(self) -> str:
+        """The O_* access mode that opens the device for everything it allows."""
+        return {(True, True): "O_RDWR", (True, False): "O_RDONLY"}.get((self.readable, self.writable), "O_WRONLY")
+
+    @property
     def ready_conditions(self) -> str:
         """The _NOTIFY_COND_* a device that never blocks always reports: what it supports."""
         conds = (["_NOTIFY_COND_INPUT"] if self.readable else []) + (["_NOTIFY_COND_OUTPUT"] if self.writable else [])
