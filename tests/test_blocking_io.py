@@ -32,7 +32,7 @@ def test_defect_close_dup_without_lock(example, tmp_path):
                    "    iofunc_notify_remove(ctp, dev->notify);\n")
     r, out = run_test(tree, tmp_path / "build")
     assert r.returncode != 0
-    assert "FAIL close_dup_locks" in out, out[-3000:]
+    assert "FAIL lists_locked" in out, out[-3000:]
 
 
 def fifo_with(tmp_path, old: str, new: str):

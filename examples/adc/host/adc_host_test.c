@@ -359,8 +359,9 @@ static long poll_dev(int fd, int action, uint32_t want, uint32_t *ready)
 
 /* Lock discipline, checked on every call: the driver changes a notify list only with the
    device locked (close_dup runs without the library's lock, so it must take it). The
-   handler is wrapped (-Wl,--wrap, see host.mk); another thread tries the lock: if it gets
-   it, the caller did not hold it. Never a false alarm; the sequential test always sees it. */
+   call is wrapped (-Wl,--wrap, see host.mk);
+   another thread tries the lock: if it gets it, the caller did not hold it. Never a false
+   alarm; the sequential test below always sees a missing lock. */
 static pthread_mutex_t unlocked_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned unlocked_list_changes;                         /* under unlocked_lock */
 
@@ -372,28 +373,35 @@ static void *attr_was_free(void *attr)
     return attr;
 }
 
-void __real_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
-void __wrap_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
-
-void __wrap_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop)
+/* Count a call made without the device lock. */
+static void check_locked(iofunc_attr_t *attr)
 {
-    adc_dev_t *dev = (void *)((char *)nop - offsetof(adc_dev_t, notify));
     pthread_t t;
     void *was_free = NULL;
 
-    if (pthread_create(&t, NULL, attr_was_free, &dev->attr) == 0)
+    if (pthread_create(&t, NULL, attr_was_free, attr) == 0)
         pthread_join(t, &was_free);
     if (was_free != NULL) {
         pthread_mutex_lock(&unlocked_lock);
         unlocked_list_changes++;
         pthread_mutex_unlock(&unlocked_lock);
     }
+}
+
+void __real_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
+void __wrap_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
+
+void __wrap_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop)
+{
+    adc_dev_t *dev = (void *)((char *)nop - offsetof(adc_dev_t, notify));
+
+    check_locked(&dev->attr);
     __real_iofunc_notify_remove(ctp, nop);
 }
 
-/* A client arms a notification and closes: close_dup removes it with the device locked
-   (and so did every close of the tests before this one). */
-static void test_close_dup_locks(void)
+/* A client arms a notification and closes: close_dup removes it with the device locked,
+   and so did every call of the tests before this one (run last). */
+static void test_lists_locked(void)
 {
     uint32_t ready;
     unsigned unlocked;
@@ -521,7 +529,7 @@ int main(int argc, char *argv[])
 
     run("select_races_close", test_select_races_close);
 #if ON_HOST
-    run("close_dup_locks", test_close_dup_locks);
+    run("lists_locked", test_lists_locked);
 #endif
     run("concurrent_clients", test_concurrent_clients);
 #if ON_HOST
