@@ -394,13 +394,13 @@ int fifo_io_lseek(resmgr_context_t *ctp, io_lseek_t *msg, RESMGR_OCB_T *ocb)
 int fifo_io_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb)
 {
     fifo_dev_t *dev = ocb->ocb.attr;
-    int ready = 0;
+    unsigned ready = 0;                       /* _NOTIFY_COND_* bits */
 
     if (fifo_on_readable(dev) > 0)  /* a read() would not wait */
         ready |= _NOTIFY_COND_INPUT;
     if (fifo_on_writable(dev) > 0)  /* a write() would not wait */
         ready |= _NOTIFY_COND_OUTPUT;
-    return iofunc_notify(ctp, msg, dev->notify, ready, NULL, NULL);
+    return iofunc_notify(ctp, msg, dev->notify, (int)ready, NULL, NULL);
 }
 
 /* Every close(): drop this connection's held requests and notification requests, then the default. */
