@@ -68,3 +68,25 @@ def test_defect_blocking_write_answers_eagain(tmp_path):
     out = fifo_with(tmp_path, "    if (total == 0 && status == EAGAIN && !nonblock)",
                     "    if (total == 0 && status == EAGAIN && !nonblock && ctp == NULL)")
     assert "FAIL held_write_released" in out, out[-3000:]
+
+
+def test_defect_close_dup_releases_the_whole_open_file(tmp_path):
+    """close_dup answering every request of the OCB, not just the closing connection's:
+    a read held on a dup()ed fd is wrongly ended (EBADF) by the other fd's close."""
+    out = fifo_with(tmp_path, "    release_all(dev, 0, ctp->info.scoid, ctp->info.coid, NULL,",
+                    "    release_all(dev, 0, 0, 0, ocb,")
+    assert "FAIL dup_keeps_held_read" in out, out[-3000:]
+
+
+def test_defect_dead_clients_request_kept(tmp_path):
+    """Neither close_dup (rcvid 0) nor close_ocb drops a dead client's held read: it would
+    be answered later, by a rcvid that may by then belong to another client."""
+    tree = planted(tmp_path, "fifo", "server/fifo_io.c",
+                   "    release_all(dev, 0, ctp->info.scoid, ctp->info.coid, NULL,",
+                   "    if (ctp->rcvid != 0)\n        release_all(dev, 0, ctp->info.scoid, ctp->info.coid, NULL,")
+    path = tree / "server/fifo_io.c"
+    path.write_text(path.read_text().replace("    release_all(dev, 0, 0, 0, ocb, EBADF);\n", "", 1))
+    r = host_make(tree, tmp_path / "build", env=FAST_NET, timeout=120)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0
+    assert "FAIL client_dies_while_read_held" in out, out[-3000:]

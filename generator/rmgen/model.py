@@ -194,6 +194,8 @@ class Io:
     @property
     def open_flag(self) -> str:
         """The O_* access mode that opens the device for everything it allows."""
+        if self.kind == "none":                      # devctl only: any mode opens it
+            return "O_RDWR"
         return {(True, True): "O_RDWR", (True, False): "O_RDONLY"}.get((self.readable, self.writable), "O_WRONLY")
 
     @property

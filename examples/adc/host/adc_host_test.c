@@ -391,11 +391,19 @@ static void check_locked(iofunc_attr_t *attr)
 void __real_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
 void __wrap_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
 
+/* Every close_dup calls it: the device and the closes of dead clients are noted here. */
+static adc_dev_t *device_seen;                            /* under unlocked_lock */
+static unsigned dead_closes;                                   /* close_dup with rcvid 0 */
+
 void __wrap_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop)
 {
     adc_dev_t *dev = (void *)((char *)nop - offsetof(adc_dev_t, notify));
 
     check_locked(&dev->attr);
+    pthread_mutex_lock(&unlocked_lock);
+    device_seen = dev;
+    dead_closes += ctp != NULL && ctp->rcvid == 0;
+    pthread_mutex_unlock(&unlocked_lock);
     __real_iofunc_notify_remove(ctp, nop);
 }
 
@@ -473,6 +481,51 @@ static void test_select_races_close(void)
     CHECK(failures == 0);
 }
 
+
+/* dup() shares the open file: closing either binding first leaves the other working. */
+static void test_dup_close_orders(void)
+{
+    int flags;
+
+    for (int order = 0; order < 2; order++) {
+        int fd = adc_open(path, O_RDONLY);
+        int fd2 = fd >= 0 ? dup(fd) : -1;
+        CHECK(fd >= 0 && fd2 >= 0);
+        CHECK(adc_close(order == 0 ? fd : fd2) == 0);  /* one binding goes first ... */
+        CHECK(devctl(order == 0 ? fd2 : fd, DCMD_ALL_GETFLAGS, &flags, sizeof flags, NULL) == EOK);
+        CHECK(adc_close(order == 0 ? fd2 : fd) == 0);  /* ... then the open file */
+    }
+}
+#if ON_HOST
+
+/* lseek() and read() in one combine message, as libc may send them: the parts run in
+   order in one receive buffer, and the first error ends the combine. */
+static void test_lseek_read_combine(void)
+{
+    io_lseek_t seek;
+    io_read_t rd;
+    iov_t parts[2];
+    char buf[8];
+    int fd = open_dev(O_RDONLY);
+
+    CHECK(fd >= 0);
+    memset(&seek, 0, sizeof seek);
+    seek.i.type = _IO_LSEEK;
+    seek.i.combine_len = sizeof seek.i;
+    seek.i.whence = SEEK_SET;
+    seek.i.offset = 2;
+    memset(&rd, 0, sizeof rd);
+    rd.i.type = _IO_READ;
+    rd.i.combine_len = sizeof rd.i;
+    rd.i.nbytes = 3;
+    rd.i.xtype = _IO_XTYPE_NONE;
+    SETIOV(&parts[0], &seek.i, sizeof seek.i);
+    SETIOV(&parts[1], &rd.i, sizeof rd.i);
+    errno = 0;
+    CHECK(qh_send_combine(fd, parts, 2, buf, sizeof buf) == -1);
+    CHECK(errno == ESPIPE);                                    /* no positions: the read never ran */
+}
+#endif
 #if ON_HOST
 
 static void test_bad_command_line(void)
@@ -527,6 +580,10 @@ int main(int argc, char *argv[])
     run("stream", test_stream);
     run("zero_byte_read", test_zero_byte_read);
 
+    run("dup_close_orders", test_dup_close_orders);
+#if ON_HOST
+    run("lseek_read_combine", test_lseek_read_combine);
+#endif
     run("select_races_close", test_select_races_close);
 #if ON_HOST
     run("lists_locked", test_lists_locked);

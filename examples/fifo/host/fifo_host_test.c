@@ -331,11 +331,19 @@ static void check_locked(iofunc_attr_t *attr)
 void __real_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
 void __wrap_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
 
+/* Every close_dup calls it: the device and the closes of dead clients are noted here. */
+static fifo_dev_t *device_seen;                            /* under unlocked_lock */
+static unsigned dead_closes;                                   /* close_dup with rcvid 0 */
+
 void __wrap_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop)
 {
     fifo_dev_t *dev = (void *)((char *)nop - offsetof(fifo_dev_t, notify));
 
     check_locked(&dev->attr);
+    pthread_mutex_lock(&unlocked_lock);
+    device_seen = dev;
+    dead_closes += ctp != NULL && ctp->rcvid == 0;
+    pthread_mutex_unlock(&unlocked_lock);
     __real_iofunc_notify_remove(ctp, nop);
 }
 
@@ -616,6 +624,155 @@ static void test_unblock_before_hold(void)
     CHECK(n == -1 && errno == EINTR);
 }
 #endif
+
+/* dup() shares the open file: closing either binding first leaves the other working. */
+static void test_dup_close_orders(void)
+{
+    int flags;
+
+    for (int order = 0; order < 2; order++) {
+        int fd = fifo_open(path, O_RDWR);
+        int fd2 = fd >= 0 ? dup(fd) : -1;
+        CHECK(fd >= 0 && fd2 >= 0);
+        CHECK(fifo_close(order == 0 ? fd : fd2) == 0);  /* one binding goes first ... */
+        CHECK(devctl(order == 0 ? fd2 : fd, DCMD_ALL_GETFLAGS, &flags, sizeof flags, NULL) == EOK);
+        CHECK(fifo_close(order == 0 ? fd2 : fd) == 0);  /* ... then the open file */
+    }
+}
+
+struct held_read { int fd; ssize_t n; int err; uint64_t timeout_ns; char buf[16]; };
+
+static void *read_held(void *arg)
+{
+    struct held_read *r = arg;
+
+    TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_REPLY, NULL, &r->timeout_ns, NULL);
+    errno = 0;
+    r->n = read(r->fd, r->buf, sizeof r->buf);
+    r->err = errno;
+    return NULL;
+}
+
+/* A read held on a dup()ed fd is not released when the other binding closes: close_dup
+   drops only the closing connection's requests. Its own timeout ends it (EINTR). */
+static void test_dup_keeps_held_read(void)
+{
+    struct held_read r = { -1, 0, 0, 300000000u, {0} };        /* 300 ms */
+    pthread_t reader;
+    struct timespec wait = { 0, 100000000 };                   /* 100 ms: the read is held */
+    int nb = open_dev(O_RDONLY | O_NONBLOCK);
+    int fd = open_dev(O_RDONLY);
+
+    CHECK(nb >= 0 && fd >= 0);
+    r.fd = dup(fd);
+    CHECK(r.fd >= 0);
+    CHECK(drain(nb) == 0);
+    CHECK(pthread_create(&reader, NULL, read_held, &r) == 0);
+    nanosleep(&wait, NULL);
+    CHECK(fifo_close(fd) == 0);                        /* the other binding of the same file */
+    CHECK(pthread_join(reader, NULL) == 0);
+    fifo_close(r.fd);
+    CHECK(r.n >= 0 || r.err == EINTR);                         /* not EBADF from the close */
+}
+#if ON_HOST
+
+/* Held requests of the device now, counted with the device locked. */
+static unsigned held_requests(void)
+{
+    fifo_dev_t *dev;
+    unsigned n = 0;
+
+    pthread_mutex_lock(&unlocked_lock);
+    dev = device_seen;
+    pthread_mutex_unlock(&unlocked_lock);
+    if (dev == NULL)
+        return 0;
+    iofunc_attr_lock(&dev->attr);
+    for (fifo_waiter_t *w = dev->readers; w != NULL; w = w->next)
+        n++;
+    for (fifo_waiter_t *w = dev->writers; w != NULL; w = w->next)
+        n++;
+    iofunc_attr_unlock(&dev->attr);
+    return n;
+}
+
+static unsigned dead_closes_now(void)
+{
+    unsigned n;
+
+    pthread_mutex_lock(&unlocked_lock);
+    n = dead_closes;
+    pthread_mutex_unlock(&unlocked_lock);
+    return n;
+}
+
+static int dying_client;
+
+static void *read_as_dying_client(void *arg)
+{
+    struct held_read *r = arg;
+
+    qh_client_use(dying_client);                               /* this thread is that process */
+    r->fd = open(path, O_RDONLY);
+    return read_held(r);
+}
+
+/* A client dies while the server holds its read: the library runs close_dup with rcvid 0
+   (then close_ocb) and the driver drops the request: nothing is left to answer later. */
+static void test_client_dies_while_read_held(void)
+{
+    struct held_read r = { -1, 0, 0, 5000000000u, {0} };       /* 5 s: the death comes first */
+    pthread_t reader;
+    struct timespec wait = { 0, 100000000 };                   /* 100 ms: the read is held */
+    unsigned before;
+    int nb = open_dev(O_RDONLY | O_NONBLOCK);
+
+    CHECK(nb >= 0);
+    CHECK(drain(nb) == 0);
+    dying_client = qh_client_new();
+    CHECK(dying_client > 0);
+    CHECK(pthread_create(&reader, NULL, read_as_dying_client, &r) == 0);
+    nanosleep(&wait, NULL);
+    before = dead_closes_now();
+    CHECK(qh_client_kill(dying_client) == 0);
+    CHECK(pthread_join(reader, NULL) == 0);
+    CHECK(r.fd >= 0 && r.n == -1 && r.err == ECANCELED);      /* the dead client's call ended */
+    for (int i = 0; i < 2000 && dead_closes_now() == before; i++)
+        nanosleep(&(struct timespec){ 0, 1000000 }, NULL);     /* the disconnect is handled: 2 s at most */
+    CHECK(dead_closes_now() > before);
+    CHECK(held_requests() == 0);                               /* dropped, not kept for a dead rcvid */
+}
+#endif
+#if ON_HOST
+
+/* lseek() and read() in one combine message, as libc may send them: the parts run in
+   order in one receive buffer, and the first error ends the combine. */
+static void test_lseek_read_combine(void)
+{
+    io_lseek_t seek;
+    io_read_t rd;
+    iov_t parts[2];
+    char buf[8];
+    int fd = open_dev(O_RDWR);
+
+    CHECK(fd >= 0);
+    memset(&seek, 0, sizeof seek);
+    seek.i.type = _IO_LSEEK;
+    seek.i.combine_len = sizeof seek.i;
+    seek.i.whence = SEEK_SET;
+    seek.i.offset = 2;
+    memset(&rd, 0, sizeof rd);
+    rd.i.type = _IO_READ;
+    rd.i.combine_len = sizeof rd.i;
+    rd.i.nbytes = 3;
+    rd.i.xtype = _IO_XTYPE_NONE;
+    SETIOV(&parts[0], &seek.i, sizeof seek.i);
+    SETIOV(&parts[1], &rd.i, sizeof rd.i);
+    errno = 0;
+    CHECK(qh_send_combine(fd, parts, 2, buf, sizeof buf) == -1);
+    CHECK(errno == ESPIPE);                                    /* no positions: the read never ran */
+}
+#endif
 #if ON_HOST
 
 static void test_bad_command_line(void)
@@ -673,6 +830,14 @@ int main(int argc, char *argv[])
     run("held_write_released", test_held_write_released);
 #if ON_HOST
     run("unblock_before_hold", test_unblock_before_hold);
+#endif
+    run("dup_close_orders", test_dup_close_orders);
+    run("dup_keeps_held_read", test_dup_keeps_held_read);
+#if ON_HOST
+    run("client_dies_while_read_held", test_client_dies_while_read_held);
+#endif
+#if ON_HOST
+    run("lseek_read_combine", test_lseek_read_combine);
 #endif
     run("select_races_close", test_select_races_close);
 #if ON_HOST

@@ -653,11 +653,19 @@ static void check_locked(iofunc_attr_t *attr)
 void __real_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
 void __wrap_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
 
+/* Every close_dup calls it: the device and the closes of dead clients are noted here. */
+static thermo_dev_t *device_seen;                            /* under unlocked_lock */
+static unsigned dead_closes;                                   /* close_dup with rcvid 0 */
+
 void __wrap_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop)
 {
     thermo_dev_t *dev = (void *)((char *)nop - offsetof(thermo_dev_t, notify));
 
     check_locked(&dev->attr);
+    pthread_mutex_lock(&unlocked_lock);
+    device_seen = dev;
+    dead_closes += ctp != NULL && ctp->rcvid == 0;
+    pthread_mutex_unlock(&unlocked_lock);
     __real_iofunc_notify_remove(ctp, nop);
 }
 
@@ -679,6 +687,51 @@ static void test_lists_locked(void)
 }
 #endif
 
+
+/* dup() shares the open file: closing either binding first leaves the other working. */
+static void test_dup_close_orders(void)
+{
+    int flags;
+
+    for (int order = 0; order < 2; order++) {
+        int fd = thermo_open(path, O_RDWR);
+        int fd2 = fd >= 0 ? dup(fd) : -1;
+        CHECK(fd >= 0 && fd2 >= 0);
+        CHECK(thermo_close(order == 0 ? fd : fd2) == 0);  /* one binding goes first ... */
+        CHECK(devctl(order == 0 ? fd2 : fd, DCMD_ALL_GETFLAGS, &flags, sizeof flags, NULL) == EOK);
+        CHECK(thermo_close(order == 0 ? fd2 : fd) == 0);  /* ... then the open file */
+    }
+}
+#if ON_HOST
+
+/* lseek() and read() in one combine message, as libc may send them: the parts run in
+   order in one receive buffer, and the first error ends the combine. */
+static void test_lseek_read_combine(void)
+{
+    io_lseek_t seek;
+    io_read_t rd;
+    iov_t parts[2];
+    char buf[8];
+    int fd = open_dev(O_RDWR);
+
+    CHECK(fd >= 0);
+    memset(&seek, 0, sizeof seek);
+    seek.i.type = _IO_LSEEK;
+    seek.i.combine_len = sizeof seek.i;
+    seek.i.whence = SEEK_SET;
+    seek.i.offset = 2;
+    memset(&rd, 0, sizeof rd);
+    rd.i.type = _IO_READ;
+    rd.i.combine_len = sizeof rd.i;
+    rd.i.nbytes = 3;
+    rd.i.xtype = _IO_XTYPE_NONE;
+    SETIOV(&parts[0], &seek.i, sizeof seek.i);
+    SETIOV(&parts[1], &rd.i, sizeof rd.i);
+    errno = 0;
+    CHECK(qh_send_combine(fd, parts, 2, buf, sizeof buf) == -1);
+    CHECK(errno == ESPIPE);                                    /* no positions: the read never ran */
+}
+#endif
 #if ON_HOST
 
 static void test_bad_command_line(void)
@@ -749,6 +802,10 @@ int main(int argc, char *argv[])
     run("reset_needs_mode", test_dcmd_reset_needs_mode);
     run("set_config_then_get_config", test_dcmd_set_config_then_get_config);
     run("no_data", test_no_data);
+    run("dup_close_orders", test_dup_close_orders);
+#if ON_HOST
+    run("lseek_read_combine", test_lseek_read_combine);
+#endif
 #if ON_HOST
     run("lists_locked", test_lists_locked);
 #endif
