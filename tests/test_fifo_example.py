@@ -25,4 +25,4 @@ def test_fifo_behaves_like_a_pipe(tmp_path):
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-3000:]
     passed, failed = summary(out)
-    assert failed == 0 and passed >= 9
+    assert failed == 0 and passed >= 19

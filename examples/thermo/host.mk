@@ -8,11 +8,12 @@
 #
 #   make -f host.mk test        round-trip test, under ASan+UBSan by default
 #   make -f host.mk valgrind    1000 open/devctl/close cycles under valgrind
+#   make -f host.mk tsan        the round-trip test under ThreadSanitizer (pool races)
 #   make -f host.mk fuse        thermo-fuse: mount the driver for real Linux programs
 #   make -f host.mk clean
 #
 # Settings: QNXHOST (runtime folder; found below if not given), O (build folder),
-# SAN=0 (no sanitizers), CC, STD (C dialect, default -std=c11).
+# SAN=0 (no sanitizers; SAN=thread: ThreadSanitizer), CC, STD (C dialect, default -std=c11).
 
 # The QNX host runtime ships with rmgen. Without QNXHOST=DIR it is found, in this order,
 # by `rmgen --runtime-dir` of the rmgen on PATH, of one in a .venv/ or venv/ folder of
@@ -37,6 +38,10 @@ STD     ?= -std=c11
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
+ifeq ($(SAN),thread)
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+RUNTIME_FLAGS := CFLAGS="-O1 -g $(SANFLAGS)"
+endif
 # The QNX headers come from qnxhost; glibc needs _DEFAULT_SOURCE for what QNX's
 # libc shows by default (getopt, pread, ...).
 CFLAGS  := $(STD) -g -O1 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_QNX_SOURCE \
@@ -51,7 +56,7 @@ HEADERS := public/thermo.h public/thermo_client.h server/thermo_resmgr.h server/
 OBJS    := $(O)/thermo_main.o $(O)/thermo_io.o $(O)/thermo_hooks.o \
            $(O)/thermo_client.o $(O)/thermo_host_test.o
 
-.PHONY: all test valgrind fuse clean runtime
+.PHONY: all test valgrind tsan fuse clean runtime
 all: $(TEST) $(O)/stubs_thermo_hooks.o
 
 test: $(TEST)
@@ -62,8 +67,13 @@ valgrind:
 	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    $(O)/valgrind/thermo_host_test -c 250
 
+# Races between the pool's threads (e.g. a list changed without the device lock).
+tsan:
+	$(MAKE) -f host.mk SAN=thread O=$(O)/tsan $(O)/tsan/thermo_host_test
+	$(O)/tsan/thermo_host_test -c 20
+
 runtime:
-	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC)
+	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC) $(RUNTIME_FLAGS)
 
 $(RUNTIME): runtime
 
@@ -90,8 +100,11 @@ $(O)/thermo_client.o: lib/thermo_client.c $(HEADERS) | $(O)
 $(O)/thermo_host_test.o: host/thermo_host_test.c $(HEADERS) | $(O)
 	$(CC) $(CLIENT_CFLAGS) -c $< -o $@
 
+# The test wraps a few calls of the driver's to check its locking and to force an order
+# of events (an unblock before a read is held).
+TEST_LDFLAGS := -Wl,--wrap=iofunc_notify_remove
 $(TEST): $(OBJS) $(RUNTIME)
-	$(CC) $(SANFLAGS) -o $@ $(OBJS) $(RUNTIME) $(LDLIBS)
+	$(CC) $(SANFLAGS) $(TEST_LDFLAGS) -o $@ $(OBJS) $(RUNTIME) $(LDLIBS)
 
 # The FUSE front-end: the runtime's qh_fuse main() serves this driver's paths.
 fuse: $(O)/thermo-fuse

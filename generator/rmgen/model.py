@@ -232,6 +232,36 @@ class Io:
         """Bytes a 5-byte write starting that many bytes before the end writes."""
         return min(2, self.size)
 
+    @property
+    def test_fill(self) -> int:
+        """Bytes of "0123456789" written before a lying write, to see it changes nothing."""
+        return min(10, self.size)
+
+    @property
+    def open_flag(self) -> str:
+        """The O_* access mode that opens the device for everything it allows."""
+        if self.kind == "none":                      # devctl only: any mode opens it
+            return "O_RDWR"
+        return {(True, True): "O_RDWR", (True, False): "O_RDONLY"}.get((self.readable, self.writable), "O_WRONLY")
+
+    @property
+    def ready_conditions(self) -> str:
+        """The _NOTIFY_COND_* a device that never blocks always reports: what it supports."""
+        conds = (["_NOTIFY_COND_INPUT"] if self.readable else []) + (["_NOTIFY_COND_OUTPUT"] if self.writable else [])
+        return " | ".join(conds) or "0"
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """io.blocking: requests the server holds (rcvid kept, reply later), what releases them
+    (data/room ready, unblock, close, client death) and the hooks select()/poll() ask."""
+
+    holds_writes: bool       # writers wait too while NAME_on_write() says EAGAIN (device full)
+    data_ready: str          # fifo_data_ready: the user calls it when data arrives
+    room_ready: Optional[str]      # fifo_room_ready: ... when room appears (writable devices)
+    readable_hook: str       # fifo_on_readable: bytes a read() would get now
+    writable_hook: Optional[str]   # fifo_on_writable: bytes a write() could place now
+
 
 @dataclass(frozen=True)
 class Pool:
@@ -251,6 +281,7 @@ class Hook:
     doc: str
     purpose: str             # what calls it, for the missing-hook report
     devctl: Optional["Devctl"] = None
+    returns: str = "int"     # C return type: EOK/errno, or a count (readiness hooks)
 
 
 @dataclass
@@ -272,6 +303,7 @@ class Device:
     open_state: List[StateField]
     devctls: List[Devctl]
     msg_max_size: int
+    blocking: Optional[Blocking] = None  # held requests, when io.blocking
     hooks: List[Hook] = field(default_factory=list)
 
     # names used across files, derived once
@@ -588,6 +620,13 @@ class _Builder:
                          key=lambda d: (d.class_value, d.code))
         max_out = max([d.out.ctype.size for d in devctls if d.out] + [0])
         owner = dev.get("owner")
+        blocking = None
+        if io.blocking:
+            blocking = Blocking(
+                holds_writes=io.writable, data_ready=f"{self.prefix}_data_ready",
+                room_ready=f"{self.prefix}_room_ready" if io.writable else None,
+                readable_hook=names.hook(self.prefix, "readable"),
+                writable_hook=names.hook(self.prefix, "writable") if io.writable else None)
         device = Device(
             name=self.prefix, upper=self.upper, path=dev["path"], summary=dev["summary"],
             mode=int(str(dev.get("mode", schema.default("device", "mode"))), 8),
@@ -595,6 +634,7 @@ class _Builder:
             spec_relpath=self.spec_relpath, version=__version__, io=io, pool=pool, options=options,
             enums=list(self.enums_by_name.values()), structs=self.structs(), state=state, open_state=open_state,
             devctls=devctls, msg_max_size=max(MIN_MSG_MAX_SIZE, IO_HEADER_SIZE + max_out),
+            blocking=blocking,
         )
         device.hooks = hooks(device)
         return device
@@ -617,8 +657,19 @@ def hooks(d: Device) -> List[Hook]:
         out.append(Hook(names.hook(d.name, "write"), "write",
                         (dev, ocb, "const void *buf", "size_t nbytes", "size_t *done"),
                         "write(): consume up to nbytes bytes from buf and store the count taken\n"
-                        "in *done (less than nbytes is a short write). Return EOK or an errno value.",
-                        "write()"))
+                        "in *done (less than nbytes is a short write). Return EOK or an errno value"
+                        + (";\nEAGAIN when the device is full: the writer then waits until\n"
+                           f"{d.name}_room_ready() is called." if d.blocking else "."), "write()"))
+    if d.blocking:
+        out.append(Hook(d.blocking.readable_hook, "readable", (f"const {d.dev_t} *dev",),
+                        "select()/poll(): how many bytes a read() would get right now (0: it would\n"
+                        "wait). Asked with the device locked, after every change.", "select()/poll()",
+                        returns="size_t"))
+    if d.blocking and d.blocking.writable_hook:
+        out.append(Hook(d.blocking.writable_hook, "writable", (f"const {d.dev_t} *dev",),
+                        "select()/poll(): how many bytes a write() could place right now (0: the\n"
+                        "device is full and it would wait). Asked with the device locked.",
+                        "select()/poll()", returns="size_t"))
     for c in d.devctls:
         out.append(Hook(c.hook, "devctl", (dev, ocb, *c.payload_params),
                         (c.doc or f"devctl {c.name}") + ".\nReturn EOK or an errno value for the client.",

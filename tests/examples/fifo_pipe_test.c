@@ -1,7 +1,9 @@
 /*
  * The fifo example behaves like a pipe: a reader blocks on an empty pipe until a writer's
- * data arrives; O_NONBLOCK readers get EAGAIN; a reader whose timeout fires is released
- * with EINTR; many readers and writers in parallel lose and duplicate no byte.
+ * data arrives, and a writer on a full pipe until a reader makes room; O_NONBLOCK clients
+ * get EAGAIN; a client whose timeout fires is released with EINTR; poll() says readable
+ * exactly when there are bytes and writable exactly when there is room; many blocking
+ * readers and writers in parallel lose and duplicate no byte.
  * Built against the generated fifo driver and qnxhost by tests/test_fifo_example.py.
  */
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <qnxhost/host.h>
+#include <sys/iomsg.h>
 #include <sys/neutrino.h>
 #include "fifo_client.h"
 
@@ -36,6 +39,28 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+/* The conditions poll() would report for fd (a _NOTIFY_ACTION_POLL message). */
+static unsigned poll_flags(int fd)
+{
+    io_notify_t msg;
+    memset(&msg, 0, sizeof msg);
+    msg.i.type = _IO_NOTIFY;
+    msg.i.combine_len = sizeof msg.i;
+    msg.i.action = _NOTIFY_ACTION_POLL;
+    msg.i.flags = (int32_t)(_NOTIFY_COND_INPUT | _NOTIFY_COND_OUTPUT);
+    return MsgSend(fd, &msg.i, sizeof msg.i, &msg.o, sizeof msg.o) == -1 ? ~0u : msg.o.flags;
+}
+
+struct writer_once { int fd; size_t len; ssize_t n; };
+
+static void *write_once(void *arg)
+{
+    static const char big[64];
+    struct writer_once *w = arg;
+    w->n = write(w->fd, big, w->len);
+    return NULL;
+}
+
 /* Writers push numbered bytes; readers count every byte value they get. */
 enum { WRITERS = 3, PER_WRITER = 3000 };
 static unsigned counts[WRITERS];
@@ -46,8 +71,8 @@ static void *writer(void *arg)
     int fd = open(FIFO_PATH, O_WRONLY);
     for (unsigned i = 0; i < PER_WRITER; i++) {
         unsigned char b = (unsigned char)id;
-        while (write(fd, &b, 1) != 1)          /* full: EAGAIN, try again */
-            sched_yield();
+        if (write(fd, &b, 1) != 1)             /* full: the write waits for room */
+            break;
     }
     close(fd);
     return NULL;
@@ -96,6 +121,32 @@ int main(void)
     TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &ns, NULL);
     errno = 0;
     CHECK(read(r.fd, &c, 1) == -1 && errno == EINTR);
+
+    /* poll(): an empty pipe is writable, not readable; with data, readable too. */
+    CHECK(poll_flags(nb) == _NOTIFY_COND_OUTPUT);
+    CHECK(write(w, "ab", 2) == 2);
+    CHECK(poll_flags(nb) == (_NOTIFY_COND_INPUT | _NOTIFY_COND_OUTPUT));
+    char two[2];
+    CHECK(read(nb, two, 2) == 2 && memcmp(two, "ab", 2) == 0);
+    CHECK(poll_flags(nb) == _NOTIFY_COND_OUTPUT);              /* drained: not readable again */
+
+    /* A full pipe: not writable, O_NONBLOCK writers get EAGAIN, a blocking writer waits
+       until a reader makes room, then writes. */
+    int wnb = open(FIFO_PATH, O_WRONLY | O_NONBLOCK);
+    static const char block[4096];
+    CHECK(write(wnb, block, sizeof block) == (ssize_t)sizeof block);
+    CHECK(poll_flags(nb) == _NOTIFY_COND_INPUT);
+    errno = 0;
+    CHECK(write(wnb, "x", 1) == -1 && errno == EAGAIN);
+    struct writer_once wo = { w, 10, 0 };
+    pthread_create(&t, NULL, write_once, &wo);
+    sleep_ms(100);                             /* the writer is now held by the server */
+    char room[16];
+    CHECK(read(nb, room, sizeof room) == (ssize_t)sizeof room);
+    pthread_join(t, NULL);
+    CHECK(wo.n == 10);                         /* it went on once there was room */
+    CHECK(fifo_flush(w) == 0);
+    close(wnb);
 
     /* Several writers and one blocking reader: every byte arrives exactly once. */
     unsigned total = WRITERS * PER_WRITER;

@@ -13,6 +13,7 @@ struct sample_dev;
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/iofunc.h>
 #include <sys/dispatch.h>
@@ -30,11 +31,122 @@ struct sample_dev {
     rcvid_t             waiters[MAX_WAITERS];
     int                 nwait;
     struct sample_stats stats;
+    struct sample_where where;          /* the last SAMPLE_WHERE */
+    int32_t             where_calls;
 };
 
 static struct sample_dev       dev;
 static resmgr_connect_funcs_t  connect_funcs;
 static resmgr_io_funcs_t       io_funcs;
+
+/* ---- test hooks: forced orders instead of timing (see sample.h) ---- */
+
+#define HOOK_WAIT_S 10                  /* a wait this long means the runtime lost an event */
+
+/* Own mutex: the helpers and the unblock handler wait here without holding the attr lock.
+   The rcvid marks only grow (rcvids do), so a slow helper cannot miss its own. */
+static struct {
+    pthread_mutex_t mutex;
+    pthread_cond_t  cv;
+    int64_t unblock_entered;            /* highest rcvid whose unblock handler started */
+    int64_t unblock_done;               /* highest rcvid whose unblock handler did its part */
+    int64_t reply_done;                 /* highest rcvid the late helper answered (or found answered) */
+    int64_t busy, released;             /* SAMPLE_BUSY gate */
+    int64_t late_running;               /* helper threads not yet finished */
+    int64_t held;                       /* reads held now */
+    int64_t close_ocbs;                 /* close_ocb calls in all */
+    int32_t timeouts;                   /* waits that hit HOOK_WAIT_S */
+    struct sample_counts counts;
+} hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+           { 0, 0, 0, 0, 0 } };
+
+/* Wait (hook.mutex held) until *v reaches want (or, with at_most, falls to it); a timeout
+   is counted and reported by SAMPLE_STATS. */
+static void hook_wait_locked(const int64_t *v, int64_t want, int at_most)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += HOOK_WAIT_S;
+    while (at_most ? *v > want : *v < want) {
+        if (pthread_cond_timedwait(&hook.cv, &hook.mutex, &deadline) == ETIMEDOUT) {
+            hook.timeouts++;
+            return;
+        }
+    }
+}
+
+static void hook_wait(const int64_t *v, int64_t want)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook_wait_locked(v, want, 0);
+    pthread_mutex_unlock(&hook.mutex);
+}
+
+/* Raise a mark (never lowers it) and wake the waiters. */
+static void hook_set(int64_t *v, int64_t value)
+{
+    pthread_mutex_lock(&hook.mutex);
+    if (value > *v)
+        *v = value;
+    pthread_cond_broadcast(&hook.cv);
+    pthread_mutex_unlock(&hook.mutex);
+}
+
+static void hook_running(int64_t delta)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook.late_running += delta;
+    pthread_cond_broadcast(&hook.cv);
+    pthread_mutex_unlock(&hook.mutex);
+}
+
+void sample_busy_wait(void)
+{
+    hook_wait(&hook.busy, 1);
+}
+
+void sample_busy_release(void)
+{
+    hook_set(&hook.released, 1);
+}
+
+void sample_helpers_drain(void)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook_wait_locked(&hook.late_running, 0, 1);
+    pthread_mutex_unlock(&hook.mutex);
+}
+
+void sample_wait_held(int n)
+{
+    hook_wait(&hook.held, n);
+}
+
+void sample_wait_close_ocbs(int n)
+{
+    hook_wait(&hook.close_ocbs, n);
+}
+
+struct sample_counts sample_counts(void)
+{
+    pthread_mutex_lock(&hook.mutex);
+    struct sample_counts c = hook.counts;
+    c.close_ocbs = (int32_t)hook.close_ocbs;
+    pthread_mutex_unlock(&hook.mutex);
+    return c;
+}
+
+/* SAMPLE_BUSY: keep the (single) server thread busy until the test releases it. */
+static void sample_busy(void)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook.busy = 1;
+    pthread_cond_broadcast(&hook.cv);
+    hook_wait_locked(&hook.released, 1, 0);
+    hook.busy = 0;
+    hook.released = 0;
+    pthread_mutex_unlock(&hook.mutex);
+}
 
 /* ---- held reads, released by a late reply or by the unblock handler ---- */
 
@@ -44,6 +156,7 @@ static int waiter_add(rcvid_t rcvid)
     if (dev.nwait == MAX_WAITERS)                     /* list full */
         return 0;
     dev.waiters[dev.nwait++] = rcvid;
+    hook_set(&hook.held, dev.nwait);
     return 1;
 }
 
@@ -53,45 +166,56 @@ static int waiter_remove(rcvid_t rcvid)
     for (int i = 0; i < dev.nwait; i++) {
         if (dev.waiters[i] == rcvid) {
             dev.waiters[i] = dev.waiters[--dev.nwait];
+            pthread_mutex_lock(&hook.mutex);
+            hook.held = dev.nwait;
+            pthread_mutex_unlock(&hook.mutex);
             return 1;
         }
     }
     return 0;
 }
 
-struct late { rcvid_t rcvid; int delay_us; };
+struct late { rcvid_t rcvid; int delay_us, order; };
 
-/* Answer a held read after a delay, unless the unblock handler answered it first. */
+/* Answer a held read (after the forced order and delay), unless the unblock handler
+   answered it first. */
 static void *sample_late_read(void *arg)
 {
     struct late l = *(struct late *)arg;
     free(arg);
-    usleep((useconds_t)l.delay_us);
+    if (l.order == SAMPLE_ORDER_UNBLOCK_FIRST)        /* the handler must have done its part */
+        hook_wait(&hook.unblock_done, l.rcvid);
+    else if (l.order == SAMPLE_ORDER_REPLY_FIRST)     /* the handler is waiting for us */
+        hook_wait(&hook.unblock_entered, l.rcvid);
+    if (l.delay_us > 0)
+        usleep((useconds_t)l.delay_us);
     iofunc_attr_lock(&dev.attr);
     if (waiter_remove(l.rcvid))                       /* still held: reply the data */
         MsgReply(l.rcvid, (long)strlen(SAMPLE_LATE), SAMPLE_LATE, strlen(SAMPLE_LATE));
-    dev.stats.late_running--;
     iofunc_attr_unlock(&dev.attr);
+    hook_set(&hook.reply_done, l.rcvid);
+    hook_running(-1);
     return NULL;
 }
 
-/* Hold a read (attr locked by lock_ocb); a helper thread answers it after hold.delay_us. */
+/* Hold a read (attr locked by lock_ocb); a helper thread answers it later. */
 static int sample_hold_read(resmgr_context_t *ctp)
 {
     if (!waiter_add(ctp->rcvid))                      /* too many held reads */
         return EAGAIN;
-    if (dev.hold.delay_us <= 0)                       /* held until unblocked */
-        return _RESMGR_NOREPLY;
+    if (dev.hold.delay_us <= 0 && dev.hold.order == SAMPLE_ORDER_NONE)
+        return _RESMGR_NOREPLY;                       /* held until unblocked */
     struct late *l = malloc(sizeof *l);
     pthread_t t;
     if (l)
-        *l = (struct late){ ctp->rcvid, dev.hold.delay_us };
+        *l = (struct late){ ctp->rcvid, dev.hold.delay_us, dev.hold.order };
+    hook_running(1);
     if (!l || pthread_create(&t, NULL, sample_late_read, l) != 0) {
         free(l);
         waiter_remove(ctp->rcvid);
+        hook_running(-1);
         return EAGAIN;
     }
-    dev.stats.late_running++;
     pthread_detach(t);
     return _RESMGR_NOREPLY;
 }
@@ -103,6 +227,12 @@ static int sample_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *
     int st = iofunc_unblock_default(ctp, msg, ocb);
     if (st != _RESMGR_DEFAULT)
         return st;
+    iofunc_attr_lock(&dev.attr);
+    int order = dev.hold.order;
+    iofunc_attr_unlock(&dev.attr);
+    hook_set(&hook.unblock_entered, ctp->rcvid);
+    if (order == SAMPLE_ORDER_REPLY_FIRST)            /* let the late reply win */
+        hook_wait(&hook.reply_done, ctp->rcvid);
     struct _msg_info info;
     int asked = MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ);
     iofunc_attr_lock(&dev.attr);
@@ -111,9 +241,60 @@ static int sample_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *
     int mode = dev.hold.mode;
     int found = asked && mode == SAMPLE_HOLD_EINTR && waiter_remove(ctp->rcvid);
     iofunc_attr_unlock(&dev.attr);
+    hook_set(&hook.unblock_done, ctp->rcvid);
     if (mode != SAMPLE_HOLD_EINTR)                    /* behave like the default handler */
         return _RESMGR_DEFAULT;
     return found ? EINTR : _RESMGR_NOREPLY;           /* not found: answered already */
+}
+
+/* ---- open and close: counted for the tests, then the defaults ---- */
+
+static int sample_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle, void *extra)
+{
+    int st = iofunc_open_default(ctp, msg, &handle->attr, extra);
+    pthread_mutex_lock(&hook.mutex);
+    hook.counts.opens += st == EOK;
+    hook.counts.open_count = handle->attr.count;
+    hook.counts.last_scoid = ctp->info.scoid;
+    pthread_mutex_unlock(&hook.mutex);
+    return st;
+}
+
+/* Runs on every close of a binding, without the attr lock (also with rcvid 0 when the
+   client died). */
+static int sample_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook.counts.close_dups++;
+    pthread_mutex_unlock(&hook.mutex);
+    return iofunc_close_dup_default(ctp, msg, ocb);
+}
+
+/* Runs once per OCB, when its last binding went. */
+static int sample_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
+{
+    iofunc_attr_t *attr = &ocb->attr->attr;
+    int st = iofunc_close_ocb_default(ctp, reserved, ocb);
+    pthread_mutex_lock(&hook.mutex);
+    hook.close_ocbs++;
+    hook.counts.open_count = attr->count;
+    pthread_cond_broadcast(&hook.cv);
+    pthread_mutex_unlock(&hook.mutex);
+    return st;
+}
+
+/* SAMPLE_RELEASE: reply to every held read; the number of replies that failed with ESRCH
+   (their client died) goes back in ret_val (attr lock held). */
+static int sample_release(void)
+{
+    int esrch = 0;
+    while (dev.nwait > 0) {
+        rcvid_t rcvid = dev.waiters[0];
+        waiter_remove(rcvid);
+        if (MsgReply(rcvid, 0, NULL, 0) == -1 && errno == ESRCH)
+            esrch++;
+    }
+    return esrch;
 }
 
 static int sample_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
@@ -272,14 +453,33 @@ static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *
         break;
     case (unsigned)SAMPLE_STATS:
         ocb->attr->stats.held = ocb->attr->nwait;
+        pthread_mutex_lock(&hook.mutex);
+        ocb->attr->stats.order_timeouts = hook.timeouts;
+        pthread_mutex_unlock(&hook.mutex);
         memcpy(data, &ocb->attr->stats, sizeof ocb->attr->stats);
         out_len = sizeof ocb->attr->stats;
         break;
-    case (unsigned)SAMPLE_SLEEP:                      /* keep the (single) server thread busy */
-        if (resmgr_msgget(ctp, &v, sizeof v, sizeof msg->i) != (ssize_t)sizeof v)
-            return EBADMSG;
-        usleep((useconds_t)v.value * 1000);
+    case (unsigned)SAMPLE_BUSY:                       /* keep the (single) server thread busy */
+        sample_busy();
         break;
+    case (unsigned)SAMPLE_WHERE: {                    /* where in a combine did this run? */
+        struct sample_where2 w;
+        w.prev = dev.where;
+        w.cur.offset = (int32_t)ctp->offset;
+        w.cur.size = (int32_t)ctp->size;
+        w.cur.rcvid_zero = ctp->rcvid == 0;
+        w.cur.calls = ++dev.where_calls;
+        dev.where = w.cur;
+        if (ctp->rcvid == 0)                          /* non-final part: no reply */
+            return EOK;
+        memcpy(data, &w, sizeof w);
+        out_len = sizeof w;
+        break;
+    }
+    case (unsigned)SAMPLE_RELEASE:
+        memset(&msg->o, 0, sizeof msg->o);
+        msg->o.ret_val = sample_release();
+        return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
     case (unsigned)BAD_DOUBLE_REPLY:                  /* deliberately wrong */
         MsgReply(ctp->rcvid, 0, NULL, 0);
         return EOK;
@@ -356,6 +556,9 @@ int main(int argc, char **argv)
     io_funcs.write = sample_write;
     io_funcs.devctl = sample_devctl;
     io_funcs.unblock = sample_unblock;
+    io_funcs.close_dup = sample_close_dup;
+    io_funcs.close_ocb = sample_close_ocb;
+    connect_funcs.open = sample_open;
     memset(&dev, 0, sizeof dev);                      /* a restart starts afresh */
     iofunc_attr_init(&dev.attr, S_IFCHR | 0666, NULL, NULL);
     if (resmgr_attach(dpp, &rattr, SAMPLE_PATH, _FTYPE_ANY, 0, &connect_funcs, &io_funcs,

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,6 +70,7 @@ void adc_ocb_free(IOFUNC_OCB_T *ocb)
 /* read(): a stream; adc_on_read() fills the receive buffer, which is then replied. */
 int adc_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 {
+    adc_dev_t *dev = ocb->ocb.attr;
     int nonblock;
     size_t want, done = 0;
     void *buf = ctp->msg;                     /* the request is parsed: reuse its buffer */
@@ -86,9 +88,13 @@ int adc_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
         return ENOSYS;
     }
     want = ADC_READ_NBYTES(msg);
+    if (want == 0) {                          /* read(fd, buf, 0): 0 at once, the hook is not asked */
+        _IO_SET_READ_NBYTES(ctp, 0);
+        return EOK;
+    }
     if (want > ctp->msg_max_size)             /* one reply holds one buffer: a short read */
         want = ctp->msg_max_size;
-    status = adc_on_read(ocb->ocb.attr, ocb, buf, want, &done);
+    status = adc_on_read(dev, ocb, buf, want, &done);
     if (status != EOK)
         return status;
     if (done > want)                          /* never reply more than the hook was given */
@@ -96,7 +102,7 @@ int adc_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
     _IO_SET_READ_NBYTES(ctp, done);           /* read() returns done; 0 is end of file */
     if (done == 0)
         return EOK;
-    ocb->ocb.attr->attr.flags |= IOFUNC_ATTR_ATIME | IOFUNC_ATTR_DIRTY_TIME;
+    dev->attr.flags |= IOFUNC_ATTR_ATIME | IOFUNC_ATTR_DIRTY_TIME;
     SETIOV(ctp->iov, buf, done);
     return _RESMGR_NPARTS(1);
 }
@@ -127,10 +133,14 @@ int adc_io_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb)
     return iofunc_notify(ctp, msg, ocb->ocb.attr->notify, ready, NULL, NULL);
 }
 
-/* Every close(): drop this client's notification requests, then the default. */
+/* Every close(): drop this connection's notification requests, then the default. */
 int adc_io_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
 {
-    iofunc_notify_remove(ctp, ocb->ocb.attr->notify);
+    adc_dev_t *dev = ocb->ocb.attr;
+
+    iofunc_attr_lock(&dev->attr);             /* close_dup runs without the device lock */
+    iofunc_notify_remove(ctp, dev->notify);
+    iofunc_attr_unlock(&dev->attr);
     return iofunc_close_dup_default(ctp, msg, &ocb->ocb);
 }
 

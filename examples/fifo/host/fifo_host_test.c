@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 
 #if !defined(__QNXNTO__)
 #include <qnxhost/host.h>
+#include "fifo_resmgr.h"                       /* for the tests that wrap handlers */
 #define ON_HOST 1
 int fifo_server_main(int argc, char *argv[]);  /* the server's main(), renamed by host.mk */
 #else
@@ -225,24 +227,18 @@ static void test_stream(void)
     CHECK(errno == ESPIPE);
 }
 
-/* A reader the server holds is released when its timeout fires: the server's unblock
-   handler answers EINTR (unless data came first). Without it, the read would hang. */
-static void test_blocked_read_released(void)
+/* read(fd, buf, 0) returns 0 at once: it is not passed to the hook, and never held. */
+static void test_zero_byte_read(void)
 {
-    char buf[16];
-    uint64_t timeout_ns = 100000000u;                          /* 100 ms */
-    ssize_t n;
+    char buf[1];
+    uint64_t timeout_ns = 1000000000u;                         /* 1 s: a held read would end in EINTR */
     int fd = open_dev(O_RDONLY);
-    int nb = open_dev(O_RDONLY | O_NONBLOCK);
 
-    CHECK(fd >= 0 && nb >= 0);
-    for (int i = 0; i < 1000 && read(nb, buf, sizeof buf) > 0; i++)
-        ;                                                      /* take what is there: the read below must wait */
-    CHECK(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &timeout_ns, NULL) != -1);
-    errno = 0;
-    n = read(fd, buf, sizeof buf);
-    CHECK((n >= 0 && n <= (ssize_t)sizeof buf) || errno == EINTR);
+    CHECK(fd >= 0);
+    CHECK(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_REPLY, NULL, &timeout_ns, NULL) != -1);
+    CHECK(read(fd, buf, 0) == 0);
 }
+
 
 /* One client's work for the concurrency test: open, a command, close, repeated. */
 static void *client_loop(void *arg)
@@ -282,6 +278,501 @@ static void test_concurrent_clients(void)
     }
     CHECK(failures == 0);
 }
+
+/* What select()/poll() would see: a _NOTIFY_ACTION_POLL (or _POLLARM) for conditions
+   want; the conditions that hold come back in *ready. Returns MsgSend()'s result. */
+static long poll_dev(int fd, int action, uint32_t want, uint32_t *ready)
+{
+    io_notify_t msg;
+    long status;
+
+    memset(&msg, 0, sizeof msg);
+    msg.i.type = _IO_NOTIFY;
+    msg.i.combine_len = sizeof msg.i;
+    msg.i.action = action;
+    msg.i.flags = (int32_t)want;
+    status = MsgSend(fd, &msg.i, sizeof msg.i, &msg.o, sizeof msg.o);
+    *ready = status == -1 ? 0 : msg.o.flags;
+    return status;
+}
+#if ON_HOST
+
+/* Lock discipline, checked on every call: the driver changes a notify list only with the
+   device locked (close_dup runs without the library's lock, so it must take it). The
+   call is wrapped (-Wl,--wrap, see host.mk);
+   another thread tries the lock: if it gets it, the caller did not hold it. Never a false
+   alarm; the sequential test below always sees a missing lock. */
+static pthread_mutex_t unlocked_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned unlocked_list_changes;                         /* under unlocked_lock */
+
+static void *attr_was_free(void *attr)
+{
+    if (iofunc_attr_trylock(attr) != EOK)                      /* held: by the caller */
+        return NULL;
+    iofunc_attr_unlock(attr);
+    return attr;
+}
+
+/* Count a call made without the device lock. */
+static void check_locked(iofunc_attr_t *attr)
+{
+    pthread_t t;
+    void *was_free = NULL;
+
+    if (pthread_create(&t, NULL, attr_was_free, attr) == 0)
+        pthread_join(t, &was_free);
+    if (was_free != NULL) {
+        pthread_mutex_lock(&unlocked_lock);
+        unlocked_list_changes++;
+        pthread_mutex_unlock(&unlocked_lock);
+    }
+}
+
+void __real_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
+void __wrap_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
+
+/* Every close_dup calls it: the device and the closes of dead clients are noted here. */
+static fifo_dev_t *device_seen;                            /* under unlocked_lock */
+static unsigned dead_closes;                                   /* close_dup with rcvid 0 */
+
+void __wrap_iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop)
+{
+    fifo_dev_t *dev = (void *)((char *)nop - offsetof(fifo_dev_t, notify));
+
+    check_locked(&dev->attr);
+    pthread_mutex_lock(&unlocked_lock);
+    device_seen = dev;
+    dead_closes += ctp != NULL && ctp->rcvid == 0;
+    pthread_mutex_unlock(&unlocked_lock);
+    __real_iofunc_notify_remove(ctp, nop);
+}
+
+/* A client arms a notification and closes: close_dup removes it with the device locked,
+   and so did every call of the tests before this one (run last). */
+static void test_lists_locked(void)
+{
+    uint32_t ready;
+    unsigned unlocked;
+    int fd = fifo_open(path, O_RDWR);
+
+    CHECK(fd >= 0);
+    CHECK(poll_dev(fd, _NOTIFY_ACTION_POLLARM, _NOTIFY_COND_OBAND, &ready) != -1);
+    CHECK(fifo_close(fd) == 0);
+    pthread_mutex_lock(&unlocked_lock);
+    unlocked = unlocked_list_changes;
+    pthread_mutex_unlock(&unlocked_lock);
+    CHECK(unlocked == 0);
+}
+#endif
+#if ON_HOST && defined(__SANITIZE_THREAD__)
+#define TSAN_BUILD 1
+#elif ON_HOST && defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TSAN_BUILD 1
+#endif
+#endif
+#ifdef TSAN_BUILD
+
+/* ThreadSanitizer (make -f host.mk tsan) reports races in the driver; this one is the
+   runtime's own: at qh_server_stop() it frees a pool that thread_pool_start() read
+   without the runtime's lock. Not the driver's code, so not reported here. */
+const char *__tsan_default_suppressions(void);
+const char *__tsan_default_suppressions(void)
+{
+    return "race:qh_pools_stop\n";
+}
+#endif
+
+/* One client of test_select_races_close: arm (out-of-band, which never holds, so the
+   entry stays on the list), poll, close; repeated. */
+static void *select_close_loop(void *arg)
+{
+    unsigned rounds = *(const unsigned *)arg;
+    uint32_t ready;
+
+    for (unsigned i = 0; i < rounds; i++) {
+        int fd = fifo_open(path, O_RDWR);
+        if (fd < 0)
+            return (void *)1;
+        if (poll_dev(fd, _NOTIFY_ACTION_POLLARM, _NOTIFY_COND_OBAND, &ready) == -1 ||
+            poll_dev(fd, _NOTIFY_ACTION_POLL, _NOTIFY_COND_INPUT | _NOTIFY_COND_OUTPUT, &ready) == -1) {
+            fifo_close(fd);
+            return (void *)1;
+        }
+        if (fifo_close(fd) != 0)      /* close_dup removes this client's entries */
+            return (void *)1;
+    }
+    return NULL;
+}
+
+/* select() racing close() under the thread pool: 8 clients at once. */
+static void test_select_races_close(void)
+{
+    pthread_t threads[8];
+    void *result;
+    int failures = 0;
+
+    for (int i = 0; i < 8; i++)
+        CHECK(pthread_create(&threads[i], NULL, select_close_loop, &cycles) == 0);
+    for (int i = 0; i < 8; i++) {
+        CHECK(pthread_join(threads[i], &result) == 0);
+        failures += result != NULL;
+    }
+    CHECK(failures == 0);
+}
+
+
+/* Take everything there is through a non-blocking fd; 0 once it ran dry (EAGAIN). */
+static int drain(int nb)
+{
+    char buf[256];
+
+    for (int i = 0; i < 100000; i++) {                        /* bounded: a device may never run dry */
+        errno = 0;
+        if (read(nb, buf, sizeof buf) <= 0)
+            return errno == EAGAIN ? 0 : -1;
+    }
+    return -1;
+}
+
+/* Write through a non-blocking fd until the device is full; 1 if it filled (EAGAIN),
+   0 if it took everything offered (some devices never fill), -1 on another error. */
+static int fill(int nb)
+{
+    static const char data[256];
+
+    for (int i = 0; i < 4096; i++) {
+        errno = 0;
+        if (write(nb, data, sizeof data) <= 0)
+            return errno == EAGAIN ? 1 : -1;
+    }
+    return 0;
+}
+
+/* A reader the server holds is released when its timeout fires: the server's unblock
+   handler answers EINTR (unless data came first). Without it, the read would hang. */
+static void test_blocked_read_released(void)
+{
+    char buf[16];
+    uint64_t timeout_ns = 100000000u;                          /* 100 ms */
+    ssize_t n;
+    int fd = open_dev(O_RDONLY);
+    int nb = open_dev(O_RDONLY | O_NONBLOCK);
+
+    CHECK(fd >= 0 && nb >= 0);
+    CHECK(drain(nb) == 0);                                     /* the read below must wait */
+    CHECK(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &timeout_ns, NULL) != -1);
+    errno = 0;
+    n = read(fd, buf, sizeof buf);
+    CHECK((n >= 0 && n <= (ssize_t)sizeof buf) || errno == EINTR);
+}
+
+/* select()/poll() tell the truth: input is ready exactly when a read would not wait,
+   from the first poll on (no flag that starts "ready") to the one after a drain. */
+static void test_poll_matches_read(void)
+{
+    char buf[64];
+    uint32_t ready;
+    int nb = open_dev(O_RDWR | O_NONBLOCK);
+
+    CHECK(nb >= 0);
+    for (int i = 0; i < 1000; i++) {                           /* bounded: some devices never run dry */
+        ssize_t n;
+        CHECK(poll_dev(nb, _NOTIFY_ACTION_POLL, _NOTIFY_COND_INPUT, &ready) != -1);
+        errno = 0;
+        n = read(nb, buf, sizeof buf);
+        if (ready & _NOTIFY_COND_INPUT)
+            CHECK(n >= 0);                                     /* said ready: the read did not wait */
+        else
+            CHECK(n == -1 && errno == EAGAIN);                 /* said not ready: the read would wait */
+        if (n == -1)
+            break;
+    }
+}
+
+/* Output is ready exactly when a write would not wait, up to a full device. */
+static void test_poll_matches_write(void)
+{
+    static const char data[256];
+    uint32_t ready;
+    int nb = open_dev(O_RDWR | O_NONBLOCK);
+
+    CHECK(nb >= 0);
+    for (int i = 0; i < 4096; i++) {                           /* bounded: some devices never fill */
+        ssize_t n;
+        CHECK(poll_dev(nb, _NOTIFY_ACTION_POLL, _NOTIFY_COND_OUTPUT, &ready) != -1);
+        errno = 0;
+        n = write(nb, data, sizeof data);
+        if (ready & _NOTIFY_COND_OUTPUT)
+            CHECK(n > 0);                                      /* said ready: the write took data */
+        else
+            CHECK(n == -1 && errno == EAGAIN);                 /* said not ready: it would wait */
+        if (n == -1)
+            break;
+    }
+    CHECK(drain(nb) == 0);                                     /* leave the device empty */
+}
+
+struct held_write { int fd; ssize_t n; int err; };
+
+static void *write_once(void *arg)
+{
+    struct held_write *w = arg;
+    uint64_t timeout_ns = 5000000000u;                         /* 5 s: released long before */
+
+    TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_REPLY, NULL, &timeout_ns, NULL);
+    errno = 0;
+    w->n = write(w->fd, "held", 4);
+    w->err = errno;
+    return NULL;
+}
+
+/* A writer on a full device waits (not EAGAIN): released with EINTR by its timeout, and
+   with a byte count once a reader makes room. O_NONBLOCK writers get EAGAIN. */
+static void test_held_write_released(void)
+{
+    uint64_t timeout_ns = 100000000u;                          /* 100 ms */
+    struct held_write w = { -1, 0, 0 };
+    pthread_t writer;
+    int full;
+    int nb = open_dev(O_RDWR | O_NONBLOCK);
+
+    w.fd = open_dev(O_WRONLY);
+    CHECK(nb >= 0 && w.fd >= 0);
+    full = fill(nb);
+    CHECK(full >= 0);
+    if (full == 1) {                                           /* else: never full, nothing waits */
+        errno = 0;
+        CHECK(write(nb, "x", 1) == -1 && errno == EAGAIN);     /* O_NONBLOCK: no wait */
+        CHECK(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_REPLY, NULL, &timeout_ns, NULL) != -1);
+        errno = 0;
+        CHECK(write(w.fd, "x", 1) == -1 && errno == EINTR);    /* held, then released by unblock */
+        CHECK(pthread_create(&writer, NULL, write_once, &w) == 0);
+        CHECK(drain(nb) == 0);                                 /* room: the held writer goes on */
+        CHECK(pthread_join(writer, NULL) == 0);
+        CHECK(w.n > 0 && w.n <= 4);
+    }
+    CHECK(drain(nb) == 0);
+}
+#if ON_HOST
+
+/* Forced order for test_unblock_before_hold (linked with -Wl,--wrap, see host.mk): the
+   read handler starts only once the client's unblock request is flagged, and its unblock
+   pulse is dropped, as if another pool thread had handled it first and found nothing. */
+static pthread_mutex_t force_lock = PTHREAD_MUTEX_INITIALIZER;
+static int force_unblock_first;                                /* under force_lock */
+
+static int forcing(void)
+{
+    int on;
+
+    pthread_mutex_lock(&force_lock);
+    on = force_unblock_first;
+    pthread_mutex_unlock(&force_lock);
+    return on;
+}
+
+static void set_forcing(int on)
+{
+    pthread_mutex_lock(&force_lock);
+    force_unblock_first = on;
+    pthread_mutex_unlock(&force_lock);
+}
+
+int __real_fifo_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb);
+int __wrap_fifo_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb);
+int __real_fifo_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb);
+int __wrap_fifo_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb);
+
+int __wrap_fifo_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
+{
+    struct _msg_info info;
+    struct timespec ms = { 0, 1000000 };
+
+    for (int i = 0; forcing() && i < 2000; i++) {              /* 2 s at most */
+        if (MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ))
+            break;
+        nanosleep(&ms, NULL);
+    }
+    return __real_fifo_io_read(ctp, msg, ocb);
+}
+
+int __wrap_fifo_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
+{
+    if (forcing())                                             /* "handled first": nothing done */
+        return _RESMGR_NOREPLY;
+    return __real_fifo_io_unblock(ctp, msg, ocb);
+}
+
+/* The unblock comes before the read is held (a pool thread handles the pulse first): the
+   read must still end with EINTR at once, not wait for data that may never come. */
+static void test_unblock_before_hold(void)
+{
+    char buf[16];
+    uint64_t timeout_ns = 0;                                   /* the REPLY timeout fires at once */
+    ssize_t n;
+    int fd = open_dev(O_RDONLY);
+    int nb = open_dev(O_RDONLY | O_NONBLOCK);
+
+    CHECK(fd >= 0 && nb >= 0);
+    CHECK(drain(nb) == 0);                                     /* the read below would wait */
+    set_forcing(1);
+    CHECK(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_REPLY, NULL, &timeout_ns, NULL) != -1);
+    errno = 0;
+    n = read(fd, buf, sizeof buf);
+    set_forcing(0);
+    CHECK(n == -1 && errno == EINTR);
+}
+#endif
+
+/* dup() shares the open file: closing either binding first leaves the other working. */
+static void test_dup_close_orders(void)
+{
+    int flags;
+
+    for (int order = 0; order < 2; order++) {
+        int fd = fifo_open(path, O_RDWR);
+        int fd2 = fd >= 0 ? dup(fd) : -1;
+        CHECK(fd >= 0 && fd2 >= 0);
+        CHECK(fifo_close(order == 0 ? fd : fd2) == 0);  /* one binding goes first ... */
+        CHECK(devctl(order == 0 ? fd2 : fd, DCMD_ALL_GETFLAGS, &flags, sizeof flags, NULL) == EOK);
+        CHECK(fifo_close(order == 0 ? fd2 : fd) == 0);  /* ... then the open file */
+    }
+}
+
+struct held_read { int fd; ssize_t n; int err; uint64_t timeout_ns; char buf[16]; };
+
+static void *read_held(void *arg)
+{
+    struct held_read *r = arg;
+
+    TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_REPLY, NULL, &r->timeout_ns, NULL);
+    errno = 0;
+    r->n = read(r->fd, r->buf, sizeof r->buf);
+    r->err = errno;
+    return NULL;
+}
+
+/* A read held on a dup()ed fd is not released when the other binding closes: close_dup
+   drops only the closing connection's requests. Its own timeout ends it (EINTR). */
+static void test_dup_keeps_held_read(void)
+{
+    struct held_read r = { -1, 0, 0, 300000000u, {0} };        /* 300 ms */
+    pthread_t reader;
+    struct timespec wait = { 0, 100000000 };                   /* 100 ms: the read is held */
+    int nb = open_dev(O_RDONLY | O_NONBLOCK);
+    int fd = open_dev(O_RDONLY);
+
+    CHECK(nb >= 0 && fd >= 0);
+    r.fd = dup(fd);
+    CHECK(r.fd >= 0);
+    CHECK(drain(nb) == 0);
+    CHECK(pthread_create(&reader, NULL, read_held, &r) == 0);
+    nanosleep(&wait, NULL);
+    CHECK(fifo_close(fd) == 0);                        /* the other binding of the same file */
+    CHECK(pthread_join(reader, NULL) == 0);
+    fifo_close(r.fd);
+    CHECK(r.n >= 0 || r.err == EINTR);                         /* not EBADF from the close */
+}
+#if ON_HOST
+
+/* Held requests of the device now, counted with the device locked. */
+static unsigned held_requests(void)
+{
+    fifo_dev_t *dev;
+    unsigned n = 0;
+
+    pthread_mutex_lock(&unlocked_lock);
+    dev = device_seen;
+    pthread_mutex_unlock(&unlocked_lock);
+    if (dev == NULL)
+        return 0;
+    iofunc_attr_lock(&dev->attr);
+    for (fifo_waiter_t *w = dev->readers; w != NULL; w = w->next)
+        n++;
+    for (fifo_waiter_t *w = dev->writers; w != NULL; w = w->next)
+        n++;
+    iofunc_attr_unlock(&dev->attr);
+    return n;
+}
+
+static unsigned dead_closes_now(void)
+{
+    unsigned n;
+
+    pthread_mutex_lock(&unlocked_lock);
+    n = dead_closes;
+    pthread_mutex_unlock(&unlocked_lock);
+    return n;
+}
+
+static int dying_client;
+
+static void *read_as_dying_client(void *arg)
+{
+    struct held_read *r = arg;
+
+    qh_client_use(dying_client);                               /* this thread is that process */
+    r->fd = open(path, O_RDONLY);
+    return read_held(r);
+}
+
+/* A client dies while the server holds its read: the library runs close_dup with rcvid 0
+   (then close_ocb) and the driver drops the request: nothing is left to answer later. */
+static void test_client_dies_while_read_held(void)
+{
+    struct held_read r = { -1, 0, 0, 5000000000u, {0} };       /* 5 s: the death comes first */
+    pthread_t reader;
+    struct timespec wait = { 0, 100000000 };                   /* 100 ms: the read is held */
+    unsigned before;
+    int nb = open_dev(O_RDONLY | O_NONBLOCK);
+
+    CHECK(nb >= 0);
+    CHECK(drain(nb) == 0);
+    dying_client = qh_client_new();
+    CHECK(dying_client > 0);
+    CHECK(pthread_create(&reader, NULL, read_as_dying_client, &r) == 0);
+    nanosleep(&wait, NULL);
+    before = dead_closes_now();
+    CHECK(qh_client_kill(dying_client) == 0);
+    CHECK(pthread_join(reader, NULL) == 0);
+    CHECK(r.fd >= 0 && r.n == -1 && r.err == ECANCELED);      /* the dead client's call ended */
+    for (int i = 0; i < 2000 && dead_closes_now() == before; i++)
+        nanosleep(&(struct timespec){ 0, 1000000 }, NULL);     /* the disconnect is handled: 2 s at most */
+    CHECK(dead_closes_now() > before);
+    CHECK(held_requests() == 0);                               /* dropped, not kept for a dead rcvid */
+}
+#endif
+#if ON_HOST
+
+/* lseek() and read() in one combine message, as libc may send them: the parts run in
+   order in one receive buffer, and the first error ends the combine. */
+static void test_lseek_read_combine(void)
+{
+    io_lseek_t seek;
+    io_read_t rd;
+    iov_t parts[2];
+    char buf[8];
+    int fd = open_dev(O_RDWR);
+
+    CHECK(fd >= 0);
+    memset(&seek, 0, sizeof seek);
+    seek.i.type = _IO_LSEEK;
+    seek.i.combine_len = sizeof seek.i;
+    seek.i.whence = SEEK_SET;
+    seek.i.offset = 2;
+    memset(&rd, 0, sizeof rd);
+    rd.i.type = _IO_READ;
+    rd.i.combine_len = sizeof rd.i;
+    rd.i.nbytes = 3;
+    rd.i.xtype = _IO_XTYPE_NONE;
+    SETIOV(&parts[0], &seek.i, sizeof seek.i);
+    SETIOV(&parts[1], &rd.i, sizeof rd.i);
+    errno = 0;
+    CHECK(qh_send_combine(fd, parts, 2, buf, sizeof buf) == -1);
+    CHECK(errno == ESPIPE);                                    /* no positions: the read never ran */
+}
+#endif
 #if ON_HOST
 
 static void test_bad_command_line(void)
@@ -331,7 +822,27 @@ int main(int argc, char *argv[])
     run("flush", test_dcmd_flush);
     run("flush_needs_mode", test_dcmd_flush_needs_mode);
     run("stream", test_stream);
+    run("zero_byte_read", test_zero_byte_read);
+
     run("blocked_read_released", test_blocked_read_released);
+    run("poll_matches_read", test_poll_matches_read);
+    run("poll_matches_write", test_poll_matches_write);
+    run("held_write_released", test_held_write_released);
+#if ON_HOST
+    run("unblock_before_hold", test_unblock_before_hold);
+#endif
+    run("dup_close_orders", test_dup_close_orders);
+    run("dup_keeps_held_read", test_dup_keeps_held_read);
+#if ON_HOST
+    run("client_dies_while_read_held", test_client_dies_while_read_held);
+#endif
+#if ON_HOST
+    run("lseek_read_combine", test_lseek_read_combine);
+#endif
+    run("select_races_close", test_select_races_close);
+#if ON_HOST
+    run("lists_locked", test_lists_locked);
+#endif
     run("concurrent_clients", test_concurrent_clients);
 #if ON_HOST
     qh_server_stop();

@@ -5,7 +5,7 @@
  */
 
 /*
- * In-memory byte pipe with blocking reads: the protocol shared by the fifo server and its clients.
+ * In-memory byte pipe with blocking reads and writes: the protocol shared by the fifo server and its clients.
  *
  * Every payload is a plain struct of fixed-width fields with explicit padding, so a
  * 32-bit and a 64-bit program (x86 or ARM) see the same bytes. Nothing here holds a

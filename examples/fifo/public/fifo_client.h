@@ -5,7 +5,7 @@
  */
 
 /*
- * Client library for /dev/fifo (In-memory byte pipe with blocking reads).
+ * Client library for /dev/fifo (In-memory byte pipe with blocking reads and writes).
  *
  * Every function returns 0 (or a byte count) on success and -1 with errno set on
  * failure, like POSIX calls. devctl() itself returns an errno value instead; these

@@ -17,7 +17,7 @@ EXTRA_INCVPATH+=$(PROJECT_ROOT)/../public
 CCFLAGS+=-Wall -Wextra
 
 define PINFO
-PINFO DESCRIPTION=In-memory byte pipe with blocking reads
+PINFO DESCRIPTION=In-memory byte pipe with blocking reads and writes
 endef
 
 include $(MKFILES_ROOT)/qtargets.mk

@@ -2,10 +2,12 @@
  * server/fifo_hooks.c: created once by rmgen from ../fifo.yaml, then written by hand.
  * This file is yours: rmgen never overwrites it.
  *
- * A pipe: write() appends to a ring buffer and wakes waiting readers with
- * fifo_data_ready(); read() takes the oldest bytes, or returns EAGAIN when the ring is
- * empty, which makes the generated handler hold the reader until data arrives (or
- * answer EAGAIN to an O_NONBLOCK reader).
+ * A pipe: write() appends to a ring buffer, read() takes the oldest bytes. read() returns
+ * EAGAIN when the ring is empty and write() when it is full: the generated handlers then
+ * hold the reader (or writer) until the other side makes progress, and answer EAGAIN to
+ * O_NONBLOCK clients. After a read or write the generated code serves held requests and
+ * wakes select()/poll() by itself; fifo_room_ready() is called here only where the ring
+ * changes outside read/write (flush). select()/poll() ask fifo_on_readable/_writable().
  */
 #include <errno.h>
 #include <string.h>
@@ -25,9 +27,9 @@ int fifo_on_read(fifo_dev_t *dev, fifo_ocb_t *ocb, void *buf, size_t nbytes, siz
     size_t n = nbytes < dev->used ? nbytes : dev->used;
 
     (void)ocb;
-    if (n == 0) {
+    if (n == 0) {                             /* empty (nbytes is never 0): the reader waits */
         *done = 0;
-        return nbytes == 0 ? EOK : EAGAIN;    /* empty: the reader waits */
+        return EAGAIN;
     }
     for (size_t i = 0; i < n; i++)
         out[i] = dev->ring[(dev->head + i) % RING_SIZE];
@@ -44,14 +46,12 @@ int fifo_on_write(fifo_dev_t *dev, fifo_ocb_t *ocb, const void *buf, size_t nbyt
     size_t n = nbytes < room ? nbytes : room;
 
     (void)ocb;
-    if (n == 0 && nbytes > 0)                 /* full: a short write of nothing would spin */
+    if (n == 0 && nbytes > 0)                 /* full: the writer waits for room */
         return EAGAIN;
     for (size_t i = 0; i < n; i++)
         dev->ring[(dev->head + dev->used + i) % RING_SIZE] = in[i];
     dev->used += (uint32_t)n;
     *done = n;
-    if (n > 0)
-        fifo_data_ready(dev);                 /* hand the new bytes to waiting readers */
     return EOK;
 }
 
@@ -68,5 +68,16 @@ int fifo_on_flush(fifo_dev_t *dev, fifo_ocb_t *ocb)
     (void)ocb;
     dev->head = 0;
     dev->used = 0;
+    fifo_room_ready(dev);                     /* held writers can go on now */
     return EOK;
+}
+
+size_t fifo_on_readable(const fifo_dev_t *dev)
+{
+    return dev->used;
+}
+
+size_t fifo_on_writable(const fifo_dev_t *dev)
+{
+    return RING_SIZE - dev->used;
 }

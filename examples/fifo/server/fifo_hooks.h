@@ -21,9 +21,15 @@
 #include "fifo_resmgr.h"
 
 /* Generated, for you to call: new data can be read. Replies to waiting readers (calling
-   fifo_on_read() for each) and wakes select()/poll(). Call it with the device
-   locked: from a hook, or between iofunc_attr_lock(&dev->attr) and iofunc_attr_unlock(). */
+   fifo_on_read() for each; waiting writers too) and wakes select()/poll() with what
+   fifo_on_readable() and fifo_on_writable() report. Call it with the device locked: from a
+   hook, or between iofunc_attr_lock(&dev->attr) and iofunc_attr_unlock(). */
 void fifo_data_ready(fifo_dev_t *dev);
+
+/* Generated, for you to call: room appeared (e.g. a read drained the device). Replies to
+   waiting writers (calling fifo_on_write() with their data) and wakes select()/poll();
+   called the same way as fifo_data_ready(). */
+void fifo_room_ready(fifo_dev_t *dev);
 
 /* Called once before the path is attached: probe and initialise the hardware.
    Return EOK, or an errno value to make the server exit. */
@@ -36,8 +42,18 @@ int fifo_on_init(fifo_dev_t *dev);
 int fifo_on_read(fifo_dev_t *dev, fifo_ocb_t *ocb, void *buf, size_t nbytes, size_t *done);
 
 /* write(): consume up to nbytes bytes from buf and store the count taken
-   in *done (less than nbytes is a short write). Return EOK or an errno value. */
+   in *done (less than nbytes is a short write). Return EOK or an errno value;
+   EAGAIN when the device is full: the writer then waits until
+   fifo_room_ready() is called. */
 int fifo_on_write(fifo_dev_t *dev, fifo_ocb_t *ocb, const void *buf, size_t nbytes, size_t *done);
+
+/* select()/poll(): how many bytes a read() would get right now (0: it would
+   wait). Asked with the device locked, after every change. */
+size_t fifo_on_readable(const fifo_dev_t *dev);
+
+/* select()/poll(): how many bytes a write() could place right now (0: the
+   device is full and it would wait). Asked with the device locked. */
+size_t fifo_on_writable(const fifo_dev_t *dev);
 
 /* How many bytes are waiting.
    Return EOK or an errno value for the client. */

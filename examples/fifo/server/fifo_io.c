@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,13 +64,38 @@ void fifo_ocb_free(IOFUNC_OCB_T *ocb)
     free(ocb);
 }
 
-/* Keep a reader waiting: remember whom to answer; fifo_data_ready() replies later. */
-static int hold_reader(resmgr_context_t *ctp, fifo_ocb_t *ocb, size_t nbytes)
+/* A count for the notify lists, which hold ints. */
+static int notify_count(size_t n)
+{
+    return n > (size_t)INT_MAX ? INT_MAX : (int)n;
+}
+
+/* Wake select()/poll() clients whose condition now holds, with the counts the device
+   reports right now (never a remembered flag: it goes stale). Device locked. */
+static void notify_readiness(fifo_dev_t *dev)
+{
+    int avail = notify_count(fifo_on_readable(dev));
+    int room = notify_count(fifo_on_writable(dev));
+
+    if (IOFUNC_NOTIFY_INPUT_CHECK(dev->notify, avail, 0))
+        iofunc_notify_trigger(dev->notify, avail, IOFUNC_NOTIFY_INPUT);
+    if (IOFUNC_NOTIFY_OUTPUT_CHECK(dev->notify, room))
+        iofunc_notify_trigger(dev->notify, room, IOFUNC_NOTIFY_OUTPUT);
+}
+
+/* Keep a request waiting: remember whom to answer; it is replied to later by rcvid. */
+static int hold(resmgr_context_t *ctp, fifo_waiter_t **list, fifo_ocb_t *ocb,
+                size_t nbytes, size_t msg_offset)
 {
     fifo_waiter_t *w, **tail;
+    struct _msg_info info;
 
     if (ctp->rcvid == 0)                      /* inside a combine message: it cannot be held */
         return EBADMSG;
+    /* The client's signal or timeout may have come first: another thread then handled its
+       unblock pulse and found nothing to release. The flag stays set until we reply. */
+    if (MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ))
+        return EINTR;
     w = calloc(1, sizeof *w);
     if (w == NULL)
         return ENOMEM;
@@ -78,17 +104,18 @@ static int hold_reader(resmgr_context_t *ctp, fifo_ocb_t *ocb, size_t nbytes)
     w->scoid = ctp->info.scoid;
     w->coid = ctp->info.coid;
     w->nbytes = nbytes;
-    for (tail = &ocb->ocb.attr->waiters; *tail != NULL; tail = &(*tail)->next)
+    w->msg_offset = msg_offset;
+    for (tail = list; *tail != NULL; tail = &(*tail)->next)
         ;                                     /* oldest first: append */
     *tail = w;
     return _RESMGR_NOREPLY;                   /* the client stays blocked until we reply */
 }
 
-/* Answer and free held readers that match: by rcvid, by connection, or by open file. */
-static int release_waiters(fifo_dev_t *dev, fifo_rcvid_t rcvid, int scoid, int coid,
+/* Answer (or, with error 0, drop) and free held requests that match: by rcvid, by open
+   file, or by connection. Returns how many matched. Device locked. */
+static int release_waiters(fifo_waiter_t **pp, fifo_rcvid_t rcvid, int scoid, int coid,
                            const fifo_ocb_t *ocb, int error)
 {
-    fifo_waiter_t **pp = &dev->waiters;
     int released = 0;
 
     while (*pp != NULL) {
@@ -96,7 +123,8 @@ static int release_waiters(fifo_dev_t *dev, fifo_rcvid_t rcvid, int scoid, int c
         if ((rcvid != 0 && w->rcvid == rcvid) || (ocb != NULL && w->ocb == ocb) ||
             (rcvid == 0 && ocb == NULL && w->scoid == scoid && w->coid == coid)) {
             *pp = w->next;
-            MsgError(w->rcvid, error);        /* a gone client makes this fail: harmless */
+            if (error != EOK)                 /* 0: the client is gone, nobody to answer */
+                MsgError(w->rcvid, error);
             free(w);
             released++;
         } else {
@@ -106,21 +134,31 @@ static int release_waiters(fifo_dev_t *dev, fifo_rcvid_t rcvid, int scoid, int c
     return released;
 }
 
-void fifo_data_ready(fifo_dev_t *dev)
+/* Both lists: held reads and held writes. */
+static int release_all(fifo_dev_t *dev, fifo_rcvid_t rcvid, int scoid, int coid,
+                       const fifo_ocb_t *ocb, int error)
+{
+    int released = release_waiters(&dev->readers, rcvid, scoid, coid, ocb, error);
+
+    released += release_waiters(&dev->writers, rcvid, scoid, coid, ocb, error);
+    return released;
+}
+
+/* Give held readers what fifo_on_read() has now, oldest first; returns how many
+   were answered. The rest keep waiting once it says EAGAIN. */
+static int serve_readers(fifo_dev_t *dev)
 {
     static uint8_t buf[FIFO_MSG_MAX_SIZE];  /* safe: used only with the device locked */
+    int served = 0;
 
-    dev->input_ready = 1;
-    while (dev->waiters != NULL) {
-        fifo_waiter_t *w = dev->waiters;
+    while (dev->readers != NULL) {
+        fifo_waiter_t *w = dev->readers;
         size_t want = w->nbytes < sizeof buf ? w->nbytes : sizeof buf;
         size_t done = 0;
         int status = fifo_on_read(dev, w->ocb, buf, want, &done);
-        if (status == EAGAIN) {               /* nothing (left) to read: the rest keep waiting */
-            dev->input_ready = 0;
+        if (status == EAGAIN)                 /* nothing (left) to read */
             break;
-        }
-        dev->waiters = w->next;
+        dev->readers = w->next;
         if (status != EOK) {
             MsgError(w->rcvid, status);
         } else {
@@ -129,12 +167,96 @@ void fifo_data_ready(fifo_dev_t *dev)
             MsgReply(w->rcvid, (long)done, buf, done);  /* not resmgr_msgreply(): a delayed reply */
         }
         free(w);
+        served++;
     }
-    if (dev->input_ready && IOFUNC_NOTIFY_INPUT_CHECK(dev->notify, 1, 0))
-        iofunc_notify_trigger(dev->notify, 1, IOFUNC_NOTIFY_INPUT);
+    return served;
 }
 
-/* A held reader was hit by a signal or a timeout: release it with EINTR. */
+/* Pass one held writer's data to fifo_on_write(), read from the client in chunks
+   (it is still blocked, so its message can be read). Returns the bytes taken; *status is
+   the first error (EAGAIN: still full). */
+static size_t feed_writer(fifo_dev_t *dev, const fifo_waiter_t *w, int *status)
+{
+    uint8_t chunk[512];
+    size_t total = 0;
+
+    *status = EOK;
+    while (total < w->nbytes) {
+        size_t n = w->nbytes - total < sizeof chunk ? w->nbytes - total : sizeof chunk;
+        size_t done = 0;
+        long got = (long)MsgRead(w->rcvid, chunk, n, w->msg_offset + total);
+        if (got == -1 || (size_t)got != n) {  /* the client is gone or sent less than it claimed */
+            *status = got == -1 ? errno : EBADMSG;
+            break;
+        }
+        *status = fifo_on_write(dev, w->ocb, chunk, n, &done);
+        if (*status != EOK)
+            break;
+        total += done < n ? done : n;
+        if (done < n)                         /* the hook took less: a short write */
+            break;
+    }
+    return total;
+}
+
+/* Give held writers room, oldest first: each is answered as soon as some of its data was
+   taken (a short write), or with the hook's error; returns how many were answered. */
+static int serve_writers(fifo_dev_t *dev)
+{
+    int served = 0;
+
+    while (dev->writers != NULL) {
+        fifo_waiter_t *w = dev->writers;
+        int status;
+        size_t taken = feed_writer(dev, w, &status);
+        if (taken == 0 && status == EAGAIN)   /* still full: the rest keep waiting */
+            break;
+        dev->writers = w->next;
+        if (taken > 0 || status == EOK) {
+            if (taken > 0)
+                dev->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME;
+            MsgReply(w->rcvid, (long)taken, NULL, 0);  /* write() returns taken */
+        } else {
+            MsgError(w->rcvid, status);
+        }
+        free(w);
+        served++;
+    }
+    return served;
+}
+
+/* Serve every held request the device can serve now, then wake select()/poll(). A hook
+   called from here may call fifo_data_ready() or fifo_room_ready() again: that only asks for
+   another round (no recursion), and rounds stop when one serves nobody. Device locked. */
+static void serve_waiters(fifo_dev_t *dev)
+{
+    int served;
+
+    if (dev->serving) {                       /* called from a hook while serving */
+        dev->again = 1;
+        return;
+    }
+    dev->serving = 1;
+    do {
+        dev->again = 0;
+        served = serve_readers(dev);
+        served += serve_writers(dev);
+    } while (dev->again && served > 0);
+    dev->serving = 0;
+    notify_readiness(dev);
+}
+
+void fifo_data_ready(fifo_dev_t *dev)
+{
+    serve_waiters(dev);
+}
+
+void fifo_room_ready(fifo_dev_t *dev)
+{
+    serve_waiters(dev);                       /* the same work: either change may let either side on */
+}
+
+/* A held request's client was hit by a signal or a timeout: release it with EINTR. */
 int fifo_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
 {
     fifo_dev_t *dev = ocb->ocb.attr;
@@ -146,19 +268,19 @@ int fifo_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
     /* Only a client that still asks to be released: it may have been answered already. */
     if (MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ)) {
         iofunc_attr_lock(&dev->attr);         /* unblock handlers run without the device lock */
-        release_waiters(dev, ctp->rcvid, 0, 0, NULL, EINTR);
+        release_all(dev, ctp->rcvid, 0, 0, NULL, EINTR);
         iofunc_attr_unlock(&dev->attr);
     }
     return _RESMGR_NOREPLY;
 }
 
-/* The last close of an open file: no reader may still wait on it. */
+/* The last close of an open file: no request may still wait on it. */
 int fifo_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
 {
     fifo_dev_t *dev = ocb->ocb.attr;
 
     iofunc_attr_lock(&dev->attr);             /* close_ocb runs without the device lock */
-    release_waiters(dev, 0, 0, 0, ocb, EBADF);
+    release_all(dev, 0, 0, 0, ocb, EBADF);
     iofunc_attr_unlock(&dev->attr);
     return iofunc_close_ocb_default(ctp, reserved, &ocb->ocb);
 }
@@ -166,6 +288,7 @@ int fifo_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
 /* read(): a stream; fifo_on_read() fills the receive buffer, which is then replied. */
 int fifo_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 {
+    fifo_dev_t *dev = ocb->ocb.attr;
     int nonblock;
     size_t want, done = 0;
     void *buf = ctp->msg;                     /* the request is parsed: reuse its buffer */
@@ -182,14 +305,19 @@ int fifo_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
         return ENOSYS;
     }
     want = FIFO_READ_NBYTES(msg);
+    if (want == 0) {                          /* read(fd, buf, 0): 0 at once, the hook is not asked */
+        _IO_SET_READ_NBYTES(ctp, 0);
+        return EOK;
+    }
     if (want > ctp->msg_max_size)             /* one reply holds one buffer: a short read */
         want = ctp->msg_max_size;
-    status = fifo_on_read(ocb->ocb.attr, ocb, buf, want, &done);
+    dev->serving = 1;                         /* the hook's data_ready()/room_ready(): once it returns */
+    status = fifo_on_read(dev, ocb, buf, want, &done);
+    dev->serving = 0;
     if (status == EAGAIN) {                   /* no data yet */
-        ocb->ocb.attr->input_ready = 0;
         if (nonblock)                         /* O_NONBLOCK: say so rather than wait */
             return EAGAIN;
-        return hold_reader(ctp, ocb, want);
+        return hold(ctp, &dev->readers, ocb, want, 0);
     }
     if (status != EOK)
         return status;
@@ -198,7 +326,8 @@ int fifo_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
     _IO_SET_READ_NBYTES(ctp, done);           /* read() returns done; 0 is end of file */
     if (done == 0)
         return EOK;
-    ocb->ocb.attr->attr.flags |= IOFUNC_ATTR_ATIME | IOFUNC_ATTR_DIRTY_TIME;
+    dev->attr.flags |= IOFUNC_ATTR_ATIME | IOFUNC_ATTR_DIRTY_TIME;
+    serve_waiters(dev);                       /* the read made room: held writers, select()/poll() */
     SETIOV(ctp->iov, buf, done);
     return _RESMGR_NPARTS(1);
 }
@@ -206,10 +335,12 @@ int fifo_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 /* write(): a stream; the data goes to fifo_on_write() in bounded chunks. */
 int fifo_io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
 {
+    fifo_dev_t *dev = ocb->ocb.attr;
     uint8_t chunk[512];
     size_t sent, nbytes, total = 0;
+    int nonblock;
 
-    int status = iofunc_write_verify(ctp, msg, &ocb->ocb, NULL);
+    int status = iofunc_write_verify(ctp, msg, &ocb->ocb, &nonblock);
     if (status != EOK)                        /* EBADF unless the fd was opened for writing */
         return status;
     switch (msg->i.xtype & _IO_XTYPE_MASK) {
@@ -224,23 +355,28 @@ int fifo_io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
     sent = msg_len(ctp);
     if (sent < sizeof msg->i || nbytes > sent - sizeof msg->i)  /* claims more than arrived */
         return EBADMSG;
+    dev->serving = 1;                         /* the hook's data_ready()/room_ready(): once it returns */
     while (total < nbytes) {
         size_t n = nbytes - total < sizeof chunk ? nbytes - total : sizeof chunk;
         size_t done = 0;
         status = read_exact(ctp, chunk, n, sizeof msg->i + total);
         if (status == EOK)
-            status = fifo_on_write(ocb->ocb.attr, ocb, chunk, n, &done);
-        if (status != EOK) {
-            if (total > 0)                    /* report what was taken before the error */
-                break;
-            return status;
-        }
+            status = fifo_on_write(dev, ocb, chunk, n, &done);
+        if (status != EOK)
+            break;
         total += done < n ? done : n;
         if (done < n)                         /* the hook took less: a short write */
             break;
     }
-    if (total > 0)
-        ocb->ocb.attr->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME;
+    dev->serving = 0;
+    if (total > 0 || dev->again)
+        serve_waiters(dev);                   /* new data: held readers, select()/poll() */
+    if (total == 0 && status == EAGAIN && !nonblock)  /* full: wait for room (O_NONBLOCK: EAGAIN) */
+        return hold(ctp, &dev->writers, ocb, nbytes, (size_t)ctp->offset + sizeof msg->i);
+    if (total == 0 && status != EOK)          /* nothing taken: the error is the answer */
+        return status;
+    if (total > 0)                            /* else: what was taken before an error */
+        dev->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME;
     _IO_SET_WRITE_NBYTES(ctp, total);
     return EOK;
 }
@@ -254,21 +390,29 @@ int fifo_io_lseek(resmgr_context_t *ctp, io_lseek_t *msg, RESMGR_OCB_T *ocb)
     return ESPIPE;
 }
 
-/* select()/poll()/ionotify(): input is ready unless the last read found none. */
+/* select()/poll()/ionotify(): ready is what a read or write would find right now. */
 int fifo_io_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb)
 {
-    int ready = (ocb->ocb.attr->input_ready ? _NOTIFY_COND_INPUT : 0) | _NOTIFY_COND_OUTPUT;
+    fifo_dev_t *dev = ocb->ocb.attr;
+    unsigned ready = 0;                       /* _NOTIFY_COND_* bits */
 
-    return iofunc_notify(ctp, msg, ocb->ocb.attr->notify, ready, NULL, NULL);
+    if (fifo_on_readable(dev) > 0)  /* a read() would not wait */
+        ready |= _NOTIFY_COND_INPUT;
+    if (fifo_on_writable(dev) > 0)  /* a write() would not wait */
+        ready |= _NOTIFY_COND_OUTPUT;
+    return iofunc_notify(ctp, msg, dev->notify, (int)ready, NULL, NULL);
 }
 
-/* Every close(): drop this client's waiting reads and notification requests, then the default. */
+/* Every close(): drop this connection's held requests and notification requests, then the default. */
 int fifo_io_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
 {
-    iofunc_attr_lock(&ocb->ocb.attr->attr);   /* close_dup runs without the device lock */
-    release_waiters(ocb->ocb.attr, 0, ctp->info.scoid, ctp->info.coid, NULL, EBADF);
-    iofunc_attr_unlock(&ocb->ocb.attr->attr);
-    iofunc_notify_remove(ctp, ocb->ocb.attr->notify);
+    fifo_dev_t *dev = ocb->ocb.attr;
+
+    iofunc_attr_lock(&dev->attr);             /* close_dup runs without the device lock */
+    /* rcvid 0: the client died, so its held requests are dropped rather than answered. */
+    release_all(dev, 0, ctp->info.scoid, ctp->info.coid, NULL, ctp->rcvid != 0 ? EBADF : EOK);
+    iofunc_notify_remove(ctp, dev->notify);
+    iofunc_attr_unlock(&dev->attr);
     return iofunc_close_dup_default(ctp, msg, &ocb->ocb);
 }
 

@@ -5,11 +5,11 @@
  */
 
 /*
- * fifo: In-memory byte pipe with blocking reads.
+ * fifo: In-memory byte pipe with blocking reads and writes.
  *
  * main() sets the resource manager up in the order QNX requires: dispatch channel,
  * device attribute and mount, function tables, then the path; every attach happens
- * before the receive loop allocates its contexts.
+ * before the receive loop (here a thread pool) allocates its contexts.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,7 +22,7 @@
 #include "fifo_hooks.h"
 
 #ifdef __USAGE
-%C - In-memory byte pipe with blocking reads
+%C - In-memory byte pipe with blocking reads and writes
 
 %C [options]
 
@@ -111,7 +111,6 @@ static int parse_options(int argc, char *argv[], fifo_options_t *opts, fifo_dev_
 static void init_state(fifo_dev_t *dev)
 {
     memset(dev, 0, sizeof *dev);              /* before iofunc_attr_init(), never after it */
-    dev->input_ready = 1;                     /* unknown until a read finds no data */
     dev->head = 0U;
     dev->used = 0U;
 }
@@ -141,27 +140,31 @@ static void init_funcs(void)
     fifo_io_funcs.close_ocb = fifo_io_close_ocb;
 }
 
-/* Serve messages one at a time; returns only on an unrecoverable receive error. */
+/* Serve messages with a thread pool; returns only if the pool cannot start. */
 static int serve(dispatch_t *dpp)
 {
-    dispatch_context_t *ctp = dispatch_context_alloc(dpp);
+    thread_pool_attr_t pool_attr;
+    thread_pool_t *pool;
 
-    if (ctp == NULL) {
-        fprintf(stderr, "fifo: dispatch_context_alloc: %s\n", strerror(errno));
+    memset(&pool_attr, 0, sizeof pool_attr);
+    pool_attr.handle        = dpp;
+    pool_attr.context_alloc = dispatch_context_alloc;
+    pool_attr.block_func    = dispatch_block;
+    pool_attr.unblock_func  = dispatch_unblock;
+    pool_attr.handler_func  = dispatch_handler;
+    pool_attr.context_free  = dispatch_context_free;
+    pool_attr.lo_water      = FIFO_POOL_LO_WATER;
+    pool_attr.hi_water      = FIFO_POOL_HI_WATER;
+    pool_attr.increment     = FIFO_POOL_INCREMENT;
+    pool_attr.maximum       = FIFO_POOL_MAXIMUM;
+
+    pool = thread_pool_create(&pool_attr, POOL_FLAG_EXIT_SELF);
+    if (pool == NULL) {
+        fprintf(stderr, "fifo: thread_pool_create: %s\n", strerror(errno));
         return EXIT_FAILURE;
     }
-    for (;;) {
-        dispatch_context_t *next = dispatch_block(ctp);
-        if (next == NULL) {
-            if (errno == EINTR)               /* a signal interrupted the wait: wait again */
-                continue;
-            fprintf(stderr, "fifo: dispatch_block: %s\n", strerror(errno));
-            break;
-        }
-        ctp = next;
-        dispatch_handler(ctp);                /* runs our handler and replies as it says */
-    }
-    dispatch_context_free(ctp);
+    thread_pool_start(pool);                  /* with POOL_FLAG_EXIT_SELF, main's thread ends here */
+    fprintf(stderr, "fifo: thread_pool_start: %s\n", strerror(errno));
     return EXIT_FAILURE;
 }
 

@@ -40,6 +40,10 @@ struct fifo_ocb;
 
 #define FIFO_MSG_MAX_SIZE 2048u  /* receive buffer: any header, plus the largest devctl reply */
 #define FIFO_NPARTS_MAX   2u     /* reply iov entries the handlers use at most */
+#define FIFO_POOL_LO_WATER  2   /* threads kept waiting for messages, at least */
+#define FIFO_POOL_HI_WATER  4   /* waiting threads beyond this exit */
+#define FIFO_POOL_INCREMENT 1   /* threads started at once when too few wait */
+#define FIFO_POOL_MAXIMUM   16  /* threads in all, at most */
 
 /* Held requests are answered later by rcvid: 64-bit rcvid_t since QNX 8.0, int before. */
 #ifdef __RCVID_T_SIZE
@@ -48,14 +52,16 @@ typedef rcvid_t fifo_rcvid_t;
 typedef int fifo_rcvid_t;
 #endif
 
-/* A reader waiting for data: its read() is held, not replied, until data arrives. */
+/* A held request: a read() waiting for data or a write() waiting for room. Its reply is
+   sent later, by rcvid, once the device can serve it (or it is released). */
 typedef struct fifo_waiter {
     struct fifo_waiter *next;
-    fifo_rcvid_t   rcvid;   /* whom to reply to */
-    struct fifo_ocb *ocb;   /* the open file it reads through */
-    int                    scoid;   /* its connection: dropped when the client closes it */
+    fifo_rcvid_t   rcvid;       /* whom to reply to */
+    struct fifo_ocb *ocb;       /* the open file it reads or writes through */
+    int                    scoid;       /* its connection: dropped when the client closes it */
     int                    coid;
-    size_t                 nbytes;  /* how much it asked for */
+    size_t                 nbytes;      /* how much it asked to read or write */
+    size_t                 msg_offset;  /* writes: where the data starts in the client's message */
 } fifo_waiter_t;
 
 /* One per registered path: what every open file of the device shares. */
@@ -65,8 +71,10 @@ typedef struct fifo_dev {
     uint8_t ring[4096];  /* The bytes in flight */
     uint32_t head;  /* Index of the oldest byte */
     uint32_t used;  /* Bytes in the ring */
-    fifo_waiter_t *waiters;  /* blocked readers, oldest first */
-    int             input_ready;  /* 0 once a read found no data, until fifo_data_ready() */
+    fifo_waiter_t *readers;  /* held read()s, oldest first */
+    fifo_waiter_t *writers;  /* held write()s (the device was full), oldest first */
+    unsigned        serving;    /* nonzero while held requests are being served */
+    unsigned        again;      /* a hook asked to serve them again meanwhile */
 } fifo_dev_t;
 
 /* One per open(): what belongs to a single open file description. */

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -145,6 +146,7 @@ int sample_io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
     int64_t start;
     uint64_t used;
     size_t skip, sent, nbytes, n;
+    uint8_t *data;
 
     int status = iofunc_write_verify(ctp, msg, &ocb->ocb, NULL);
     if (status != EOK)                        /* EBADF unless the fd was opened for writing */
@@ -170,12 +172,19 @@ int sample_io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
     n = SAMPLE_BUFFER_SIZE - (size_t)start;
     if (n > nbytes)
         n = nbytes;
+    data = malloc(n);                         /* a copy first: a short read must not reach the device */
+    if (data == NULL)
+        return ENOMEM;
+    status = read_exact(ctp, data, n, skip);
+    if (status != EOK) {
+        free(data);
+        return status;
+    }
     used = (uint64_t)dev->attr.nbytes;
     if ((uint64_t)start > used)               /* a hole before the data reads as zeros */
         memset(dev->buffer + used, 0, (size_t)((uint64_t)start - used));
-    status = read_exact(ctp, dev->buffer + start, n, skip);
-    if (status != EOK)
-        return status;
+    memcpy(dev->buffer + start, data, n);
+    free(data);
     if ((uint64_t)start + n > used)
         dev->attr.nbytes = start + (int64_t)n; /* the file grew */
     if ((msg->i.xtype & _IO_XTYPE_MASK) == _IO_XTYPE_NONE)
@@ -193,10 +202,14 @@ int sample_io_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb)
     return iofunc_notify(ctp, msg, ocb->ocb.attr->notify, ready, NULL, NULL);
 }
 
-/* Every close(): drop this client's notification requests, then the default. */
+/* Every close(): drop this connection's notification requests, then the default. */
 int sample_io_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
 {
-    iofunc_notify_remove(ctp, ocb->ocb.attr->notify);
+    sample_dev_t *dev = ocb->ocb.attr;
+
+    iofunc_attr_lock(&dev->attr);             /* close_dup runs without the device lock */
+    iofunc_notify_remove(ctp, dev->notify);
+    iofunc_attr_unlock(&dev->attr);
     return iofunc_close_dup_default(ctp, msg, &ocb->ocb);
 }
 

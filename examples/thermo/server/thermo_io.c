@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -98,10 +99,14 @@ int thermo_io_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb)
     return iofunc_notify(ctp, msg, ocb->ocb.attr->notify, ready, NULL, NULL);
 }
 
-/* Every close(): drop this client's notification requests, then the default. */
+/* Every close(): drop this connection's notification requests, then the default. */
 int thermo_io_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
 {
-    iofunc_notify_remove(ctp, ocb->ocb.attr->notify);
+    thermo_dev_t *dev = ocb->ocb.attr;
+
+    iofunc_attr_lock(&dev->attr);             /* close_dup runs without the device lock */
+    iofunc_notify_remove(ctp, dev->notify);
+    iofunc_attr_unlock(&dev->attr);
     return iofunc_close_dup_default(ctp, msg, &ocb->ocb);
 }
 

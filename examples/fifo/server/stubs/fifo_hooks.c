@@ -5,7 +5,7 @@
  */
 
 /*
- * Device logic of the fifo server: In-memory byte pipe with blocking reads.
+ * Device logic of the fifo server: In-memory byte pipe with blocking reads and writes.
  *
  * These are the current stubs of every hook. Your own copy is ../fifo_hooks.c:
  * when the spec gains a command, copy the new stub from here into it.
@@ -38,7 +38,9 @@ int fifo_on_read(fifo_dev_t *dev, fifo_ocb_t *ocb, void *buf, size_t nbytes, siz
 }
 
 /* write(): consume up to nbytes bytes from buf and store the count taken
-   in *done (less than nbytes is a short write). Return EOK or an errno value. */
+   in *done (less than nbytes is a short write). Return EOK or an errno value;
+   EAGAIN when the device is full: the writer then waits until
+   fifo_room_ready() is called. */
 int fifo_on_write(fifo_dev_t *dev, fifo_ocb_t *ocb, const void *buf, size_t nbytes, size_t *done)
 {
     (void)dev;
@@ -46,6 +48,22 @@ int fifo_on_write(fifo_dev_t *dev, fifo_ocb_t *ocb, const void *buf, size_t nbyt
     (void)buf;
     *done = nbytes;                           /* accept and discard everything */
     return EOK;
+}
+
+/* select()/poll(): how many bytes a read() would get right now (0: it would
+   wait). Asked with the device locked, after every change. */
+size_t fifo_on_readable(const fifo_dev_t *dev)
+{
+    (void)dev;
+    return 0;                                 /* like the read stub: never any data */
+}
+
+/* select()/poll(): how many bytes a write() could place right now (0: the
+   device is full and it would wait). Asked with the device locked. */
+size_t fifo_on_writable(const fifo_dev_t *dev)
+{
+    (void)dev;
+    return SIZE_MAX;                          /* like the write stub: always room */
 }
 
 /* How many bytes are waiting.

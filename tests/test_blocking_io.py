@@ -1,0 +1,92 @@
+"""Held requests, readiness and locking of the generated io code, shown by the generated
+tests: pool drivers are race-free under ThreadSanitizer, and one planted defect per rule
+(a notify list changed without the attr lock, a lost unblock, a cached readiness flag, a
+zero-byte read passed to the hook, a write answered EAGAIN on a blocking fd) makes a named
+generated test fail."""
+from __future__ import annotations
+
+import pytest
+
+from cbuild import REPO, host_make, summary
+from test_host_roundtrip import planted, run_test
+
+FAST_NET = {"QH_SEND_TIMEOUT_MS": "1000"}  # a held request nobody releases fails in 1 s
+
+
+@pytest.mark.parametrize("example", ["adc", "fifo"])
+def test_pool_driver_is_race_free_under_tsan(example, tmp_path):
+    r = host_make(REPO / "examples" / example, tmp_path / "build", target="tsan", san=False)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out[-4000:]
+    assert "ThreadSanitizer" not in out and summary(out)[1] == 0
+    assert "PASS select_races_close" in out
+
+
+@pytest.mark.parametrize("example", ["adc", "sample"])
+def test_defect_close_dup_without_lock(example, tmp_path):
+    """close_dup runs without the OCB lock: iofunc_notify_remove() outside the attr lock
+    races with another client's select(). The wrapped call notices every time."""
+    tree = planted(tmp_path, example, f"server/{example}_io.c",
+                   "    iofunc_attr_lock(&dev->attr);             /* close_dup runs without the device lock */\n"
+                   "    iofunc_notify_remove(ctp, dev->notify);\n    iofunc_attr_unlock(&dev->attr);\n",
+                   "    iofunc_notify_remove(ctp, dev->notify);\n")
+    r, out = run_test(tree, tmp_path / "build")
+    assert r.returncode != 0
+    assert "FAIL lists_locked" in out, out[-3000:]
+
+
+def fifo_with(tmp_path, old: str, new: str):
+    """Run the fifo's generated test with one defect in its io code; returns the output."""
+    tree = planted(tmp_path, "fifo", "server/fifo_io.c", old, new)
+    r = host_make(tree, tmp_path / "build", env=FAST_NET, timeout=120)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0, out[-3000:]
+    return out
+
+
+def test_defect_hold_ignoring_unblock_request(tmp_path):
+    """Without the _NTO_MI_UNBLOCK_REQ check the forced-order read stays held: its unblock
+    was handled first and nothing else releases it (the runtime's net ends it after 1 s)."""
+    out = fifo_with(tmp_path, "    if (MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ))\n"
+                              "        return EINTR;\n    w = calloc", "    (void)info;\n    w = calloc")
+    assert "FAIL unblock_before_hold" in out and "protocol error" in out, out[-3000:]
+
+
+def test_defect_cached_readiness(tmp_path):
+    """select() saying "readable" from a flag rather than the device's count."""
+    out = fifo_with(tmp_path, "    if (fifo_on_readable(dev) > 0)  /* a read() would not wait */",
+                    "    if (dev != NULL)")
+    assert "FAIL poll_matches_read" in out, out[-3000:]
+
+
+def test_defect_zero_byte_read_reaches_the_hook(tmp_path):
+    out = fifo_with(tmp_path, "    if (want == 0) {", "    if (want == 0 && ctp == NULL) {")
+    assert "FAIL zero_byte_read" in out, out[-3000:]
+
+
+def test_defect_blocking_write_answers_eagain(tmp_path):
+    out = fifo_with(tmp_path, "    if (total == 0 && status == EAGAIN && !nonblock)",
+                    "    if (total == 0 && status == EAGAIN && !nonblock && ctp == NULL)")
+    assert "FAIL held_write_released" in out, out[-3000:]
+
+
+def test_defect_close_dup_releases_the_whole_open_file(tmp_path):
+    """close_dup answering every request of the OCB, not just the closing connection's:
+    a read held on a dup()ed fd is wrongly ended (EBADF) by the other fd's close."""
+    out = fifo_with(tmp_path, "    release_all(dev, 0, ctp->info.scoid, ctp->info.coid, NULL,",
+                    "    release_all(dev, 0, 0, 0, ocb,")
+    assert "FAIL dup_keeps_held_read" in out, out[-3000:]
+
+
+def test_defect_dead_clients_request_kept(tmp_path):
+    """Neither close_dup (rcvid 0) nor close_ocb drops a dead client's held read: it would
+    be answered later, by a rcvid that may by then belong to another client."""
+    tree = planted(tmp_path, "fifo", "server/fifo_io.c",
+                   "    release_all(dev, 0, ctp->info.scoid, ctp->info.coid, NULL,",
+                   "    if (ctp->rcvid != 0)\n        release_all(dev, 0, ctp->info.scoid, ctp->info.coid, NULL,")
+    path = tree / "server/fifo_io.c"
+    path.write_text(path.read_text().replace("    release_all(dev, 0, 0, 0, ocb, EBADF);\n", "", 1))
+    r = host_make(tree, tmp_path / "build", env=FAST_NET, timeout=120)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0
+    assert "FAIL client_dies_while_read_held" in out, out[-3000:]
