@@ -144,6 +144,7 @@ class Option:
 class Payload:
     ctype: CType
     check_fn: Optional[str]  # validator to run on input, if any
+    align: int = 1           # alignment its C type needs (reply data is placed accordingly)
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,12 @@ class Devctl:
         """Parameter declarations of the payload, shared by the client function and the hook."""
         return tuple(([f"const {self.inp.ctype.param('in')}"] if self.inp else [])
                      + ([self.out.ctype.param("out")] if self.out else []))
+
+    @property
+    def in_place_align(self) -> int:
+        """Alignment the input needs to be used where it arrived; 0: always copy it, because
+        the reply data is built in the same receive buffer (commands with in and out)."""
+        return 0 if self.out else self.inp.align
 
     @property
     def dcmd_value(self) -> int:
@@ -476,7 +483,7 @@ class _Builder:
                 check = names.check_fn(self.prefix, ct.name)
             elif ct.kind == "primitive" and PRIMITIVES[ct.name].is_bool:
                 check = "bool"
-        return Payload(ct, check)
+        return Payload(ct, check, self.table.shape(parse_typeref(type_text)).align)
 
     def devctl(self, d: dict, state_by_name: Dict[str, StateField]) -> Devctl:
         name = d["name"]
