@@ -203,7 +203,7 @@ static int adc_dcmd_select(resmgr_context_t *ctp, io_devctl_t *msg, adc_ocb_t *o
     in = devctl_input(ctp, msg, in_len, &copy, sizeof copy, 4u, &status);
     if (in == NULL)
         return status;
-    if (!adc_check_channel_select(in))            /* every field within what the spec allows */
+    if (!adc_check_channel_select(in))             /* every field within what the spec allows */
         return EINVAL;
     status = adc_on_select(ocb->ocb.attr, ocb, in);
     if (status != EOK)

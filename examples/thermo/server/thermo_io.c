@@ -209,7 +209,7 @@ static int thermo_dcmd_set_config(resmgr_context_t *ctp, io_devctl_t *msg, therm
     in = devctl_input(ctp, msg, in_len, &copy, sizeof copy, 4u, &status);
     if (in == NULL)
         return status;
-    if (!thermo_check_config(in))            /* every field within what the spec allows */
+    if (!thermo_check_config(in))             /* every field within what the spec allows */
         return EINVAL;
     status = thermo_on_set_config(ocb->ocb.attr, ocb, in);
     if (status != EOK)
@@ -247,7 +247,7 @@ static int thermo_dcmd_swap_config(resmgr_context_t *ctp, io_devctl_t *msg, ther
     in = devctl_input(ctp, msg, in_len, &copy, sizeof copy, 0u, &status);
     if (in == NULL)
         return status;
-    if (!thermo_check_config(in))            /* every field within what the spec allows */
+    if (!thermo_check_config(in))             /* every field within what the spec allows */
         return EINVAL;
     out = devctl_output(ctp, msg, sizeof(thermo_config_t), 4u);
     if (out == NULL)                          /* a combine message left no room for the reply */
