@@ -18,6 +18,7 @@ ACCESS_FLAGS = {           # devctl access -> the _IO_FLAG_* bits the fd must ho
     "any": (), "read": ("_IO_FLAG_RD",), "write": ("_IO_FLAG_WR",),
     "read-write": ("_IO_FLAG_RD", "_IO_FLAG_WR"),
 }
+DEVCTL_TABLE_FROM = 33    # from this many commands: one table and one generic handler (compiles linearly)
 ACCESS_OPEN_FLAG = {"any": "O_RDONLY", "read": "O_RDONLY", "write": "O_WRONLY", "read-write": "O_RDWR"}
 
 
@@ -282,6 +283,21 @@ class Device:
     def has_input(self) -> bool:
         """Some devctl receives a payload."""
         return any(c.inp for c in self.devctls)
+
+    @property
+    def devctl_table(self) -> bool:
+        """Commands are dispatched through a const table rather than one function each."""
+        return len(self.devctls) >= DEVCTL_TABLE_FROM
+
+    @property
+    def devctls_by_value(self) -> List[Devctl]:
+        """The commands sorted by their 32-bit value: the table's binary-search order."""
+        return sorted(self.devctls, key=lambda c: c.dcmd_value)
+
+    @property
+    def max_in_size(self) -> int:
+        """Bytes of the largest input payload (the generic handler's copy buffer)."""
+        return max([c.inp.ctype.size for c in self.devctls if c.inp] + [0])
 
     def struct(self, name: str) -> Struct:
         return next(s for s in self.structs if s.name == name)
