@@ -43,8 +43,15 @@ regen: venv
 bench: deps venv
 	$(BIN)/python benchmarks/run.py
 
+# Every example's own fuzz target for FUZZ_SECONDS each (crashing inputs: examples/NAME/host/
+# fuzz-crashes/, replayed by make test), then the runtime's raw-message harness.
+FUZZ_SECONDS ?= 60
+EXAMPLE_NAMES := $(patsubst examples/%.yaml,%,$(wildcard examples/*.yaml))
 fuzz: deps
-	$(MAKE) -C qnxhost O=$(CURDIR)/$(BUILD)/fuzz fuzz-run
+	@set -e; for e in $(EXAMPLE_NAMES); do \
+	    $(MAKE) -C examples/$$e -f host.mk fuzz QNXHOST=$(CURDIR)/qnxhost O=$(CURDIR)/$(BUILD)/fuzz-$$e \
+	        FUZZ_RUNTIME=$(CURDIR)/$(BUILD)/fuzz-runtime FUZZ_SECONDS=$(FUZZ_SECONDS); done
+	$(MAKE) -C qnxhost O=$(CURDIR)/$(BUILD)/fuzz fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD) .pytest_cache

@@ -87,5 +87,50 @@ $(O)/thermo-fuse: $(O)/thermo_main.o $(O)/thermo_io.o $(O)/thermo_hooks.o $(RUNT
 	    $(O)/thermo_hooks.o $(RUNTIME) -Wl,--defsym=qh_driver_main=thermo_server_main \
 	    $$(pkg-config --libs fuse3) $(LDLIBS)
 
+# libFuzzer target (clang, ASan+UBSan; host/thermo_fuzz.c):
+#   make -f host.mk fuzz [FUZZ_SECONDS=60]   fuzz; a crashing input is saved in host/fuzz-crashes/
+#   make -f host.mk fuzz-replay              run every saved input once (fails if one still crashes)
+# Settings: FUZZ_CRASHES (where crashing inputs go and are replayed from), FUZZ_RUNTIME
+# (build folder of the runtime, to share it between drivers), FUZZ_CC.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_O       ?= $(O)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := $(STD) -g -O1 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_QNX_SOURCE \
+                -isystem $(QNXHOST)/include -Ipublic -Iserver $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_BIN     := $(FUZZ_O)/thermo_fuzz
+FUZZ_CRASHES ?= host/fuzz-crashes
+FUZZ_RUNTIME ?= $(FUZZ_O)/qnxhost
+FUZZ_OBJS    := $(FUZZ_O)/thermo_main.o $(FUZZ_O)/thermo_io.o $(FUZZ_O)/thermo_hooks.o $(FUZZ_O)/thermo_fuzz.o
+
+.PHONY: fuzz fuzz-replay fuzz-runtime
+fuzz: $(FUZZ_BIN)
+	mkdir -p $(FUZZ_O)/corpus $(FUZZ_CRASHES)
+	$(FUZZ_BIN) -dict=host/thermo_fuzz.dict -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -artifact_prefix=$(FUZZ_CRASHES)/ -print_final_stats=1 $(FUZZ_O)/corpus
+
+fuzz-replay: $(FUZZ_BIN)
+	@set -e; for f in $(wildcard $(FUZZ_CRASHES)/*); do $(FUZZ_BIN) $$f; done
+
+fuzz-runtime:
+	$(MAKE) -C $(QNXHOST) O=$(abspath $(FUZZ_RUNTIME)) SAN=1 CC=$(FUZZ_CC)
+
+$(FUZZ_RUNTIME)/libqnxhost.a: fuzz-runtime
+
+$(FUZZ_O)/thermo_main.o: server/thermo_main.c $(HEADERS)
+	mkdir -p $(FUZZ_O)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Dmain=thermo_server_main -c $< -o $@
+
+$(FUZZ_O)/%.o: server/%.c $(HEADERS)
+	mkdir -p $(FUZZ_O)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_O)/thermo_fuzz.o: host/thermo_fuzz.c $(HEADERS)
+	mkdir -p $(FUZZ_O)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -include qnxhost/redirect.h -c $< -o $@
+
+$(FUZZ_BIN): $(FUZZ_OBJS) $(FUZZ_RUNTIME)/libqnxhost.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
 clean:
 	rm -rf $(O)

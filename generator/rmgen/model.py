@@ -14,11 +14,17 @@ from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_
 
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
 IO_HEADER_SIZE = 16       # sizeof(io_devctl_t), sizeof(io_read_t), sizeof(io_write_t)
+REPLY_SLACK = 64          # after the largest reply: its alignment, and short combine parts before it
 ACCESS_FLAGS = {           # devctl access -> the _IO_FLAG_* bits the fd must hold
     "any": (), "read": ("_IO_FLAG_RD",), "write": ("_IO_FLAG_WR",),
     "read-write": ("_IO_FLAG_RD", "_IO_FLAG_WR"),
 }
 DEVCTL_TABLE_FROM = 33    # from this many commands: one table and one generic handler (compiles linearly)
+IO_MESSAGE_TYPES = {       # QNX io message types (sys/iomsg.h), for the fuzz dictionary
+    "connect": 0x100, "read": 0x101, "write": 0x102, "stat": 0x104, "notify": 0x105, "devctl": 0x106,
+    "lseek": 0x109, "msg": 0x113, "dup": 0x115, "close": 0x116,
+}
+DCMD_ALL = {"getflags": 0x40040101, "setflags": 0x80040102}  # __DIOF/__DIOT(_DCMD_ALL, 1/2, int)
 ACCESS_OPEN_FLAG = {"any": "O_RDONLY", "read": "O_RDONLY", "write": "O_WRONLY", "read-write": "O_RDWR"}
 
 
@@ -299,6 +305,19 @@ class Device:
         """Bytes of the largest input payload (the generic handler's copy buffer)."""
         return max([c.inp.ctype.size for c in self.devctls if c.inp] + [0])
 
+    @property
+    def fuzz_dictionary(self) -> List[Tuple[str, str]]:
+        """(name, escaped bytes) of the fuzz dictionary: command values, sizes, message types."""
+        def le(value: int, size: int) -> str:
+            return "".join(f"\\x{(value >> (8 * i)) & 0xFF:02X}" for i in range(size))
+
+        out = [(f"dcmd_{c.name}", le(c.dcmd_value, 4)) for c in self.devctls]
+        out += [(f"dcmd_all_{n}", le(v, 4)) for n, v in DCMD_ALL.items()]
+        sizes = sorted({p.ctype.size for c in self.devctls for p in (c.inp, c.out) if p})
+        out += [(f"size_{n}", le(n, 2)) for n in sizes]
+        out += [(f"io_{n}", le(v, 2)) for n, v in IO_MESSAGE_TYPES.items()]
+        return out
+
     def struct(self, name: str) -> Struct:
         return next(s for s in self.structs if s.name == name)
 
@@ -574,7 +593,7 @@ class _Builder:
             owner=(owner["uid"], owner["gid"]) if owner else None,
             spec_relpath=self.spec_relpath, version=__version__, io=io, pool=pool, options=options,
             enums=list(self.enums_by_name.values()), structs=self.structs(), state=state, open_state=open_state,
-            devctls=devctls, msg_max_size=max(MIN_MSG_MAX_SIZE, IO_HEADER_SIZE + max_out),
+            devctls=devctls, msg_max_size=max(MIN_MSG_MAX_SIZE, IO_HEADER_SIZE + max_out + REPLY_SLACK),
         )
         device.hooks = hooks(device)
         return device
