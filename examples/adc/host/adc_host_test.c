@@ -265,6 +265,82 @@ static void test_dcmd_get_conversions(void)
     memset(&out, 0xA5, sizeof(uint64_t));
     CHECK(adc_get_conversions(fd, &out) == 0);
 }
+#ifdef _IO_COMBINE_FLAG
+
+/* Combine messages: one send holding DCMD_ALL_SETFLAGS (not the last part, so the server
+   runs it without replying) and then a command, which the server finds at ctp->offset > 0. */
+#define COMBINE_MAX (2048u + 8u + 64u)
+static unsigned char combine[COMBINE_MAX];
+
+/* SETFLAGS taking prefix bytes (flags 0, then padding), then dcmd with payload_len bytes. */
+static size_t build_combine(size_t prefix, int dcmd, const void *payload, size_t payload_len)
+{
+    io_devctl_t hdr;
+
+    memset(combine, 0, sizeof combine);
+    memset(&hdr, 0, sizeof hdr);
+    hdr.i.type = _IO_DEVCTL;
+    hdr.i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);  /* more parts follow */
+    hdr.i.dcmd = DCMD_ALL_SETFLAGS;
+    hdr.i.nbytes = sizeof(int);
+    memcpy(combine, &hdr.i, sizeof hdr.i);
+    hdr.i.combine_len = sizeof hdr.i;
+    hdr.i.dcmd = dcmd;
+    hdr.i.nbytes = (uint32_t)payload_len;
+    memcpy(combine + prefix, &hdr.i, sizeof hdr.i);
+    if (payload != NULL)
+        memcpy(combine + prefix + sizeof hdr.i, payload, payload_len);
+    return prefix + sizeof hdr.i + payload_len;
+}
+
+/* get_stats as the last part of a combine: after a short first part (the reply data is
+   then misaligned in the receive buffer unless the server aligns it), and after one that
+   leaves no room for the reply (EMSGSIZE, never a write past the buffer). */
+static void test_dcmd_get_stats_in_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 16];
+    io_devctl_t head;
+    unsigned seed = 6;
+    size_t len, at_end = (2048u - sizeof(io_devctl_t) - 4u) & ~3u;
+    int fd = open_dev(O_RDWR);
+    long r;
+
+    (void)seed;
+    CHECK(fd >= 0);
+    len = build_combine(sizeof(io_devctl_t) + sizeof(int), ADC_DCMD_GET_STATS, NULL, 0);
+    CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(adc_stats_t));
+    len = build_combine(at_end, ADC_DCMD_GET_STATS, NULL, 0);
+    errno = 0;
+    r = MsgSend(fd, combine, len, reply, sizeof reply);
+    CHECK(r == -1 && errno == EMSGSIZE);
+}
+
+/* get_conversions as the last part of a combine: after a short first part (the reply data is
+   then misaligned in the receive buffer unless the server aligns it), and after one that
+   leaves no room for the reply (EMSGSIZE, never a write past the buffer). */
+static void test_dcmd_get_conversions_in_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 8];
+    io_devctl_t head;
+    unsigned seed = 6;
+    size_t len, at_end = (2048u - sizeof(io_devctl_t) - 4u) & ~3u;
+    int fd = open_dev(O_RDWR);
+    long r;
+
+    (void)seed;
+    CHECK(fd >= 0);
+    len = build_combine(sizeof(io_devctl_t) + sizeof(int), ADC_DCMD_GET_CONVERSIONS, NULL, 0);
+    CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(uint64_t));
+    len = build_combine(at_end, ADC_DCMD_GET_CONVERSIONS, NULL, 0);
+    errno = 0;
+    r = MsgSend(fd, combine, len, reply, sizeof reply);
+    CHECK(r == -1 && errno == EMSGSIZE);
+}
+#endif
 
 static void test_stream(void)
 {
@@ -375,6 +451,10 @@ int main(int argc, char *argv[])
     run("select_rejects_gain", test_dcmd_select_rejects_gain);
     run("get_stats", test_dcmd_get_stats);
     run("get_conversions", test_dcmd_get_conversions);
+#ifdef _IO_COMBINE_FLAG
+    run("get_stats_in_combine", test_dcmd_get_stats_in_combine);
+    run("get_conversions_in_combine", test_dcmd_get_conversions_in_combine);
+#endif
     run("stream", test_stream);
     run("concurrent_clients", test_concurrent_clients);
 #if ON_HOST

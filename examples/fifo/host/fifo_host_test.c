@@ -201,6 +201,58 @@ static void test_dcmd_flush_needs_mode(void)
     CHECK(fifo_flush(fd) == -1);
     CHECK(errno == EPERM);
 }
+#ifdef _IO_COMBINE_FLAG
+
+/* Combine messages: one send holding DCMD_ALL_SETFLAGS (not the last part, so the server
+   runs it without replying) and then a command, which the server finds at ctp->offset > 0. */
+#define COMBINE_MAX (2048u + 0u + 64u)
+static unsigned char combine[COMBINE_MAX];
+
+/* SETFLAGS taking prefix bytes (flags 0, then padding), then dcmd with payload_len bytes. */
+static size_t build_combine(size_t prefix, int dcmd, const void *payload, size_t payload_len)
+{
+    io_devctl_t hdr;
+
+    memset(combine, 0, sizeof combine);
+    memset(&hdr, 0, sizeof hdr);
+    hdr.i.type = _IO_DEVCTL;
+    hdr.i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);  /* more parts follow */
+    hdr.i.dcmd = DCMD_ALL_SETFLAGS;
+    hdr.i.nbytes = sizeof(int);
+    memcpy(combine, &hdr.i, sizeof hdr.i);
+    hdr.i.combine_len = sizeof hdr.i;
+    hdr.i.dcmd = dcmd;
+    hdr.i.nbytes = (uint32_t)payload_len;
+    memcpy(combine + prefix, &hdr.i, sizeof hdr.i);
+    if (payload != NULL)
+        memcpy(combine + prefix + sizeof hdr.i, payload, payload_len);
+    return prefix + sizeof hdr.i + payload_len;
+}
+
+/* get_status as the last part of a combine: after a short first part (the reply data is
+   then misaligned in the receive buffer unless the server aligns it), and after one that
+   leaves no room for the reply (EMSGSIZE, never a write past the buffer). */
+static void test_dcmd_get_status_in_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 8];
+    io_devctl_t head;
+    unsigned seed = 6;
+    size_t len, at_end = (2048u - sizeof(io_devctl_t) - 4u) & ~3u;
+    int fd = open_dev(O_RDWR);
+    long r;
+
+    (void)seed;
+    CHECK(fd >= 0);
+    len = build_combine(sizeof(io_devctl_t) + sizeof(int), FIFO_DCMD_GET_STATUS, NULL, 0);
+    CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(fifo_status_t));
+    len = build_combine(at_end, FIFO_DCMD_GET_STATUS, NULL, 0);
+    errno = 0;
+    r = MsgSend(fd, combine, len, reply, sizeof reply);
+    CHECK(r == -1 && errno == EMSGSIZE);
+}
+#endif
 
 static void test_stream(void)
 {
@@ -330,6 +382,9 @@ int main(int argc, char *argv[])
     run("get_status", test_dcmd_get_status);
     run("flush", test_dcmd_flush);
     run("flush_needs_mode", test_dcmd_flush_needs_mode);
+#ifdef _IO_COMBINE_FLAG
+    run("get_status_in_combine", test_dcmd_get_status_in_combine);
+#endif
     run("stream", test_stream);
     run("blocked_read_released", test_blocked_read_released);
     run("concurrent_clients", test_concurrent_clients);
