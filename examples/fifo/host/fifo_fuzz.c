@@ -50,7 +50,11 @@ static const struct { uint32_t dcmd; uint16_t in, out; } commands[] = {
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
-enum op { OP_OPEN, OP_CLOSE, OP_DEVCTL, OP_DEVCTL_RAW, OP_READ, OP_WRITE, OP_LSEEK, OP_RAW, OP_COUNT };
+enum op { OP_OPEN, OP_CLOSE, OP_DEVCTL, OP_DEVCTL_RAW, OP_READ, OP_WRITE, OP_LSEEK, OP_RAW,
+#ifdef _IO_COMBINE_FLAG
+          OP_COMBINE,                                /* two devctls in one send (hosts that have them) */
+#endif
+          OP_COUNT };
 
 static int conns[MAX_CONNS];
 static unsigned char msg[MSG_MAX];
@@ -176,6 +180,22 @@ static void one_op(struct cursor *c)
     case OP_LSEEK:
         (void)lseek(fd, (off_t)(int32_t)take(c, 4), (int)(take(c, 1) % 4));
         return;
+#ifdef _IO_COMBINE_FLAG
+    case OP_COMBINE: {                               /* a known command, then another at any offset */
+        uint32_t first = take(c, 1) % NCOMMANDS, second = take(c, 1) % NCOMMANDS;
+        size_t prefix = sizeof(io_devctl_t) + commands[first].in + take(c, 2) % sizeof msg;
+        size_t tail;
+        if (prefix > sizeof msg - sizeof(io_devctl_t))
+            prefix = sizeof msg - sizeof(io_devctl_t);
+        tail = devctl_msg(c, commands[second].dcmd, commands[second].in, commands[second].in);
+        memmove(msg + prefix, msg, tail < sizeof msg - prefix ? tail : sizeof msg - prefix);
+        (void)devctl_msg(c, commands[first].dcmd, commands[first].in, commands[first].in);
+        ((io_devctl_t *)msg)->i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);
+        len = prefix + (tail < sizeof msg - prefix ? tail : sizeof msg - prefix);
+        rlen = sizeof(io_devctl_t) + commands[second].out;
+        break;
+    }
+#endif
     default:                                         /* OP_RAW: a message of any type and length */
         len = take_bytes(c, msg, take(c, 2) % sizeof msg);
         if (len >= 2 && (msg[0] | msg[1] << 8) == _IO_CLOSE)
