@@ -36,7 +36,7 @@ def tree(tmp_path_factory):
 
 def test_many_commands_use_the_table(tree):
     io = (tree / "server" / "many_io.c").read_text()
-    assert "static const many_command_t commands[] = {" in io
+    assert "static const many_dcmd_entry_t commands[] = {" in io
     assert "static int many_dcmd_cmd0(" not in io  # no function per command
 
 

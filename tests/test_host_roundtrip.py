@@ -100,8 +100,8 @@ def test_defect_double_reply_fails(tmp_path):
 def test_defect_status_in_devctl_fails(tmp_path):
     """A devctl handler that sets ctp->status: QNX's devctl() then returns a negative value."""
     tree = planted(tmp_path, "sample", "server/sample_io.c",
-                   "    msg->o.nbytes = (uint32_t)size;",
-                   "    msg->o.nbytes = (uint32_t)size;\n    _RESMGR_STATUS(ctp, size);")
+                   "    msg->o.nbytes = (sample_qnx_nbytes_t)size;",
+                   "    msg->o.nbytes = (sample_qnx_nbytes_t)size;\n    _RESMGR_STATUS(ctp, size);")
     r, out = run_test(tree, tmp_path / "build")
     assert r.returncode != 0
     assert "FAIL get_info" in out, out[-3000:]

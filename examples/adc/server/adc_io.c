@@ -37,7 +37,7 @@ static size_t msg_len(resmgr_context_t *ctp)
 /* Copy exactly size bytes of the client's message, starting offset bytes after its header. */
 static int read_exact(resmgr_context_t *ctp, void *dst, size_t size, size_t offset)
 {
-    ssize_t got = resmgr_msgread(ctp, dst, size, offset);
+    ssize_t got = resmgr_msgread(ctp, dst, (adc_qnx_count_t)size, (adc_qnx_count_t)offset);
 
     if (got == -1)                            /* the client went away, or its buffer is bad */
         return errno != EOK ? errno : EFAULT;
@@ -185,7 +185,7 @@ static void *devctl_output(resmgr_context_t *ctp, io_devctl_t *msg, size_t size,
 static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, void *data, size_t size)
 {
     memset(&msg->o, 0, sizeof msg->o);        /* ret_val 0 is what the client's dev_info gets */
-    msg->o.nbytes = (uint32_t)size;
+    msg->o.nbytes = (adc_qnx_nbytes_t)size;
     SETIOV(&ctp->iov[0], &msg->o, sizeof msg->o);
     if (size == 0)
         return _RESMGR_NPARTS(1);

@@ -37,7 +37,7 @@ static size_t msg_len(resmgr_context_t *ctp)
 /* Copy exactly size bytes of the client's message, starting offset bytes after its header. */
 static int read_exact(resmgr_context_t *ctp, void *dst, size_t size, size_t offset)
 {
-    ssize_t got = resmgr_msgread(ctp, dst, size, offset);
+    ssize_t got = resmgr_msgread(ctp, dst, (fifo_qnx_count_t)size, (fifo_qnx_count_t)offset);
 
     if (got == -1)                            /* the client went away, or its buffer is bad */
         return errno != EOK ? errno : EFAULT;
@@ -81,7 +81,7 @@ static int hold_reader(resmgr_context_t *ctp, fifo_ocb_t *ocb, size_t nbytes)
     for (tail = &ocb->ocb.attr->waiters; *tail != NULL; tail = &(*tail)->next)
         ;                                     /* oldest first: append */
     *tail = w;
-    return _RESMGR_NOREPLY;                   /* the client stays blocked until we reply */
+    return (int)_RESMGR_NOREPLY;              /* the client stays blocked until we reply */
 }
 
 /* Answer and free held readers that match: by rcvid, by connection, or by open file. */
@@ -126,7 +126,7 @@ void fifo_data_ready(fifo_dev_t *dev)
         } else {
             if (done > want)                  /* never reply more than the hook was given */
                 done = want;
-            MsgReply(w->rcvid, (long)done, buf, done);  /* not resmgr_msgreply(): a delayed reply */
+            MsgReply(w->rcvid, (fifo_qnx_status_t)done, buf, (fifo_qnx_count_t)done);  /* a delayed reply: not resmgr_msgreply() */
         }
         free(w);
     }
@@ -149,7 +149,7 @@ int fifo_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
         release_waiters(dev, ctp->rcvid, 0, 0, NULL, EINTR);
         iofunc_attr_unlock(&dev->attr);
     }
-    return _RESMGR_NOREPLY;
+    return (int)_RESMGR_NOREPLY;
 }
 
 /* The last close of an open file: no reader may still wait on it. */
@@ -290,7 +290,7 @@ static void *devctl_output(resmgr_context_t *ctp, io_devctl_t *msg, size_t size,
 static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, void *data, size_t size)
 {
     memset(&msg->o, 0, sizeof msg->o);        /* ret_val 0 is what the client's dev_info gets */
-    msg->o.nbytes = (uint32_t)size;
+    msg->o.nbytes = (fifo_qnx_nbytes_t)size;
     SETIOV(&ctp->iov[0], &msg->o, sizeof msg->o);
     if (size == 0)
         return _RESMGR_NPARTS(1);

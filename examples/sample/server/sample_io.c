@@ -37,7 +37,7 @@ static size_t msg_len(resmgr_context_t *ctp)
 /* Copy exactly size bytes of the client's message, starting offset bytes after its header. */
 static int read_exact(resmgr_context_t *ctp, void *dst, size_t size, size_t offset)
 {
-    ssize_t got = resmgr_msgread(ctp, dst, size, offset);
+    ssize_t got = resmgr_msgread(ctp, dst, (sample_qnx_count_t)size, (sample_qnx_count_t)offset);
 
     if (got == -1)                            /* the client went away, or its buffer is bad */
         return errno != EOK ? errno : EFAULT;
@@ -134,8 +134,8 @@ int sample_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
         dev->attr.flags |= IOFUNC_ATTR_ATIME | IOFUNC_ATTR_DIRTY_TIME;
 
     /* Reply now, while the device lock still keeps writers out of the buffer. */
-    MsgReply(ctp->rcvid, (long)n, n > 0 ? dev->buffer + start : NULL, n);
-    return _RESMGR_NOREPLY;
+    MsgReply(ctp->rcvid, (sample_qnx_status_t)n, n > 0 ? dev->buffer + start : NULL, (sample_qnx_count_t)n);
+    return (int)_RESMGR_NOREPLY;              /* (int): the constant is unsigned on 6.x */
 }
 
 /* write(): copy into the buffer at the offset; short write at the end, ENOSPC past it. */
@@ -218,7 +218,7 @@ static void *devctl_output(resmgr_context_t *ctp, io_devctl_t *msg, size_t size,
 static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, void *data, size_t size)
 {
     memset(&msg->o, 0, sizeof msg->o);        /* ret_val 0 is what the client's dev_info gets */
-    msg->o.nbytes = (uint32_t)size;
+    msg->o.nbytes = (sample_qnx_nbytes_t)size;
     SETIOV(&ctp->iov[0], &msg->o, sizeof msg->o);
     if (size == 0)
         return _RESMGR_NPARTS(1);
