@@ -15,13 +15,18 @@
 struct sample_val { int32_t value; };
 
 /* Held reads (SAMPLE_HOLD): every read is held (_RESMGR_NOREPLY) until a helper thread
-   replies "late" after delay_us (0: never), or the unblock handler answers. */
+   replies "late" after delay_us (0 with SAMPLE_ORDER_NONE: never), or the unblock handler
+   answers. */
 #define SAMPLE_HOLD_OFF    0
 #define SAMPLE_HOLD_EINTR  1         /* unblock handler replies EINTR (slogger style) */
 #define SAMPLE_HOLD_IGNORE 2         /* unblock handler does what the default one does */
 #define SAMPLE_LATE        "late"
-struct sample_hold  { int32_t mode, delay_us; };
-struct sample_stats { int32_t unblocks, unblock_req, held, late_running; };
+/* Test hook forcing the order of the late reply and the unblock handler (no timing). */
+#define SAMPLE_ORDER_NONE          0 /* late reply after delay_us, whatever happens */
+#define SAMPLE_ORDER_UNBLOCK_FIRST 1 /* late reply waits until the unblock handler has run */
+#define SAMPLE_ORDER_REPLY_FIRST   2 /* unblock handler waits until the late reply is done */
+struct sample_hold  { int32_t mode, delay_us, order; };
+struct sample_stats { int32_t unblocks, unblock_req, held, order_timeouts; };
 
 #define SAMPLE_GET       __DIOF(_DCMD_MISC, 0x40, struct sample_val)
 #define SAMPLE_SET       __DIOT(_DCMD_MISC, 0x41, struct sample_val)
@@ -33,11 +38,16 @@ struct sample_stats { int32_t unblocks, unblock_req, held, late_running; };
 #define SAMPLE_ERRNO     __DION(_DCMD_MISC, 0x47)
 #define SAMPLE_HOLD      __DIOT(_DCMD_MISC, 0x48, struct sample_hold)
 #define SAMPLE_STATS     __DIOF(_DCMD_MISC, 0x49, struct sample_stats)
-#define SAMPLE_SLEEP     __DIOT(_DCMD_MISC, 0x4a, struct sample_val)   /* keeps the server busy (ms) */
+#define SAMPLE_BUSY      __DION(_DCMD_MISC, 0x4a)   /* keeps the server busy until released */
 #define BAD_DOUBLE_REPLY __DION(_DCMD_MISC, 0x50)
 #define BAD_NPARTS       __DION(_DCMD_MISC, 0x51)
 #define BAD_NO_REPLY     __DION(_DCMD_MISC, 0x52)
 
 int sample_server_main(int argc, char **argv);
+
+/* Test hooks called by the client thread (same process): no timing in the tests. */
+void sample_busy_wait(void);     /* returns once the server is inside SAMPLE_BUSY */
+void sample_busy_release(void);  /* lets SAMPLE_BUSY return */
+void sample_helpers_drain(void); /* returns once no late-reply helper thread runs */
 
 #endif

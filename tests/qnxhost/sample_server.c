@@ -13,6 +13,7 @@ struct sample_dev;
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/iofunc.h>
 #include <sys/dispatch.h>
@@ -35,6 +36,92 @@ struct sample_dev {
 static struct sample_dev       dev;
 static resmgr_connect_funcs_t  connect_funcs;
 static resmgr_io_funcs_t       io_funcs;
+
+/* ---- test hooks: forced orders instead of timing (see sample.h) ---- */
+
+#define HOOK_WAIT_S 10                  /* a wait this long means the runtime lost an event */
+
+/* Own mutex: the helpers and the unblock handler wait here without holding the attr lock.
+   The rcvid marks only grow (rcvids do), so a slow helper cannot miss its own. */
+static struct {
+    pthread_mutex_t mutex;
+    pthread_cond_t  cv;
+    int64_t unblock_entered;            /* highest rcvid whose unblock handler started */
+    int64_t unblock_done;               /* highest rcvid whose unblock handler did its part */
+    int64_t reply_done;                 /* highest rcvid the late helper answered (or found answered) */
+    int64_t busy, released;             /* SAMPLE_BUSY gate */
+    int64_t late_running;               /* helper threads not yet finished */
+    int32_t timeouts;                   /* waits that hit HOOK_WAIT_S */
+} hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0 };
+
+/* Wait (hook.mutex held) until *v reaches want (or, with at_most, falls to it); a timeout
+   is counted and reported by SAMPLE_STATS. */
+static void hook_wait_locked(const int64_t *v, int64_t want, int at_most)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += HOOK_WAIT_S;
+    while (at_most ? *v > want : *v < want) {
+        if (pthread_cond_timedwait(&hook.cv, &hook.mutex, &deadline) == ETIMEDOUT) {
+            hook.timeouts++;
+            return;
+        }
+    }
+}
+
+static void hook_wait(const int64_t *v, int64_t want)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook_wait_locked(v, want, 0);
+    pthread_mutex_unlock(&hook.mutex);
+}
+
+/* Raise a mark (never lowers it) and wake the waiters. */
+static void hook_set(int64_t *v, int64_t value)
+{
+    pthread_mutex_lock(&hook.mutex);
+    if (value > *v)
+        *v = value;
+    pthread_cond_broadcast(&hook.cv);
+    pthread_mutex_unlock(&hook.mutex);
+}
+
+static void hook_running(int64_t delta)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook.late_running += delta;
+    pthread_cond_broadcast(&hook.cv);
+    pthread_mutex_unlock(&hook.mutex);
+}
+
+void sample_busy_wait(void)
+{
+    hook_wait(&hook.busy, 1);
+}
+
+void sample_busy_release(void)
+{
+    hook_set(&hook.released, 1);
+}
+
+void sample_helpers_drain(void)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook_wait_locked(&hook.late_running, 0, 1);
+    pthread_mutex_unlock(&hook.mutex);
+}
+
+/* SAMPLE_BUSY: keep the (single) server thread busy until the test releases it. */
+static void sample_busy(void)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook.busy = 1;
+    pthread_cond_broadcast(&hook.cv);
+    hook_wait_locked(&hook.released, 1, 0);
+    hook.busy = 0;
+    hook.released = 0;
+    pthread_mutex_unlock(&hook.mutex);
+}
 
 /* ---- held reads, released by a late reply or by the unblock handler ---- */
 
@@ -59,39 +146,47 @@ static int waiter_remove(rcvid_t rcvid)
     return 0;
 }
 
-struct late { rcvid_t rcvid; int delay_us; };
+struct late { rcvid_t rcvid; int delay_us, order; };
 
-/* Answer a held read after a delay, unless the unblock handler answered it first. */
+/* Answer a held read (after the forced order and delay), unless the unblock handler
+   answered it first. */
 static void *sample_late_read(void *arg)
 {
     struct late l = *(struct late *)arg;
     free(arg);
-    usleep((useconds_t)l.delay_us);
+    if (l.order == SAMPLE_ORDER_UNBLOCK_FIRST)        /* the handler must have done its part */
+        hook_wait(&hook.unblock_done, l.rcvid);
+    else if (l.order == SAMPLE_ORDER_REPLY_FIRST)     /* the handler is waiting for us */
+        hook_wait(&hook.unblock_entered, l.rcvid);
+    if (l.delay_us > 0)
+        usleep((useconds_t)l.delay_us);
     iofunc_attr_lock(&dev.attr);
     if (waiter_remove(l.rcvid))                       /* still held: reply the data */
         MsgReply(l.rcvid, (long)strlen(SAMPLE_LATE), SAMPLE_LATE, strlen(SAMPLE_LATE));
-    dev.stats.late_running--;
     iofunc_attr_unlock(&dev.attr);
+    hook_set(&hook.reply_done, l.rcvid);
+    hook_running(-1);
     return NULL;
 }
 
-/* Hold a read (attr locked by lock_ocb); a helper thread answers it after hold.delay_us. */
+/* Hold a read (attr locked by lock_ocb); a helper thread answers it later. */
 static int sample_hold_read(resmgr_context_t *ctp)
 {
     if (!waiter_add(ctp->rcvid))                      /* too many held reads */
         return EAGAIN;
-    if (dev.hold.delay_us <= 0)                       /* held until unblocked */
-        return _RESMGR_NOREPLY;
+    if (dev.hold.delay_us <= 0 && dev.hold.order == SAMPLE_ORDER_NONE)
+        return _RESMGR_NOREPLY;                       /* held until unblocked */
     struct late *l = malloc(sizeof *l);
     pthread_t t;
     if (l)
-        *l = (struct late){ ctp->rcvid, dev.hold.delay_us };
+        *l = (struct late){ ctp->rcvid, dev.hold.delay_us, dev.hold.order };
+    hook_running(1);
     if (!l || pthread_create(&t, NULL, sample_late_read, l) != 0) {
         free(l);
         waiter_remove(ctp->rcvid);
+        hook_running(-1);
         return EAGAIN;
     }
-    dev.stats.late_running++;
     pthread_detach(t);
     return _RESMGR_NOREPLY;
 }
@@ -103,6 +198,12 @@ static int sample_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *
     int st = iofunc_unblock_default(ctp, msg, ocb);
     if (st != _RESMGR_DEFAULT)
         return st;
+    iofunc_attr_lock(&dev.attr);
+    int order = dev.hold.order;
+    iofunc_attr_unlock(&dev.attr);
+    hook_set(&hook.unblock_entered, ctp->rcvid);
+    if (order == SAMPLE_ORDER_REPLY_FIRST)            /* let the late reply win */
+        hook_wait(&hook.reply_done, ctp->rcvid);
     struct _msg_info info;
     int asked = MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ);
     iofunc_attr_lock(&dev.attr);
@@ -111,6 +212,7 @@ static int sample_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *
     int mode = dev.hold.mode;
     int found = asked && mode == SAMPLE_HOLD_EINTR && waiter_remove(ctp->rcvid);
     iofunc_attr_unlock(&dev.attr);
+    hook_set(&hook.unblock_done, ctp->rcvid);
     if (mode != SAMPLE_HOLD_EINTR)                    /* behave like the default handler */
         return _RESMGR_DEFAULT;
     return found ? EINTR : _RESMGR_NOREPLY;           /* not found: answered already */
@@ -272,13 +374,14 @@ static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *
         break;
     case (unsigned)SAMPLE_STATS:
         ocb->attr->stats.held = ocb->attr->nwait;
+        pthread_mutex_lock(&hook.mutex);
+        ocb->attr->stats.order_timeouts = hook.timeouts;
+        pthread_mutex_unlock(&hook.mutex);
         memcpy(data, &ocb->attr->stats, sizeof ocb->attr->stats);
         out_len = sizeof ocb->attr->stats;
         break;
-    case (unsigned)SAMPLE_SLEEP:                      /* keep the (single) server thread busy */
-        if (resmgr_msgget(ctp, &v, sizeof v, sizeof msg->i) != (ssize_t)sizeof v)
-            return EBADMSG;
-        usleep((useconds_t)v.value * 1000);
+    case (unsigned)SAMPLE_BUSY:                       /* keep the (single) server thread busy */
+        sample_busy();
         break;
     case (unsigned)BAD_DOUBLE_REPLY:                  /* deliberately wrong */
         MsgReply(ctp->rcvid, 0, NULL, 0);

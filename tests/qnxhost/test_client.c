@@ -195,9 +195,9 @@ static void test_raw(void)
 
 /* ---- client timeouts (TimerTimeout) and unblock pulses ---- */
 
-static void set_hold(int fd, int mode, int delay_us)
+static void set_hold(int fd, int mode, int delay_us, int order)
 {
-    struct sample_hold h = { mode, delay_us };
+    struct sample_hold h = { mode, delay_us, order };
     CHECK(devctl(fd, SAMPLE_HOLD, &h, sizeof h, NULL) == EOK);
 }
 
@@ -209,11 +209,12 @@ static struct sample_stats get_stats(int fd)
     return st;
 }
 
-/* Arm a SEND|REPLY timeout of ms milliseconds for this thread's next call. */
-static int timeout_ms(unsigned ms)
+/* Arm a timeout of ms milliseconds for this thread's next call. REPLY only, unless a test
+   is about SEND-blocking: a loaded machine may leave a message queued for a while. */
+static int timeout_ms(unsigned ms, int flags)
 {
     uint64_t ns = (uint64_t)ms * 1000000u;
-    return TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &ns, NULL);
+    return TimerTimeout(CLOCK_MONOTONIC, flags, NULL, &ns, NULL);
 }
 
 static long ms_since(const struct timespec *t0)
@@ -240,43 +241,46 @@ static void test_timer_timeout_args(void)
     CHECK(TimerTimeout(CLOCK_MONOTONIC, 0, NULL, NULL, NULL) == _NTO_TIMEOUT_REPLY);  /* disarm */
 }
 
-/* The unblock handler finds the held read (MsgInfo shows _NTO_MI_UNBLOCK_REQ): EINTR. */
+/* The unblock handler finds the held read (MsgInfo shows _NTO_MI_UNBLOCK_REQ): EINTR.
+   Held with no helper: only the unblock can end it (the upper bound is the safety net's). */
 static void test_unblock_eintr(int fd)
 {
     char buf[8];
     struct timespec t0;
-    set_hold(fd, SAMPLE_HOLD_EINTR, 0);
+    set_hold(fd, SAMPLE_HOLD_EINTR, 0, SAMPLE_ORDER_NONE);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    CHECK(timeout_ms(100) == 0);
+    CHECK(timeout_ms(100, _NTO_TIMEOUT_REPLY) == 0);
     errno = 0;
     CHECK(read(fd, buf, sizeof buf) == -1 && errno == EINTR);
     long ms = ms_since(&t0);
-    CHECK(ms >= 99 && ms < 2000);
+    CHECK(ms >= 99 && ms < QH_SEND_TIMEOUT_MS_DEFAULT);
     struct sample_stats st = get_stats(fd);
     CHECK(st.unblocks == 1 && st.unblock_req == 1 && st.held == 0);
 }
 
-/* The default handler ignores it: the client waits for the late reply and gets the data. */
+/* The default handler ignores it: the client keeps waiting and gets the late reply, sent
+   (forced order) only after the unblock handler ran, plus 50 ms. */
 static void test_unblock_ignored(int fd)
 {
     char buf[8];
     struct timespec t0;
-    set_hold(fd, SAMPLE_HOLD_IGNORE, 300000);
+    set_hold(fd, SAMPLE_HOLD_IGNORE, 50000, SAMPLE_ORDER_UNBLOCK_FIRST);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    CHECK(timeout_ms(30) == 0);
+    CHECK(timeout_ms(30, _NTO_TIMEOUT_REPLY) == 0);
     CHECK(read(fd, buf, sizeof buf) == 4 && memcmp(buf, SAMPLE_LATE, 4) == 0);
-    CHECK(ms_since(&t0) >= 299);
+    CHECK(ms_since(&t0) >= 79);
     struct sample_stats st = get_stats(fd);
     CHECK(st.unblocks == 2 && st.unblock_req == 2 && st.held == 0);
 }
 
-/* The timeout belongs to the next call only: a fast call consumes it. */
+/* The timeout belongs to the next call only: a call consumes it (REPLY only: however slow
+   the devctl is, it is answered at once and its pulse finds nothing held). */
 static void test_timeout_consumed(int fd)
 {
     char buf[8];
     struct sample_val v;
-    set_hold(fd, SAMPLE_HOLD_EINTR, 150000);
-    CHECK(timeout_ms(20) == 0);
+    set_hold(fd, SAMPLE_HOLD_EINTR, 150000, SAMPLE_ORDER_NONE);
+    CHECK(timeout_ms(20, _NTO_TIMEOUT_REPLY) == 0);
     CHECK(devctl(fd, SAMPLE_GET, &v, sizeof v, NULL) == EOK);
     CHECK(read(fd, buf, sizeof buf) == 4);                  /* not timed: the late reply */
     CHECK(get_stats(fd).unblocks == 2);
@@ -286,57 +290,59 @@ static void *busy_client(void *arg)
 {
     int *rc = arg;
     int fd = open(SAMPLE_PATH, O_RDWR);
-    struct sample_val v = { 500 };
-    *rc = devctl(fd, SAMPLE_SLEEP, &v, sizeof v, NULL);
+    *rc = devctl(fd, SAMPLE_BUSY, NULL, 0, NULL);
     close(fd);
     return NULL;
 }
 
-/* The (single-threaded) server is busy: the read is still queued when it times out. */
+/* The (single-threaded) server is busy until released: the read is still queued when it
+   times out, so it fails with ETIMEDOUT and the server never sees it (no pulse). */
 static void test_send_timeout(int fd)
 {
     char buf[8];
     pthread_t t;
     int rc = -1;
-    set_hold(fd, SAMPLE_HOLD_OFF, 0);
+    set_hold(fd, SAMPLE_HOLD_OFF, 0, SAMPLE_ORDER_NONE);
     CHECK(pthread_create(&t, NULL, busy_client, &rc) == 0);
-    usleep(100000);                                          /* server now in SAMPLE_SLEEP */
+    sample_busy_wait();                                      /* server now in SAMPLE_BUSY */
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    CHECK(timeout_ms(100) == 0);
+    CHECK(timeout_ms(100, _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY) == 0);
     errno = 0;
     CHECK(read(fd, buf, sizeof buf) == -1 && errno == ETIMEDOUT);
-    long ms = ms_since(&t0);
-    CHECK(ms >= 99 && ms < 350);                             /* before the server is free */
+    CHECK(ms_since(&t0) >= 99);
+    sample_busy_release();
     pthread_join(t, NULL);
     CHECK(rc == EOK);
     CHECK(get_stats(fd).unblocks == 2);                      /* never received: no pulse */
 }
 
-/* Late reply and timeout at about the same time: exactly one answer, either one. */
-static void test_unblock_race(int fd)
+/* Late reply against the unblock handler, both orders forced by the test hook: the handler
+   first gives exactly EINTR, the late reply first exactly the data, every time. */
+static void test_unblock_orders(int fd)
 {
     char buf[8];
-    int data = 0, eintr = 0;
+    int eintr = 0, data = 0;
     for (int i = 0; i < RACES; i++) {
-        set_hold(fd, SAMPLE_HOLD_EINTR, 1500 + (i % 5) * 250);
-        CHECK(timeout_ms(2) == 0);
+        int unblock_first = i % 2 == 0;
+        set_hold(fd, SAMPLE_HOLD_EINTR, 0,
+                 unblock_first ? SAMPLE_ORDER_UNBLOCK_FIRST : SAMPLE_ORDER_REPLY_FIRST);
+        CHECK(timeout_ms(2, _NTO_TIMEOUT_REPLY) == 0);
         errno = 0;
+        memset(buf, 0, sizeof buf);
         ssize_t n = read(fd, buf, sizeof buf);
-        if (n == 4 && memcmp(buf, SAMPLE_LATE, 4) == 0)
-            data++;
-        else if (n == -1 && errno == EINTR)
-            eintr++;
+        if (unblock_first)
+            eintr += n == -1 && errno == EINTR;
+        else
+            data += n == 4 && memcmp(buf, SAMPLE_LATE, 4) == 0;
     }
-    CHECK(data + eintr == RACES);
-    set_hold(fd, SAMPLE_HOLD_OFF, 0);
+    CHECK(eintr == RACES / 2 && data == RACES / 2);
+    set_hold(fd, SAMPLE_HOLD_OFF, 0, SAMPLE_ORDER_NONE);
+    sample_helpers_drain();
     struct sample_stats st = get_stats(fd);
-    for (int i = 0; i < 200 && st.late_running > 0; i++) {  /* let the helpers finish */
-        usleep(10000);
-        st = get_stats(fd);
-    }
-    CHECK(st.late_running == 0 && st.held == 0);
-    printf("race: %d late replies, %d EINTR, %d unblock calls\n", data, eintr, st.unblocks);
+    CHECK(st.held == 0 && st.order_timeouts == 0);
+    CHECK(st.unblocks == 2 + RACES && st.unblock_req == 2 + RACES / 2);  /* replied: no REQ */
+    printf("orders: %d EINTR (unblock first), %d late replies (reply first)\n", eintr, data);
 }
 
 static void test_unblock(void)
@@ -347,7 +353,7 @@ static void test_unblock(void)
     test_unblock_ignored(fd);
     test_timeout_consumed(fd);
     test_send_timeout(fd);
-    test_unblock_race(fd);
+    test_unblock_orders(fd);
     CHECK(close(fd) == 0);
     CHECK(qh_protocol_errors() == 0);
 }
@@ -367,16 +373,16 @@ static void test_protocol(void)
     CHECK(qh_protocol_errors() == before + 3);
     CHECK(MsgReply(999999, 0, NULL, 0) == -1 && errno == ESRCH);
     CHECK(qh_protocol_errors() == before + 4);
-    set_hold(fd, SAMPLE_HOLD_IGNORE, 0);                    /* held, unblock ignored */
-    setenv("QH_SEND_TIMEOUT_MS", "200", 1);
+    set_hold(fd, SAMPLE_HOLD_IGNORE, 0, SAMPLE_ORDER_NONE);  /* held, unblock ignored */
+    setenv("QH_SEND_TIMEOUT_MS", "1000", 1);
     char buf[4];
-    CHECK(timeout_ms(20) == 0);
+    CHECK(timeout_ms(20, _NTO_TIMEOUT_REPLY) == 0);
     errno = 0;
     CHECK(read(fd, buf, sizeof buf) == -1 && errno == ETIMEDOUT);   /* the safety net */
     unsetenv("QH_SEND_TIMEOUT_MS");
     CHECK(qh_protocol_errors() == before + 5);
     CHECK(get_stats(fd).unblocks == 1);
-    set_hold(fd, SAMPLE_HOLD_OFF, 0);
+    set_hold(fd, SAMPLE_HOLD_OFF, 0, SAMPLE_ORDER_NONE);
     CHECK(close(fd) == 0);
 }
 
