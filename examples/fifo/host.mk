@@ -12,12 +12,14 @@
 #   make -f host.mk clean
 #
 # Settings: QNXHOST (runtime folder; default: `rmgen --runtime-dir`), O (build folder),
-# SAN=0 (no sanitizers), CC, STD (C dialect, default -std=c11).
+# SAN=0 (no sanitizers), CC, STD (C dialect, default -std=c11), NTO_VERSION=641 (the
+# runtime's QNX 6.4 flavour: 6.x signatures, so the code's 6.x branches compile and run).
 
 QNXHOST ?= $(shell rmgen --runtime-dir)
 O       ?= host-build
 SAN     ?= 1
 STD     ?= -std=c11
+NTO_VERSION ?= 800
 
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -25,7 +27,7 @@ endif
 # The QNX headers come from qnxhost; glibc needs _DEFAULT_SOURCE for what QNX's
 # libc shows by default (getopt, pread, ...).
 CFLAGS  := $(STD) -g -O1 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_QNX_SOURCE \
-           -isystem $(QNXHOST)/include -Ipublic -Iserver $(SANFLAGS) $(EXTRA_CFLAGS)
+           -isystem $(QNXHOST)/include -DQH_NTO_VERSION=$(NTO_VERSION) -Ipublic -Iserver $(SANFLAGS) $(EXTRA_CFLAGS)
 # Client code calls open()/read()/... : route those through the runtime.
 CLIENT_CFLAGS := $(CFLAGS) -include qnxhost/redirect.h
 LDLIBS  := -lpthread
@@ -48,7 +50,7 @@ valgrind:
 	    $(O)/valgrind/fifo_host_test -c 250
 
 runtime:
-	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC)
+	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC) NTO_VERSION=$(NTO_VERSION)
 
 $(RUNTIME): runtime
 
@@ -82,7 +84,7 @@ $(TEST): $(OBJS) $(RUNTIME)
 fuse: $(O)/fifo-fuse
 
 $(O)/fifo-fuse: $(O)/fifo_main.o $(O)/fifo_io.o $(O)/fifo_hooks.o $(RUNTIME)
-	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC) fuse
+	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC) NTO_VERSION=$(NTO_VERSION) fuse
 	$(CC) $(SANFLAGS) -o $@ $(O)/qnxhost/qh_fuse_main.o $(O)/fifo_main.o $(O)/fifo_io.o \
 	    $(O)/fifo_hooks.o $(RUNTIME) -Wl,--defsym=qh_driver_main=fifo_server_main \
 	    $$(pkg-config --libs fuse3) $(LDLIBS)
