@@ -30,8 +30,9 @@ def qnx_side(tree):
     return sorted([*tree.glob("server/*.c"), *tree.glob("server/stubs/*.c"), *tree.glob("lib/*.c")])
 
 
-def compile_strict(cc, flags, tree, src) -> subprocess.CompletedProcess:
-    return subprocess.run([cc, *CONVERSION, *flags, "-isystem", str(QNXHOST / "include"), "-I", str(tree / "public"),
+def compile_strict(cc, flags, tree, src, client=False) -> subprocess.CompletedProcess:
+    redirect = ["-include", "qnxhost/redirect.h"] if client else []
+    return subprocess.run([cc, *CONVERSION, *flags, *redirect, "-isystem", str(QNXHOST / "include"), "-I", str(tree / "public"),
                            "-I", str(tree / "server"), "-c", str(src), "-o", os.devnull],
                           capture_output=True, text=True)
 
@@ -47,6 +48,19 @@ def test_no_conversion_warnings(example, flavour, cc):
     errors = [f"{src.relative_to(tree)}:\n{r.stderr}" for src in qnx_side(tree)
               for r in [compile_strict(cc, flags, tree, src)] if r.returncode != 0]
     assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("cc", compilers())
+@pytest.mark.parametrize("flavour", sorted(FLAVOURS))
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_host_test_has_no_conversion_warnings(example, flavour, cc):
+    """The round-trip test is QNX-side too (built with qcc, it runs against the real driver)."""
+    flags = FLAVOURS[flavour]
+    if not flavour_available(flags):
+        pytest.skip(f"the runtime has no {flavour} flavour")
+    tree = REPO / "examples" / example
+    r = compile_strict(cc, flags, tree, tree / "host" / f"{example}_host_test.c", client=True)
+    assert r.returncode == 0, r.stderr
 
 
 def test_gate_catches_an_implicit_conversion(tmp_path):

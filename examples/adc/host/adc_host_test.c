@@ -114,7 +114,7 @@ static long send_raw(int fd, size_t len, void *reply, size_t reply_len)
 }
 
 /* A devctl header followed by payload_len payload bytes (copied from payload, or zeros). */
-static size_t build_devctl(int dcmd, uint32_t nbytes, const void *payload, size_t payload_len)
+static size_t build_devctl(uint32_t dcmd, uint32_t nbytes, const void *payload, size_t payload_len)
 {
     io_devctl_t hdr;
 
@@ -122,7 +122,7 @@ static size_t build_devctl(int dcmd, uint32_t nbytes, const void *payload, size_
     memset(&hdr, 0, sizeof hdr);
     hdr.i.type = _IO_DEVCTL;
     hdr.i.combine_len = sizeof hdr.i;
-    hdr.i.dcmd = dcmd;
+    hdr.i.dcmd = (int)dcmd;                          /* (int): __DIO* values are unsigned on 6.x */
     hdr.i.nbytes = nbytes;
     memcpy(raw, &hdr.i, sizeof hdr.i);
     if (payload != NULL)
@@ -163,15 +163,15 @@ static void test_unknown_command(void)
     int fd = open_dev(O_RDWR);
 
     CHECK(fd >= 0);
-    CHECK(devctl(fd, __DIOF(_DCMD_MISC, 255, uint32_t), &value, sizeof value, NULL) == ENOTTY);
+    CHECK(devctl(fd, (int)__DIOF(_DCMD_MISC, 255, uint32_t), &value, sizeof value, NULL) == ENOTTY);
     /* A known number with another payload size is another command: a version mismatch. */
-    CHECK(devctl(fd, __DIOTF(_DCMD_MISC, 0x01, char[3]), raw, 3, NULL) == ENOTTY);
+    CHECK(devctl(fd, (int)__DIOTF(_DCMD_MISC, 0x01, char[3]), raw, 3, NULL) == ENOTTY);
 }
 
 static void test_truncated_header(void)
 {
     int fd = open_dev(O_RDWR);
-    size_t len = build_devctl(__DION(_DCMD_MISC, 1), 0, NULL, 0);
+    size_t len = build_devctl((uint32_t)__DION(_DCMD_MISC, 1), 0, NULL, 0);
 
     CHECK(fd >= 0);
     CHECK(send_raw(fd, len / 2, NULL, 0) == -1);     /* half a devctl header is refused */
@@ -201,15 +201,15 @@ static void test_dcmd_select_raw(void)
     CHECK(fd >= 0);
     fill_channel_select(&in, seed);
     /* A payload one byte short of the command's type is refused. */
-    len = build_devctl(ADC_DCMD_SELECT, sizeof(adc_channel_select_t), &in, sizeof(adc_channel_select_t) - 1);
+    len = build_devctl((uint32_t)ADC_DCMD_SELECT, sizeof(adc_channel_select_t), &in, sizeof(adc_channel_select_t) - 1);
     errno = 0;
     CHECK(send_raw(fd, len, reply, sizeof reply) == -1);
     CHECK(errno == EBADMSG);
     /* A header whose nbytes lies (far larger than sent) changes nothing: it is never trusted. */
-    len = build_devctl(ADC_DCMD_SELECT, 0xFFFFFFFFu, &in, sizeof(adc_channel_select_t));
+    len = build_devctl((uint32_t)ADC_DCMD_SELECT, 0xFFFFFFFFu, &in, sizeof(adc_channel_select_t));
     CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
     /* More data than the receive buffer holds: the payload is read from the client. */
-    len = build_devctl(ADC_DCMD_SELECT, sizeof(adc_channel_select_t), &in, sizeof(adc_channel_select_t));
+    len = build_devctl((uint32_t)ADC_DCMD_SELECT, sizeof(adc_channel_select_t), &in, sizeof(adc_channel_select_t));
     len += 2048u;
     CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
 }
@@ -273,7 +273,7 @@ static void test_dcmd_get_conversions(void)
 static unsigned char combine[COMBINE_MAX];
 
 /* SETFLAGS taking prefix bytes (flags 0, then padding), then dcmd with payload_len bytes. */
-static size_t build_combine(size_t prefix, int dcmd, const void *payload, size_t payload_len)
+static size_t build_combine(size_t prefix, uint32_t dcmd, const void *payload, size_t payload_len)
 {
     io_devctl_t hdr;
 
@@ -281,11 +281,11 @@ static size_t build_combine(size_t prefix, int dcmd, const void *payload, size_t
     memset(&hdr, 0, sizeof hdr);
     hdr.i.type = _IO_DEVCTL;
     hdr.i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);  /* more parts follow */
-    hdr.i.dcmd = DCMD_ALL_SETFLAGS;
+    hdr.i.dcmd = (int)DCMD_ALL_SETFLAGS;
     hdr.i.nbytes = sizeof(int);
     memcpy(combine, &hdr.i, sizeof hdr.i);
     hdr.i.combine_len = sizeof hdr.i;
-    hdr.i.dcmd = dcmd;
+    hdr.i.dcmd = (int)dcmd;                          /* (int): __DIO* values are unsigned on 6.x */
     hdr.i.nbytes = (uint32_t)payload_len;
     memcpy(combine + prefix, &hdr.i, sizeof hdr.i);
     if (payload != NULL)
@@ -307,11 +307,11 @@ static void test_dcmd_get_stats_in_combine(void)
 
     (void)seed;
     CHECK(fd >= 0);
-    len = build_combine(sizeof(io_devctl_t) + sizeof(int), ADC_DCMD_GET_STATS, NULL, 0);
+    len = build_combine(sizeof(io_devctl_t) + sizeof(int), (uint32_t)ADC_DCMD_GET_STATS, NULL, 0);
     CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(adc_stats_t));
-    len = build_combine(at_end, ADC_DCMD_GET_STATS, NULL, 0);
+    len = build_combine(at_end, (uint32_t)ADC_DCMD_GET_STATS, NULL, 0);
     errno = 0;
     r = MsgSend(fd, combine, len, reply, sizeof reply);
     CHECK(r == -1 && errno == EMSGSIZE);
@@ -331,11 +331,11 @@ static void test_dcmd_get_conversions_in_combine(void)
 
     (void)seed;
     CHECK(fd >= 0);
-    len = build_combine(sizeof(io_devctl_t) + sizeof(int), ADC_DCMD_GET_CONVERSIONS, NULL, 0);
+    len = build_combine(sizeof(io_devctl_t) + sizeof(int), (uint32_t)ADC_DCMD_GET_CONVERSIONS, NULL, 0);
     CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(uint64_t));
-    len = build_combine(at_end, ADC_DCMD_GET_CONVERSIONS, NULL, 0);
+    len = build_combine(at_end, (uint32_t)ADC_DCMD_GET_CONVERSIONS, NULL, 0);
     errno = 0;
     r = MsgSend(fd, combine, len, reply, sizeof reply);
     CHECK(r == -1 && errno == EMSGSIZE);

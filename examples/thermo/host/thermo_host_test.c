@@ -117,7 +117,7 @@ static long send_raw(int fd, size_t len, void *reply, size_t reply_len)
 }
 
 /* A devctl header followed by payload_len payload bytes (copied from payload, or zeros). */
-static size_t build_devctl(int dcmd, uint32_t nbytes, const void *payload, size_t payload_len)
+static size_t build_devctl(uint32_t dcmd, uint32_t nbytes, const void *payload, size_t payload_len)
 {
     io_devctl_t hdr;
 
@@ -125,7 +125,7 @@ static size_t build_devctl(int dcmd, uint32_t nbytes, const void *payload, size_
     memset(&hdr, 0, sizeof hdr);
     hdr.i.type = _IO_DEVCTL;
     hdr.i.combine_len = sizeof hdr.i;
-    hdr.i.dcmd = dcmd;
+    hdr.i.dcmd = (int)dcmd;                          /* (int): __DIO* values are unsigned on 6.x */
     hdr.i.nbytes = nbytes;
     memcpy(raw, &hdr.i, sizeof hdr.i);
     if (payload != NULL)
@@ -176,15 +176,15 @@ static void test_unknown_command(void)
     int fd = open_dev(O_RDWR);
 
     CHECK(fd >= 0);
-    CHECK(devctl(fd, __DIOF(_DCMD_MISC, 255, uint32_t), &value, sizeof value, NULL) == ENOTTY);
+    CHECK(devctl(fd, (int)__DIOF(_DCMD_MISC, 255, uint32_t), &value, sizeof value, NULL) == ENOTTY);
     /* A known number with another payload size is another command: a version mismatch. */
-    CHECK(devctl(fd, __DIOTF(_DCMD_MISC, 0x01, char[3]), raw, 3, NULL) == ENOTTY);
+    CHECK(devctl(fd, (int)__DIOTF(_DCMD_MISC, 0x01, char[3]), raw, 3, NULL) == ENOTTY);
 }
 
 static void test_truncated_header(void)
 {
     int fd = open_dev(O_RDWR);
-    size_t len = build_devctl(__DION(_DCMD_MISC, 1), 0, NULL, 0);
+    size_t len = build_devctl((uint32_t)__DION(_DCMD_MISC, 1), 0, NULL, 0);
 
     CHECK(fd >= 0);
     CHECK(send_raw(fd, len / 2, NULL, 0) == -1);     /* half a devctl header is refused */
@@ -253,15 +253,15 @@ static void test_dcmd_set_config_raw(void)
     CHECK(fd >= 0);
     fill_config(&in, seed);
     /* A payload one byte short of the command's type is refused. */
-    len = build_devctl(THERMO_DCMD_SET_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t) - 1);
+    len = build_devctl((uint32_t)THERMO_DCMD_SET_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t) - 1);
     errno = 0;
     CHECK(send_raw(fd, len, reply, sizeof reply) == -1);
     CHECK(errno == EBADMSG);
     /* A header whose nbytes lies (far larger than sent) changes nothing: it is never trusted. */
-    len = build_devctl(THERMO_DCMD_SET_CONFIG, 0xFFFFFFFFu, &in, sizeof(thermo_config_t));
+    len = build_devctl((uint32_t)THERMO_DCMD_SET_CONFIG, 0xFFFFFFFFu, &in, sizeof(thermo_config_t));
     CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
     /* More data than the receive buffer holds: the payload is read from the client. */
-    len = build_devctl(THERMO_DCMD_SET_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t));
+    len = build_devctl((uint32_t)THERMO_DCMD_SET_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t));
     len += 2048u;
     CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
 }
@@ -397,15 +397,15 @@ static void test_dcmd_swap_config_raw(void)
     CHECK(fd >= 0);
     fill_config(&in, seed);
     /* A payload one byte short of the command's type is refused. */
-    len = build_devctl(THERMO_DCMD_SWAP_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t) - 1);
+    len = build_devctl((uint32_t)THERMO_DCMD_SWAP_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t) - 1);
     errno = 0;
     CHECK(send_raw(fd, len, reply, sizeof reply) == -1);
     CHECK(errno == EBADMSG);
     /* A header whose nbytes lies (far larger than sent) changes nothing: it is never trusted. */
-    len = build_devctl(THERMO_DCMD_SWAP_CONFIG, 0xFFFFFFFFu, &in, sizeof(thermo_config_t));
+    len = build_devctl((uint32_t)THERMO_DCMD_SWAP_CONFIG, 0xFFFFFFFFu, &in, sizeof(thermo_config_t));
     CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
     /* More data than the receive buffer holds: the payload is read from the client. */
-    len = build_devctl(THERMO_DCMD_SWAP_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t));
+    len = build_devctl((uint32_t)THERMO_DCMD_SWAP_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t));
     len += 2048u;
     CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
 }
@@ -555,7 +555,7 @@ static void test_dcmd_set_config_then_get_config(void)
 static unsigned char combine[COMBINE_MAX];
 
 /* SETFLAGS taking prefix bytes (flags 0, then padding), then dcmd with payload_len bytes. */
-static size_t build_combine(size_t prefix, int dcmd, const void *payload, size_t payload_len)
+static size_t build_combine(size_t prefix, uint32_t dcmd, const void *payload, size_t payload_len)
 {
     io_devctl_t hdr;
 
@@ -563,11 +563,11 @@ static size_t build_combine(size_t prefix, int dcmd, const void *payload, size_t
     memset(&hdr, 0, sizeof hdr);
     hdr.i.type = _IO_DEVCTL;
     hdr.i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);  /* more parts follow */
-    hdr.i.dcmd = DCMD_ALL_SETFLAGS;
+    hdr.i.dcmd = (int)DCMD_ALL_SETFLAGS;
     hdr.i.nbytes = sizeof(int);
     memcpy(combine, &hdr.i, sizeof hdr.i);
     hdr.i.combine_len = sizeof hdr.i;
-    hdr.i.dcmd = dcmd;
+    hdr.i.dcmd = (int)dcmd;                          /* (int): __DIO* values are unsigned on 6.x */
     hdr.i.nbytes = (uint32_t)payload_len;
     memcpy(combine + prefix, &hdr.i, sizeof hdr.i);
     if (payload != NULL)
@@ -589,11 +589,11 @@ static void test_dcmd_get_sample_in_combine(void)
 
     (void)seed;
     CHECK(fd >= 0);
-    len = build_combine(sizeof(io_devctl_t) + sizeof(int), THERMO_DCMD_GET_SAMPLE, NULL, 0);
+    len = build_combine(sizeof(io_devctl_t) + sizeof(int), (uint32_t)THERMO_DCMD_GET_SAMPLE, NULL, 0);
     CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(thermo_sample_t));
-    len = build_combine(at_end, THERMO_DCMD_GET_SAMPLE, NULL, 0);
+    len = build_combine(at_end, (uint32_t)THERMO_DCMD_GET_SAMPLE, NULL, 0);
     errno = 0;
     r = MsgSend(fd, combine, len, reply, sizeof reply);
     CHECK(r == -1 && errno == EMSGSIZE);
@@ -613,11 +613,11 @@ static void test_dcmd_get_config_in_combine(void)
 
     (void)seed;
     CHECK(fd >= 0);
-    len = build_combine(sizeof(io_devctl_t) + sizeof(int), THERMO_DCMD_GET_CONFIG, NULL, 0);
+    len = build_combine(sizeof(io_devctl_t) + sizeof(int), (uint32_t)THERMO_DCMD_GET_CONFIG, NULL, 0);
     CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(thermo_config_t));
-    len = build_combine(at_end, THERMO_DCMD_GET_CONFIG, NULL, 0);
+    len = build_combine(at_end, (uint32_t)THERMO_DCMD_GET_CONFIG, NULL, 0);
     errno = 0;
     r = MsgSend(fd, combine, len, reply, sizeof reply);
     CHECK(r == -1 && errno == EMSGSIZE);
@@ -639,11 +639,11 @@ static void test_dcmd_swap_config_in_combine(void)
     (void)seed;
     CHECK(fd >= 0);
     fill_config(&in, seed);
-    len = build_combine(sizeof(io_devctl_t) + sizeof(int), THERMO_DCMD_SWAP_CONFIG, &in, sizeof(thermo_config_t));
+    len = build_combine(sizeof(io_devctl_t) + sizeof(int), (uint32_t)THERMO_DCMD_SWAP_CONFIG, &in, sizeof(thermo_config_t));
     CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(thermo_config_t));
-    len = build_combine(at_end, THERMO_DCMD_SWAP_CONFIG, &in, sizeof(thermo_config_t));
+    len = build_combine(at_end, (uint32_t)THERMO_DCMD_SWAP_CONFIG, &in, sizeof(thermo_config_t));
     errno = 0;
     r = MsgSend(fd, combine, len, reply, sizeof reply);
     CHECK(r == -1 && errno == EMSGSIZE);
@@ -663,11 +663,11 @@ static void test_dcmd_get_history_in_combine(void)
 
     (void)seed;
     CHECK(fd >= 0);
-    len = build_combine(sizeof(io_devctl_t) + sizeof(int), THERMO_DCMD_GET_HISTORY, NULL, 0);
+    len = build_combine(sizeof(io_devctl_t) + sizeof(int), (uint32_t)THERMO_DCMD_GET_HISTORY, NULL, 0);
     CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(thermo_history_t));
-    len = build_combine(at_end, THERMO_DCMD_GET_HISTORY, NULL, 0);
+    len = build_combine(at_end, (uint32_t)THERMO_DCMD_GET_HISTORY, NULL, 0);
     errno = 0;
     r = MsgSend(fd, combine, len, reply, sizeof reply);
     CHECK(r == -1 && errno == EMSGSIZE);
