@@ -1,0 +1,43 @@
+"""Devctl replies in combine messages (issue 6): a command with output that ends a combine
+starts at ctp->offset > 0 in the receive buffer. The generated host tests send such combines
+(SETFLAGS, then the command: short and near the end of the buffer); these planted defects
+show that they catch the old bound and unaligned reply data under ASan+UBSan. Skipped
+until the runtime handles combine messages (its headers then define _IO_COMBINE_FLAG)."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from cbuild import QNXHOST, compilers
+from test_host_roundtrip import planted, run_test
+
+
+def runtime_has_combine() -> bool:
+    probe = "#include <sys/iomsg.h>\n#ifndef _IO_COMBINE_FLAG\n#error no combine\n#endif\n"
+    r = subprocess.run([compilers()[0], "-x", "c", "-fsyntax-only", "-isystem", str(QNXHOST / "include"), "-"],
+                       input=probe, capture_output=True, text=True)
+    return r.returncode == 0
+
+
+pytestmark = pytest.mark.skipif(not runtime_has_combine(), reason="the runtime has no combine messages yet")
+BOUND = "    if ((size_t)ctp->offset + sizeof msg->o + pad + size > (size_t)ctp->msg_max_size)"
+
+
+def test_reply_bound_from_offset_zero_overflows(tmp_path):
+    """The old bound: room counted as if the devctl sat at the start of the buffer."""
+    tree = planted(tmp_path, "thermo", "server/thermo_io.c", BOUND,
+                   "    if (sizeof msg->o + pad + size > (size_t)ctp->msg_max_size)")
+    r, out = run_test(tree, tmp_path / "build")
+    assert r.returncode != 0
+    assert "AddressSanitizer" in out and "_in_combine" in out, out[-3000:]
+
+
+def test_unaligned_reply_data_is_caught(tmp_path):
+    """Reply data right after the header, whatever its alignment: a u64 stored misaligned."""
+    tree = planted(tmp_path, "thermo", "server/thermo_io.c",
+                   "    size_t pad = (size_t)((align - (uintptr_t)data % align) % align);",
+                   "    size_t pad = 0;\n\n    (void)align;")
+    r, out = run_test(tree, tmp_path / "build")
+    assert r.returncode != 0
+    assert "misaligned" in out, out[-3000:]
