@@ -316,6 +316,24 @@ static void test_dcmd_get_stats_in_combine(void)
     r = MsgSend(fd, combine, len, reply, sizeof reply);
     CHECK(r == -1 && errno == EMSGSIZE);
 }
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* get_stats inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_get_stats_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 16];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)ADC_DCMD_GET_STATS, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(adc_stats_t));
+}
+#endif
 
 /* get_conversions as the last part of a combine: after a short first part (the reply data is
    then misaligned in the receive buffer unless the server aligns it), and after one that
@@ -340,6 +358,24 @@ static void test_dcmd_get_conversions_in_combine(void)
     r = MsgSend(fd, combine, len, reply, sizeof reply);
     CHECK(r == -1 && errno == EMSGSIZE);
 }
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* get_conversions inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_get_conversions_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 8];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)ADC_DCMD_GET_CONVERSIONS, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(uint64_t));
+}
+#endif
 #endif
 
 static void test_stream(void)
@@ -453,7 +489,13 @@ int main(int argc, char *argv[])
     run("get_conversions", test_dcmd_get_conversions);
 #ifdef _IO_COMBINE_FLAG
     run("get_stats_in_combine", test_dcmd_get_stats_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("get_stats_connect_combine", test_dcmd_get_stats_connect_combine);
+#endif
     run("get_conversions_in_combine", test_dcmd_get_conversions_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("get_conversions_connect_combine", test_dcmd_get_conversions_connect_combine);
+#endif
 #endif
     run("stream", test_stream);
     run("concurrent_clients", test_concurrent_clients);

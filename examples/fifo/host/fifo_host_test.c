@@ -252,6 +252,24 @@ static void test_dcmd_get_status_in_combine(void)
     r = MsgSend(fd, combine, len, reply, sizeof reply);
     CHECK(r == -1 && errno == EMSGSIZE);
 }
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* get_status inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_get_status_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 8];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)FIFO_DCMD_GET_STATUS, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(fifo_status_t));
+}
+#endif
 #endif
 
 static void test_stream(void)
@@ -384,6 +402,9 @@ int main(int argc, char *argv[])
     run("flush_needs_mode", test_dcmd_flush_needs_mode);
 #ifdef _IO_COMBINE_FLAG
     run("get_status_in_combine", test_dcmd_get_status_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("get_status_connect_combine", test_dcmd_get_status_connect_combine);
+#endif
 #endif
     run("stream", test_stream);
     run("blocked_read_released", test_blocked_read_released);

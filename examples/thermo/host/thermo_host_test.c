@@ -598,6 +598,24 @@ static void test_dcmd_get_sample_in_combine(void)
     r = MsgSend(fd, combine, len, reply, sizeof reply);
     CHECK(r == -1 && errno == EMSGSIZE);
 }
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* get_sample inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_get_sample_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 16];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)THERMO_DCMD_GET_SAMPLE, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(thermo_sample_t));
+}
+#endif
 
 /* get_config as the last part of a combine: after a short first part (the reply data is
    then misaligned in the receive buffer unless the server aligns it), and after one that
@@ -622,6 +640,24 @@ static void test_dcmd_get_config_in_combine(void)
     r = MsgSend(fd, combine, len, reply, sizeof reply);
     CHECK(r == -1 && errno == EMSGSIZE);
 }
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* get_config inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_get_config_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 32];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)THERMO_DCMD_GET_CONFIG, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(thermo_config_t));
+}
+#endif
 
 /* swap_config as the last part of a combine: after a short first part (the reply data is
    then misaligned in the receive buffer unless the server aligns it), and after one that
@@ -648,6 +684,26 @@ static void test_dcmd_swap_config_in_combine(void)
     r = MsgSend(fd, combine, len, reply, sizeof reply);
     CHECK(r == -1 && errno == EMSGSIZE);
 }
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* swap_config inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_swap_config_connect_combine(void)
+{
+    thermo_config_t in;
+    unsigned char reply[sizeof(io_devctl_t) + 32];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    fill_config(&in, seed);
+    len = build_devctl((uint32_t)THERMO_DCMD_SWAP_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t));
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(thermo_config_t));
+}
+#endif
 
 /* get_history as the last part of a combine: after a short first part (the reply data is
    then misaligned in the receive buffer unless the server aligns it), and after one that
@@ -672,6 +728,24 @@ static void test_dcmd_get_history_in_combine(void)
     r = MsgSend(fd, combine, len, reply, sizeof reply);
     CHECK(r == -1 && errno == EMSGSIZE);
 }
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* get_history inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_get_history_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 136];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)THERMO_DCMD_GET_HISTORY, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(thermo_history_t));
+}
+#endif
 #endif
 
 static void test_no_data(void)
@@ -797,9 +871,21 @@ int main(int argc, char *argv[])
     run("set_config_then_get_config", test_dcmd_set_config_then_get_config);
 #ifdef _IO_COMBINE_FLAG
     run("get_sample_in_combine", test_dcmd_get_sample_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("get_sample_connect_combine", test_dcmd_get_sample_connect_combine);
+#endif
     run("get_config_in_combine", test_dcmd_get_config_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("get_config_connect_combine", test_dcmd_get_config_connect_combine);
+#endif
     run("swap_config_in_combine", test_dcmd_swap_config_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("swap_config_connect_combine", test_dcmd_swap_config_connect_combine);
+#endif
     run("get_history_in_combine", test_dcmd_get_history_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("get_history_connect_combine", test_dcmd_get_history_connect_combine);
+#endif
 #endif
     run("no_data", test_no_data);
     run("concurrent_clients", test_concurrent_clients);
