@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -21,6 +22,64 @@ static int qh_is_emulated(int fd)
     return yes;
 }
 
+/* A new connection to the server of an attached path, for the calling thread's client
+   process; 0 if the path is not attached, -1 (errno) on failure. */
+static int qh_path_conn(const char *path, const char **rel, unsigned *handle)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_attach *a = path ? qh_attach_lookup(path, rel) : NULL;
+    struct qh_conn *c = a ? qh_conn_new(a->dpp, qh_client_current()) : NULL;
+    *handle = a ? (unsigned)a->id : 0;
+    pthread_mutex_unlock(&qh_lock);
+    if (!a)                                   /* not ours: the real file system */
+        return 0;
+    if (!c) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return c->coid;
+}
+
+static void qh_conn_drop(int coid)
+{
+    int err = errno;
+    pthread_mutex_lock(&qh_lock);
+    qh_conn_free(coid);
+    pthread_mutex_unlock(&qh_lock);
+    errno = err;
+}
+
+static unsigned qh_ioflag(int oflag)
+{
+    return ((unsigned)oflag & ~(unsigned)O_ACCMODE) | (((unsigned)oflag & O_ACCMODE) + 1);
+}
+
+/* Send an _IO_CONNECT of this subtype for rel on coid, followed (combine subtypes) by an
+   io message at the next QH_COMBINE_ALIGN boundary. */
+static long qh_connect_send(int coid, unsigned handle, const char *rel, unsigned subtype,
+                            unsigned ioflag, mode_t mode, const void *iomsg, size_t iolen,
+                            void *reply, size_t reply_len)
+{
+    static const char zeros[QH_COMBINE_ALIGN];
+    struct _io_connect hdr;
+    memset(&hdr, 0, sizeof hdr);
+    hdr.type = _IO_CONNECT;
+    hdr.subtype = (_Uint16t)subtype;
+    hdr.file_type = _FTYPE_ANY;
+    hdr.handle = handle;
+    hdr.ioflag = ioflag;
+    hdr.mode = mode;
+    hdr.path_len = (_Uint16t)(strlen(rel) + 1);
+    size_t head = offsetof(struct _io_connect, path) + hdr.path_len;
+    iov_t siov[4], riov[1];
+    SETIOV(&siov[0], &hdr, offsetof(struct _io_connect, path));
+    SETIOV(&siov[1], rel, hdr.path_len);
+    SETIOV(&siov[2], zeros, iomsg ? QH_ALIGN_UP(head) - head : 0);
+    SETIOV(&siov[3], iomsg, iomsg ? iolen : 0);
+    SETIOV(&riov[0], reply, reply_len);
+    return MsgSendv(coid, siov, iomsg ? 4 : 2, riov, 1);
+}
+
 int qh_open(const char *path, int oflag, ...)
 {
     mode_t mode = 0;
@@ -31,42 +90,176 @@ int qh_open(const char *path, int oflag, ...)
         va_end(ap);
     }
     const char *rel = NULL;
-    pthread_mutex_lock(&qh_lock);
-    struct qh_attach *a = path ? qh_attach_lookup(path, &rel) : NULL;
-    struct qh_conn *c = a ? qh_conn_new(a->dpp) : NULL;
-    unsigned handle = a ? (unsigned)a->id : 0;
-    pthread_mutex_unlock(&qh_lock);
-    if (!a)                                   /* not ours: the real file system */
+    unsigned handle;
+    int coid = qh_path_conn(path, &rel, &handle);
+    if (coid == 0)
         return open(path, oflag, mode);
-    if (!c) {
-        errno = ENOMEM;
+    if (coid < 0)
+        return -1;
+    io_open_t reply;
+    if (qh_connect_send(coid, handle, rel, _IO_CONNECT_OPEN, qh_ioflag(oflag), mode,
+                        NULL, 0, &reply, sizeof reply) == -1) {
+        qh_conn_drop(coid);
         return -1;
     }
+    return coid;
+}
 
-    struct _io_connect hdr;
-    memset(&hdr, 0, sizeof hdr);
-    hdr.type = _IO_CONNECT;
-    hdr.subtype = _IO_CONNECT_OPEN;
-    hdr.file_type = _FTYPE_ANY;
-    hdr.handle = handle;
-    hdr.ioflag = ((unsigned)oflag & ~(unsigned)O_ACCMODE) | (((unsigned)oflag & O_ACCMODE) + 1);
-    hdr.mode = mode;
-    hdr.path_len = (_Uint16t)(strlen(rel) + 1);
-    iov_t siov[2], riov[1];
-    io_open_t reply;
-    SETIOV(&siov[0], &hdr, offsetof(struct _io_connect, path));
-    SETIOV(&siov[1], rel, hdr.path_len);
-    SETIOV(&riov[0], &reply, sizeof reply);
-    int coid = c->coid;
-    if (MsgSendv(coid, siov, 2, riov, 1) == -1) {
+/* Does the connection have an OCB bound? */
+static int qh_conn_bound(int coid)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_conn *c = qh_conn_find(coid);
+    int bound = c && c->bind;
+    pthread_mutex_unlock(&qh_lock);
+    return bound;
+}
+
+int qh_open_combine(const char *path, int oflag, const void *iomsg, size_t iolen,
+                    void *reply, size_t reply_len, int close_after)
+{
+    const char *rel = NULL;
+    unsigned handle;
+    if (!iomsg || iolen < sizeof(struct _io_close)) {  /* no io message to combine */
+        errno = EINVAL;
+        return -1;
+    }
+    int coid = qh_path_conn(path, &rel, &handle);
+    if (coid == 0)
+        errno = ENOSYS;                       /* a real file: nothing to combine with */
+    if (coid <= 0)
+        return -1;
+    unsigned subtype = close_after ? _IO_CONNECT_COMBINE_CLOSE : _IO_CONNECT_COMBINE;
+    long st = qh_connect_send(coid, handle, rel, subtype, qh_ioflag(oflag), 0, iomsg, iolen,
+                              reply, reply_len);
+    if (close_after) {                        /* the server closed it: the status */
+        qh_conn_drop(coid);
+        return (int)st;
+    }
+    if (st == -1) {                           /* the io part failed: do not leak the open */
         int err = errno;
-        pthread_mutex_lock(&qh_lock);
-        qh_conn_free(coid);
-        pthread_mutex_unlock(&qh_lock);
+        if (qh_conn_bound(coid))
+            qh_close(coid);
+        else
+            qh_conn_drop(coid);
         errno = err;
         return -1;
     }
     return coid;
+}
+
+int qh_stat(const char *path, struct stat *statp)
+{
+    const char *rel = NULL;
+    unsigned handle;
+    int coid = qh_path_conn(path, &rel, &handle);
+    if (coid == 0)
+        return stat(path, statp);
+    if (coid < 0)
+        return -1;
+    io_stat_t msg;                            /* like libc: connect + stat + close, one send */
+    memset(&msg, 0, sizeof msg);
+    msg.i.type = _IO_STAT;
+    msg.i.combine_len = sizeof msg.i;
+    long st = qh_connect_send(coid, handle, rel, _IO_CONNECT_COMBINE_CLOSE, 0, 0, &msg.i,
+                              sizeof msg.i, statp, sizeof *statp);
+    qh_conn_drop(coid);
+    return st == -1 ? -1 : 0;
+}
+
+long qh_send_combine(int fd, const iov_t *parts, int nparts, void *reply, size_t reply_len)
+{
+    size_t total = 0;
+    for (int i = 0; i < nparts; i++) {        /* each part: a whole io message */
+        size_t len = i + 1 < nparts ? QH_ALIGN_UP(parts[i].iov_len) : parts[i].iov_len;
+        if (parts[i].iov_len < sizeof(struct _io_close) ||
+            (i + 1 < nparts && len > (size_t)(_IO_COMBINE_FLAG - 1))) {
+            errno = EINVAL;                   /* no header, or too long for combine_len */
+            return -1;
+        }
+        total += len;
+    }
+    if (nparts <= 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    char *buf = calloc(1, total);
+    if (!buf) {
+        errno = ENOMEM;
+        return -1;
+    }
+    size_t off = 0;
+    for (int i = 0; i < nparts; i++) {
+        memcpy(buf + off, parts[i].iov_base, parts[i].iov_len);
+        if (i + 1 < nparts) {                 /* more follows: its length and the flag */
+            size_t len = QH_ALIGN_UP(parts[i].iov_len);
+            _Uint16t combine_len = (_Uint16t)(len | _IO_COMBINE_FLAG);
+            memcpy(buf + off + offsetof(struct _io_close, combine_len), &combine_len,
+                   sizeof combine_len);
+            off += len;
+        }
+    }
+    long st = MsgSend(fd, buf, total, reply, reply_len);
+    int err = errno;
+    free(buf);
+    errno = err;
+    return st;
+}
+
+/* Send _IO_DUP on the new connection coid, naming fd: the server binds coid to fd's OCB. */
+static int qh_dup_send(int fd, int coid)
+{
+    io_dup_t msg;
+    memset(&msg, 0, sizeof msg);
+    msg.i.type = _IO_DUP;
+    msg.i.combine_len = sizeof msg.i;
+    msg.i.info.pid = qh_client_pid(qh_client_current());
+    msg.i.info.chid = 1;
+    msg.i.info.scoid = qh_client_scoid(qh_client_current());
+    msg.i.info.coid = fd;
+    if (MsgSend(coid, &msg.i, sizeof msg.i, NULL, 0) == -1) {
+        qh_conn_drop(coid);
+        return -1;
+    }
+    return coid;
+}
+
+int qh_dup(int fd)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_conn *c = qh_conn_find(fd);
+    struct qh_conn *n = c ? qh_conn_new(c->dpp, qh_client_current()) : NULL;
+    pthread_mutex_unlock(&qh_lock);
+    if (!c)                                   /* not emulated: the host's dup() */
+        return dup(fd);
+    if (!n) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return qh_dup_send(fd, n->coid);
+}
+
+int qh_dup2(int fd, int fd2)
+{
+    if (!qh_is_emulated(fd))
+        return dup2(fd, fd2);
+    if (fd == fd2)                            /* POSIX: nothing to do */
+        return fd2;
+    if (fd2 < QH_FD_BASE) {                   /* host limit: emulated fds stay in their range */
+        errno = EINVAL;
+        return -1;
+    }
+    if (qh_is_emulated(fd2))
+        qh_close(fd2);
+    pthread_mutex_lock(&qh_lock);
+    struct qh_conn *c = qh_conn_find(fd);
+    struct qh_conn *n = c ? qh_conn_at(fd2, c->dpp, qh_client_current()) : NULL;
+    pthread_mutex_unlock(&qh_lock);
+    if (!n) {
+        errno = EBADF;                        /* fd gone, or fd2 taken meanwhile */
+        return -1;
+    }
+    return qh_dup_send(fd, fd2);
 }
 
 int qh_close(int fd)
@@ -78,11 +271,7 @@ int qh_close(int fd)
     msg.i.type = _IO_CLOSE;
     msg.i.combine_len = sizeof msg.i;
     long st = MsgSend(fd, &msg.i, sizeof msg.i, NULL, 0);
-    int err = errno;
-    pthread_mutex_lock(&qh_lock);
-    qh_conn_free(fd);
-    pthread_mutex_unlock(&qh_lock);
-    errno = err;
+    qh_conn_drop(fd);
     return st == -1 ? -1 : 0;
 }
 

@@ -174,6 +174,8 @@ int dispatch_handler(dispatch_context_t *ctp)
     if (ctp->rcvid == 0 && ctp->msg->pulse.code == _PULSE_CODE_UNBLOCK &&
         qh_resmgr_unblock(ctp) == 0)          /* a held client's timeout expired */
         return 0;
+    if (ctp->rcvid == 0 && ctp->msg->pulse.code == _PULSE_CODE_DISCONNECT)
+        qh_resmgr_disconnect(ctp);            /* a client died: close its bindings */
     if (ctp->rcvid == 0)                      /* pulses have no rcvid */
         return qh_pulse_dispatch(ctp);
     if (ctp->info.msglen < sizeof(_Uint16t)) {  /* too short to carry a type */
@@ -242,7 +244,7 @@ int message_connect(dispatch_t *dpp, int flags)
 {
     (void)flags;                              /* every host coid is a side channel */
     pthread_mutex_lock(&qh_lock);
-    struct qh_conn *c = qh_conn_new(dpp);
+    struct qh_conn *c = qh_conn_new(dpp, qh_client_current());
     pthread_mutex_unlock(&qh_lock);
     if (!c) {
         errno = ENOMEM;

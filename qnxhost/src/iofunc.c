@@ -435,6 +435,8 @@ int iofunc_lseek(resmgr_context_t *ctp, io_lseek_t *msg, iofunc_ocb_t *ocb, iofu
     if (base + delta < 0)                     /* before the start of the file */
         return EINVAL;
     ocb->offset = base + delta;
+    if (msg->i.combine_len & _IO_COMBINE_FLAG)  /* lseek+read: no reply of its own */
+        return EOK;
     msg->o = (_Uint64t)ocb->offset;
     return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
 }

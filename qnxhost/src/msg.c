@@ -80,27 +80,55 @@ static size_t qh_iov_scatter(const iov_t *iov, size_t parts, size_t off, const v
 
 /* ---- connections ---- */
 
-struct qh_conn *qh_conn_new(dispatch_t *dpp)
+/* Put a new connection in table slot i (qh_lock held). */
+static struct qh_conn *qh_conn_put(size_t i, dispatch_t *dpp, int client)
 {
-    size_t i;
-    for (i = 0; i < qh_nconns && qh_conns[i]; i++)
-        ;
-    if (i == qh_nconns) {                     /* table full: grow it */
-        size_t n = qh_nconns ? qh_nconns * 2 : 16;
-        struct qh_conn **t = realloc(qh_conns, n * sizeof *t);
-        if (!t)
-            return NULL;
-        memset(t + qh_nconns, 0, (n - qh_nconns) * sizeof *t);
-        qh_conns = t;
-        qh_nconns = n;
-    }
     struct qh_conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->coid = QH_FD_BASE + (int)i;
     c->dpp = dpp;
+    c->client = client;
     qh_conns[i] = c;
     return c;
+}
+
+/* Grow the table to at least n slots (qh_lock held); 0 on failure. */
+static int qh_conns_grow(size_t n)
+{
+    if (n <= qh_nconns)
+        return 1;
+    size_t size = qh_nconns ? qh_nconns : 16;
+    while (size < n)
+        size *= 2;
+    struct qh_conn **t = realloc(qh_conns, size * sizeof *t);
+    if (!t)
+        return 0;
+    memset(t + qh_nconns, 0, (size - qh_nconns) * sizeof *t);
+    qh_conns = t;
+    qh_nconns = size;
+    return 1;
+}
+
+struct qh_conn *qh_conn_new(dispatch_t *dpp, int client)
+{
+    size_t i;
+    for (i = 0; i < qh_nconns && qh_conns[i]; i++)
+        ;
+    if (!qh_conns_grow(i + 1))                /* table full and no memory */
+        return NULL;
+    return qh_conn_put(i, dpp, client);
+}
+
+/* A connection with the given number (dup2); NULL if taken or out of range. */
+struct qh_conn *qh_conn_at(int coid, dispatch_t *dpp, int client)
+{
+    if (coid < QH_FD_BASE)
+        return NULL;
+    size_t i = (size_t)(coid - QH_FD_BASE);
+    if (!qh_conns_grow(i + 1) || qh_conns[i])
+        return NULL;
+    return qh_conn_put(i, dpp, client);
 }
 
 struct qh_conn *qh_conn_find(int coid)
@@ -110,35 +138,114 @@ struct qh_conn *qh_conn_find(int coid)
     return qh_conns[coid - QH_FD_BASE];
 }
 
-void qh_conn_free(int coid)
+/* Drop a connection from the table (qh_lock held). */
+void qh_conn_release(struct qh_conn *c)
 {
-    struct qh_conn *c = qh_conn_find(coid);
-    if (!c)
-        return;
-    qh_conns[coid - QH_FD_BASE] = NULL;
+    qh_conns[c->coid - QH_FD_BASE] = NULL;
     free(c);
 }
 
-/* Server stop: give every still-open OCB its close_ocb (as on client death), drop all conns. */
+/* The client side is done with a connection; a dead client's ones wait for the
+   disconnect handling (qh_lock held). */
+void qh_conn_free(int coid)
+{
+    struct qh_conn *c = qh_conn_find(coid);
+    if (c && !c->dead)
+        qh_conn_release(c);
+}
+
+/* The next connection of a dead client on dpp (qh_lock held), or NULL. */
+struct qh_conn *qh_conn_dead_next(dispatch_t *dpp, int scoid)
+{
+    for (size_t i = 0; i < qh_nconns; i++) {
+        struct qh_conn *c = qh_conns[i];
+        if (c && c->dead && c->dpp == dpp && qh_client_scoid(c->client) == scoid)
+            return c;
+    }
+    return NULL;
+}
+
+/* Server stop: give every still-open OCB its close_ocb once (as on client death), drop
+   all conns. */
 void qh_conns_close_all(void)
 {
     for (size_t i = 0; i < qh_nconns; i++) {
         struct qh_conn *c = qh_conns[i];
-        if (c && c->ocb && c->io_funcs && c->io_funcs->close_ocb) {
-            struct qh_ctx *ctx = calloc(1, sizeof *ctx);
-            if (ctx) {
-                ctx->ctp.dpp = c->dpp;
-                ctx->ctp.info.coid = c->coid;
-                ctx->ctp.info.scoid = c->coid;
-                c->io_funcs->close_ocb(&ctx->ctp, NULL, c->ocb);
-                free(ctx);
+        struct qh_bind *b = c ? c->bind : NULL;
+        if (b && --b->links == 0 && !b->closed) {     /* the OCB's last binding */
+            b->closed = 1;
+            if (b->io_funcs->close_ocb) {
+                struct qh_ctx *ctx = calloc(1, sizeof *ctx);
+                if (ctx) {
+                    ctx->ctp.dpp = c->dpp;
+                    ctx->ctp.info.coid = c->coid;
+                    ctx->ctp.info.scoid = qh_client_scoid(c->client);
+                    b->io_funcs->close_ocb(&ctx->ctp, NULL, b->ocb);
+                    free(ctx);
+                }
             }
+            free(b);
         }
         free(c);
     }
     free(qh_conns);
     qh_conns = NULL;
     qh_nconns = 0;
+}
+
+/* ---- simulated client processes ---- */
+
+#define QH_CLIENTS_MAX 1024
+#define QH_CLIENT_PID_BASE 0x10000            /* fake pids of simulated clients */
+
+static unsigned char qh_client_state[QH_CLIENTS_MAX];  /* 1: in use, 2: dead */
+static int           qh_nclients = 1;                   /* client 0 is the test process */
+static _Thread_local int qh_client_tls;
+
+int qh_client_current(void)
+{
+    return qh_client_tls;
+}
+
+/* Each client process has one server connection id per channel (as on QNX). */
+int qh_client_scoid(int client)
+{
+    return client + 1;
+}
+
+pid_t qh_client_pid(int client)
+{
+    return client == 0 ? getpid() : (pid_t)(QH_CLIENT_PID_BASE + client);
+}
+
+static int qh_client_dead(int client)
+{
+    return qh_client_state[client] == 2;
+}
+
+int qh_client_new(void)
+{
+    pthread_mutex_lock(&qh_lock);
+    int id = qh_nclients < QH_CLIENTS_MAX ? qh_nclients++ : -1;
+    if (id > 0)
+        qh_client_state[id] = 1;
+    pthread_mutex_unlock(&qh_lock);
+    if (id < 0)
+        errno = EAGAIN;                       /* no more client ids */
+    return id;
+}
+
+int qh_client_use(int id)
+{
+    pthread_mutex_lock(&qh_lock);
+    int ok = id == 0 || (id > 0 && id < qh_nclients);
+    pthread_mutex_unlock(&qh_lock);
+    if (!ok) {
+        errno = EINVAL;
+        return -1;
+    }
+    qh_client_tls = id;
+    return 0;
 }
 
 /* ---- channels ---- */
@@ -218,7 +325,8 @@ void qh_rcvids_flush(void)
             free(m);
             continue;
         }
-        qh_protocol_error(m->rcvid, m->type, "message never replied (server stopped)");
+        if (!m->killed)                       /* a dead client's request may stay unreplied */
+            qh_protocol_error(m->rcvid, m->type, "message never replied (server stopped)");
         m->state = QH_REPLIED;
         m->status = -1;
         m->err = ESRCH;
@@ -249,6 +357,15 @@ static struct qh_msg *qh_rcvid_get(rcvid_t rcvid, int unlink, const char *call)
         errno = ESRCH;
         return NULL;
     }
+    if (m->killed) {                          /* its process died: like QNX, ESRCH */
+        if (unlink) {                         /* the client thread frees it */
+            m->state = QH_REPLIED;
+            pthread_cond_signal(&m->cv);
+        }
+        pthread_mutex_unlock(&qh_lock);
+        errno = ESRCH;
+        return NULL;
+    }
     return m;                                 /* with qh_lock held */
 }
 
@@ -259,7 +376,7 @@ static struct qh_msg *qh_held_lock(rcvid_t rcvid)
 {
     pthread_mutex_lock(&qh_lock);
     struct qh_msg *m = qh_rcvid_find(rcvid, 0);
-    if (!m || m->abandoned) {                 /* replied, or the client is gone */
+    if (!m || m->abandoned || m->killed) {    /* replied, or the client is gone */
         pthread_mutex_unlock(&qh_lock);
         errno = ESRCH;
         return NULL;
@@ -280,6 +397,7 @@ static struct qh_msg *qh_pulse_new(int coid, int code)
     m->pulse.subtype = _PULSE_SUBTYPE;
     m->pulse.code = (_Int8t)code;
     m->pulse.scoid = coid;
+    m->scoid = coid;
     return m;
 }
 
@@ -315,10 +433,10 @@ static void qh_unblock_request(struct qh_msg *m, struct qh_chan *chan)
 static void qh_fill_info(resmgr_context_t *ctp, const struct qh_msg *m, size_t copied)
 {
     memset(&ctp->info, 0, sizeof ctp->info);
-    ctp->info.pid = getpid();
+    ctp->info.pid = qh_client_pid(m->client);
     ctp->info.tid = m->tid;
     ctp->info.chid = 1;
-    ctp->info.scoid = m->coid;
+    ctp->info.scoid = m->scoid;
     ctp->info.coid = m->coid;
     ctp->info.priority = 10;
     ctp->info.msglen = copied;
@@ -361,6 +479,7 @@ int qh_receive(struct qh_ctx *ctx)
         qh_fill_info(ctp, m, n);
         ctp->rcvid = 0;
         ctp->size = n;
+        ctx->msg_rcvid = 0;
         free(m);
     } else {
         m->rcvid = qh_next_rcvid++;
@@ -373,6 +492,7 @@ int qh_receive(struct qh_ctx *ctx)
         qh_fill_info(ctp, m, n);
         ctp->rcvid = m->rcvid;
         ctp->size = n;
+        ctx->msg_rcvid = m->rcvid;
     }
     ctp->offset = 0;
     pthread_mutex_unlock(&qh_lock);
@@ -450,7 +570,7 @@ int TimerTimeout(clockid_t id, int flags, const struct sigevent *notify,
     return old;
 }
 
-enum qh_wait_end { QH_WAIT_REPLIED, QH_WAIT_TIMEDOUT, QH_WAIT_NET };
+enum qh_wait_end { QH_WAIT_REPLIED, QH_WAIT_TIMEDOUT, QH_WAIT_NET, QH_WAIT_KILLED };
 
 /* The caller's TimerTimeout expired: act on the state the message is in (qh_lock held).
    Returns 1 if the send fails with ETIMEDOUT (it was removed from the queue). */
@@ -475,7 +595,7 @@ static enum qh_wait_end qh_wait_reply(struct qh_msg *m, struct qh_chan *chan,
                                       const struct qh_timeout *t, const struct timespec *net)
 {
     int fired = 0;
-    while (m->state != QH_REPLIED) {
+    while (m->state != QH_REPLIED && !m->killed) {
         int timed = t && !fired && qh_ts_before(&t->deadline, net);
         int rc = pthread_cond_timedwait(&m->cv, &qh_lock, timed ? &t->deadline : net);
         if (m->state == QH_REPLIED || rc != ETIMEDOUT)   /* replied, or woken early */
@@ -485,6 +605,10 @@ static enum qh_wait_end qh_wait_reply(struct qh_msg *m, struct qh_chan *chan,
         fired = 1;
         if (qh_timeout_fire(m, chan, t->flags))
             return QH_WAIT_TIMEDOUT;
+    }
+    if (m->killed && m->state != QH_REPLIED) { /* held by the server: it frees it */
+        m->abandoned = 1;
+        return QH_WAIT_KILLED;
     }
     return QH_WAIT_REPLIED;
 }
@@ -517,6 +641,7 @@ static struct qh_msg *qh_msg_new(int coid, const iov_t *siov, size_t sparts,
     m->rparts = rparts;
     m->rlen = qh_iov_total(riov, rparts);
     m->coid = coid;
+    m->client = qh_client_tls;
     m->tid = gettid();
     uint16_t type = 0;
     if (qh_iov_gather(&type, sizeof type, siov, sparts, 0) == sizeof type)
@@ -544,16 +669,24 @@ long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size
 
     pthread_mutex_lock(&qh_lock);
     struct qh_conn *c = qh_conn_find(coid);
-    if (!c || c->dpp->chan.shutdown) {        /* no such connection / server gone */
+    int err = !c ? EBADF : qh_client_dead(m->client) ? ECANCELED : c->dead ? EBADF
+            : c->dpp->chan.shutdown ? ESRCH : EOK;
+    if (err != EOK) {                         /* no connection, dead client, server gone */
         pthread_mutex_unlock(&qh_lock);
         qh_msg_free(m);
-        errno = c ? ESRCH : EBADF;
+        errno = err;
         return -1;
     }
+    m->scoid = qh_client_scoid(c->client);
     struct qh_chan *chan = &c->dpp->chan;
     qh_chan_push(chan, m);
     int timed = t.flags & (_NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY);
     enum qh_wait_end end = qh_wait_reply(m, chan, timed ? &t : NULL, &net);
+    if (end == QH_WAIT_KILLED) {              /* the server still holds it */
+        pthread_mutex_unlock(&qh_lock);
+        errno = ECANCELED;
+        return -1;
+    }
     if (end != QH_WAIT_REPLIED) {             /* timed out: ETIMEDOUT either way */
         if (end == QH_WAIT_NET)
             qh_send_abandon(m, chan);
@@ -563,11 +696,12 @@ long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size
         errno = ETIMEDOUT;
         return -1;
     }
+    int killed = m->killed;
     pthread_mutex_unlock(&qh_lock);
     long status = m->status;
-    int err = m->err;
+    err = killed ? ECANCELED : m->err;
     qh_msg_free(m);
-    if (status == -1 && err) {
+    if (killed || (status == -1 && err)) {
         errno = err;
         return -1;
     }
@@ -731,4 +865,65 @@ int MsgDeliverEvent(rcvid_t rcvid, const struct sigevent *event)
         return 0;
     return MsgSendPulse(event->sigev_coid, event->sigev_priority, event->sigev_code,
                         event->sigev_value.sival_int);
+}
+
+/* ---- client death ---- */
+
+/* End a dead client's message (qh_lock held): a queued one is unlinked and fails, a
+   received one stays with the server, which may still reply (ESRCH). */
+static void qh_msg_kill(struct qh_msg *m, struct qh_chan *chan)
+{
+    m->killed = 1;
+    if (m->state == QH_QUEUED && chan)
+        qh_chan_unlink(chan, m);
+    if (m->state == QH_QUEUED)
+        m->state = QH_REPLIED;
+    pthread_cond_signal(&m->cv);
+}
+
+/* Every queued or held message of client on any channel (qh_lock held). */
+static void qh_client_msgs_kill(int client)
+{
+    for (struct _dispatch *d = qh_dispatches; d; d = d->next) {
+        struct qh_msg *m = d->chan.head;
+        while (m) {
+            struct qh_msg *next = m->next;
+            if (!m->is_pulse && m->client == client)
+                qh_msg_kill(m, &d->chan);
+            m = next;
+        }
+    }
+    for (struct qh_msg *m = qh_received; m; m = m->next)
+        if (m->client == client && !m->abandoned)
+            qh_msg_kill(m, NULL);
+}
+
+int qh_client_kill(int id)
+{
+    pthread_mutex_lock(&qh_lock);
+    if (id <= 0 || id >= qh_nclients || qh_client_dead(id)) {
+        pthread_mutex_unlock(&qh_lock);
+        errno = EINVAL;                       /* not a live simulated client */
+        return -1;
+    }
+    qh_client_state[id] = 2;
+    qh_client_msgs_kill(id);
+    for (struct _dispatch *d = qh_dispatches; d; d = d->next) {
+        int any = 0;
+        for (size_t i = 0; i < qh_nconns; i++) {
+            struct qh_conn *c = qh_conns[i];
+            if (c && c->client == id && c->dpp == d) {
+                c->dead = 1;
+                any = 1;
+            }
+        }
+        struct qh_msg *p = any && !d->chan.shutdown ? qh_pulse_new(0, _PULSE_CODE_DISCONNECT) : NULL;
+        if (p) {                              /* the library cleans up its connections */
+            p->pulse.scoid = qh_client_scoid(id);
+            p->scoid = p->pulse.scoid;
+            qh_chan_push(&d->chan, p);
+        }
+    }
+    pthread_mutex_unlock(&qh_lock);
+    return 0;
 }

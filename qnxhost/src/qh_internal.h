@@ -11,6 +11,11 @@
 #include <sys/dispatch.h>
 #include <qnxhost/host.h>
 
+/* Host rule: every non-final part of a combine message is a multiple of this long, so
+   that each part's header is aligned for the handlers (QNX libc's combines are). */
+#define QH_COMBINE_ALIGN 8
+#define QH_ALIGN_UP(_n) (((_n) + QH_COMBINE_ALIGN - 1) & ~(size_t)(QH_COMBINE_ALIGN - 1))
+
 /* One lock protects every emulated kernel object. */
 extern pthread_mutex_t qh_lock;
 
@@ -21,12 +26,15 @@ struct qh_msg {
     struct qh_msg  *next;
     rcvid_t         rcvid;
     enum qh_msg_state state;
-    int             abandoned;   /* the client's send timed out */
+    int             abandoned;   /* the client's send timed out, or its process died */
+    int             killed;      /* the client process died: reply fails with ESRCH */
     int             unblock_req; /* _NTO_MI_UNBLOCK_REQ: REPLY timeout, server was told */
     int             unblock_due; /* timeout expired while SEND-blocked: ask once received */
     int             is_pulse;
     unsigned        type;        /* first 16 bits, for diagnostics */
     int             coid;
+    int             scoid;       /* the sending client process's server connection */
+    int             client;      /* simulated client process (qh_client_new) */
     pid_t           tid;
     const iov_t    *siov;
     size_t          sparts, slen;
@@ -45,12 +53,22 @@ struct qh_chan {
     int             shutdown;
 };
 
+/* An OCB and the connections bound to it (open binds one, each _IO_DUP one more). */
+struct qh_bind {
+    void                     *ocb;
+    const resmgr_io_funcs_t  *io_funcs;
+    unsigned                  links;     /* connections bound to the OCB */
+    unsigned                  busy;      /* threads inside a handler for it */
+    int                       closed;    /* close_ocb has run (or is running) */
+};
+
 /* A client connection (an emulated fd or a side-channel coid). */
 struct qh_conn {
     int                       coid;
+    int                       client;    /* simulated client process that owns it */
+    int                       dead;      /* its client died: the disconnect pulse frees it */
     dispatch_t               *dpp;
-    void                     *ocb;
-    const resmgr_io_funcs_t  *io_funcs;
+    struct qh_bind           *bind;      /* NULL until open (or _IO_DUP) binds an OCB */
 };
 
 /* A path attached with resmgr_attach(). */
@@ -79,6 +97,8 @@ struct qh_ctx {
     unsigned          nparts_max;
     int               stopped;   /* dispatch_block() already returned the stop */
     int               kicked;    /* dispatch_unblock() was called */
+    rcvid_t           msg_rcvid; /* the received message's rcvid (also in mid-combine) */
+    int               closed_here; /* this message closed its connection's binding */
     resmgr_context_t  ctp;
 };
 
@@ -103,10 +123,16 @@ void            qh_chan_stop(struct qh_chan *chan);
 void            qh_chan_drain(struct qh_chan *chan);
 void            qh_rcvids_flush(void);
 size_t          qh_iov_total(const iov_t *iov, size_t parts);
-struct qh_conn *qh_conn_new(dispatch_t *dpp);
+struct qh_conn *qh_conn_new(dispatch_t *dpp, int client);
 struct qh_conn *qh_conn_find(int coid);
+struct qh_conn *qh_conn_at(int coid, dispatch_t *dpp, int client);
 void            qh_conn_free(int coid);
+void            qh_conn_release(struct qh_conn *c);
 void            qh_conns_close_all(void);
+int             qh_client_current(void);
+int             qh_client_scoid(int client);
+pid_t           qh_client_pid(int client);
+struct qh_conn *qh_conn_dead_next(dispatch_t *dpp, int scoid);
 void            qh_msg_init_clock(void);
 ssize_t         qh_held_peek(rcvid_t rcvid, struct _msg_info *info, void *hdr, size_t n);
 
@@ -118,6 +144,9 @@ void qh_ready_notify(dispatch_t *dpp);
 extern struct qh_attach *qh_attaches;
 int  qh_resmgr_handle(resmgr_context_t *ctp);
 int  qh_resmgr_unblock(resmgr_context_t *ctp);
+void qh_resmgr_disconnect(resmgr_context_t *ctp);
+struct qh_bind *qh_bind_enter(int coid);
+void qh_bind_leave(resmgr_context_t *ctp, struct qh_bind *b);
 struct qh_attach *qh_attach_lookup(const char *path, const char **rel);
 void qh_attaches_free(dispatch_t *dpp);
 

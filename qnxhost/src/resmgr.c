@@ -125,23 +125,72 @@ static struct qh_attach *qh_attach_by_id(dispatch_t *dpp, unsigned id)
 
 int resmgr_open_bind(resmgr_context_t *ctp, void *ocb, const resmgr_io_funcs_t *iofuncs)
 {
+    struct qh_bind *b = calloc(1, sizeof *b);
     pthread_mutex_lock(&qh_lock);
     struct qh_conn *c = qh_conn_find(ctp->info.coid);
     struct qh_attach *a = qh_attach_by_id(ctp->dpp, (unsigned)ctp->id);
-    if (!c || (!iofuncs && !a)) {             /* no connection or no table to bind */
-        pthread_mutex_unlock(&qh_lock);
-        errno = EBADF;
-        return -1;
+    int err = !c || c->dead || (!iofuncs && !a) ? EBADF  /* no connection or no table */
+            : c->bind ? EBUSY                 /* binding over it would lose the first OCB */
+            : !b ? ENOMEM : EOK;
+    if (err == EOK) {
+        b->ocb = ocb;
+        b->io_funcs = iofuncs ? iofuncs : a->io_funcs;
+        b->links = 1;
+        c->bind = b;
     }
-    if (c->ocb) {                             /* a second _IO_CONNECT on an open connection: */
-        pthread_mutex_unlock(&qh_lock);       /* binding over it would lose the first OCB */
-        errno = EBUSY;
-        return -1;
-    }
-    c->ocb = ocb;
-    c->io_funcs = iofuncs ? iofuncs : a->io_funcs;
     pthread_mutex_unlock(&qh_lock);
+    if (err != EOK) {
+        free(b);
+        errno = err;
+        return -1;
+    }
     return 0;
+}
+
+/* ---- bindings: an OCB lives while a connection is bound or a handler runs for it ---- */
+
+/* Enter a handler for the OCB bound to coid; NULL if none. */
+struct qh_bind *qh_bind_enter(int coid)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_conn *c = qh_conn_find(coid);
+    struct qh_bind *b = c && !c->dead ? c->bind : NULL;
+    if (b)
+        b->busy++;
+    pthread_mutex_unlock(&qh_lock);
+    return b;
+}
+
+/* Leave a handler; the last one out of an OCB without bindings runs close_ocb, with
+   ctp->rcvid == 0 and without lock_ocb. */
+void qh_bind_leave(resmgr_context_t *ctp, struct qh_bind *b)
+{
+    pthread_mutex_lock(&qh_lock);
+    b->busy--;
+    int last = b->busy == 0 && b->links == 0 && !b->closed;
+    if (last)
+        b->closed = 1;
+    pthread_mutex_unlock(&qh_lock);
+    if (!last)
+        return;
+    rcvid_t rcvid = ctp->rcvid;
+    ctp->rcvid = 0;
+    if (b->io_funcs->close_ocb)
+        b->io_funcs->close_ocb(ctp, NULL, b->ocb);
+    ctp->rcvid = rcvid;
+    free(b);
+}
+
+/* Drop coid's binding to b (the caller is inside a handler for b). */
+static void qh_unbind(int coid, struct qh_bind *b)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_conn *c = qh_conn_find(coid);
+    if (c && c->bind == b) {
+        c->bind = NULL;
+        b->links--;
+    }
+    pthread_mutex_unlock(&qh_lock);
 }
 
 /* ---- the handler return protocol ---- */
@@ -167,39 +216,28 @@ static void qh_resmgr_reply(resmgr_context_t *ctp, int ret)
     MsgReplyv(ctp->rcvid, ctp->status, ctp->iov, nparts);
 }
 
-/* ---- _IO_CONNECT ---- */
-
-static int qh_connect(resmgr_context_t *ctp)
+/* Copy the reply iovs into one heap buffer (the OCB they may point into is about to go);
+   returns the buffer (free it) or NULL with ret turned into ENOMEM. */
+static void *qh_reply_stage(resmgr_context_t *ctp, int *ret)
 {
-    io_open_t *msg = &ctp->msg->connect;
-    size_t hdr = offsetof(struct _io_connect, path);
-    if (ctp->size < hdr)                      /* header incomplete */
-        return EBADMSG;
-    size_t plen = msg->connect.path_len;
-    if (plen == 0 || hdr + plen > ctp->size || msg->connect.path[plen - 1] != '\0')
-        return EBADMSG;                       /* path missing or not terminated */
-    pthread_mutex_lock(&qh_lock);
-    struct qh_attach *a = qh_attach_by_id(ctp->dpp, msg->connect.handle);
-    struct qh_attach found = a ? *a : (struct qh_attach){ 0 };
-    pthread_mutex_unlock(&qh_lock);
-    if (!a)                                   /* not one of our attaches */
-        return ENOENT;
-    ctp->id = found.id;
-    const resmgr_connect_funcs_t *cf = found.connect_funcs;
-    switch (msg->connect.subtype) {
-    case _IO_CONNECT_OPEN:
-    case _IO_CONNECT_COMBINE:
-    case _IO_CONNECT_COMBINE_CLOSE:
-        return cf->open ? cf->open(ctp, msg, found.handle, NULL) : _RESMGR_DEFAULT;
-    case _IO_CONNECT_UNLINK:
-        return cf->unlink ? cf->unlink(ctp, msg, found.handle, NULL) : _RESMGR_DEFAULT;
-    case _IO_CONNECT_MKNOD:
-        return cf->mknod ? cf->mknod(ctp, msg, found.handle, NULL) : _RESMGR_DEFAULT;
-    case _IO_CONNECT_READLINK:
-        return cf->readlink ? cf->readlink(ctp, msg, found.handle, NULL) : _RESMGR_DEFAULT;
-    default:
-        return _RESMGR_DEFAULT;
+    if (*ret > 0 || *ret == _RESMGR_NOREPLY || *ret == _RESMGR_DEFAULT || *ret == 0)
+        return NULL;                          /* nothing points into the OCB */
+    unsigned nparts = (unsigned)-*ret;
+    if (nparts > QH_CTX(ctp)->nparts_max)     /* reported by qh_resmgr_reply */
+        return NULL;
+    size_t total = qh_iov_total(ctp->iov, nparts), off = 0;
+    char *buf = malloc(total ? total : 1);
+    if (!buf) {
+        *ret = ENOMEM;
+        return NULL;
     }
+    for (unsigned i = 0; i < nparts; i++) {
+        memcpy(buf + off, ctp->iov[i].iov_base, ctp->iov[i].iov_len);
+        off += ctp->iov[i].iov_len;
+    }
+    SETIOV(ctp->iov, buf, total);
+    *ret = _RESMGR_NPARTS(1);
+    return buf;
 }
 
 /* ---- I/O messages ---- */
@@ -219,19 +257,25 @@ static size_t qh_io_min_size(unsigned type)
     case _IO_CHOWN:    return sizeof(struct _io_chown);
     case _IO_UTIME:    return sizeof(struct _io_utime);
     case _IO_UTIME64:  return sizeof(struct _io_utime64);
+    case _IO_OPENFD:   return sizeof(struct _io_openfd);
+    case _IO_FDINFO:   return sizeof(struct _io_fdinfo);
+    case _IO_LOCK:     return sizeof(struct _io_lock);
     case _IO_SPACE:    return sizeof(struct _io_space);
+    case _IO_MMAP:     return sizeof(struct _io_mmap);
     case _IO_MSG:      return sizeof(struct _io_msg);
+    case _IO_DUP:      return sizeof(struct _io_dup);
     case _IO_CLOSE:    return sizeof(struct _io_close);
     case _IO_SYNC:     return sizeof(struct _io_sync);
+    case _IO_POWER:    return sizeof(struct _io_power);
     default:           return 0;
     }
 }
 
 #define QH_CALL(_slot, _msg) ((f->_slot) ? f->_slot(ctp, (_msg), ocb) : _RESMGR_DEFAULT)
 
-static int qh_io_call(resmgr_context_t *ctp, const resmgr_io_funcs_t *f, void *ocb)
+static int qh_io_call(resmgr_context_t *ctp, const resmgr_io_funcs_t *f, resmgr_iomsgs_t *m,
+                      void *ocb)
 {
-    resmgr_iomsgs_t *m = ctp->msg;
     switch (m->type) {
     case _IO_READ:     return QH_CALL(read, &m->read);
     case _IO_READ64:   return f->read64 ? QH_CALL(read64, &m->read) : QH_CALL(read, &m->read);
@@ -247,59 +291,217 @@ static int qh_io_call(resmgr_context_t *ctp, const resmgr_io_funcs_t *f, void *o
     case _IO_CHOWN:    return QH_CALL(chown, &m->chown);
     case _IO_UTIME:    return QH_CALL(utime, &m->utime);
     case _IO_UTIME64:  return f->utime64 ? QH_CALL(utime64, &m->utime) : QH_CALL(utime, &m->utime);
+    case _IO_OPENFD:   return QH_CALL(openfd, &m->openfd);
+    case _IO_FDINFO:   return QH_CALL(fdinfo, &m->fdinfo);
+    case _IO_LOCK:     return QH_CALL(lock, &m->lock);
     case _IO_SPACE:    return QH_CALL(space, &m->space);
+    case _IO_MMAP:     return QH_CALL(mmap, &m->mmap);
     case _IO_MSG:      return QH_CALL(msg, &m->msg);
     case _IO_SYNC:     return QH_CALL(sync, &m->sync);
+    case _IO_POWER:    return QH_CALL(power, &m->power);
+    case _IO_DUP:      return EBUSY;          /* the connection already has an OCB */
     default:           return _RESMGR_DEFAULT;
     }
 }
 
-/* _IO_CLOSE: close_dup, then drop the binding and give the OCB its close_ocb. */
-static int qh_io_close(resmgr_context_t *ctp, const resmgr_io_funcs_t *f, void *ocb)
+/* _IO_CLOSE: close_dup (without lock_ocb), then drop this connection's binding; the OCB
+   gets its close_ocb when its last binding and handler are gone (qh_bind_leave). */
+static int qh_io_close(resmgr_context_t *ctp, struct qh_bind *b, io_close_t *msg)
 {
-    int ret = f->close_dup ? f->close_dup(ctp, &ctp->msg->close, ocb) : EOK;
-    pthread_mutex_lock(&qh_lock);
-    struct qh_conn *c = qh_conn_find(ctp->info.coid);
-    if (c)
-        c->ocb = NULL;
-    pthread_mutex_unlock(&qh_lock);
-    if (f->close_ocb) {
-        rcvid_t rcvid = ctp->rcvid;
-        ctp->rcvid = 0;                       /* close_ocb runs without a client */
-        f->close_ocb(ctp, NULL, ocb);
-        ctp->rcvid = rcvid;
-    }
+    const resmgr_io_funcs_t *f = b->io_funcs;
+    int ret = f->close_dup ? f->close_dup(ctp, msg, b->ocb) : EOK;
+    qh_unbind(ctp->info.coid, b);
+    QH_CTX(ctp)->closed_here = 1;
     return ret;
 }
 
-static int qh_io(resmgr_context_t *ctp)
+/* _IO_DUP on a new connection: bind it to the OCB of the sender's connection named in
+   the message (same client process only). */
+static int qh_io_dup(resmgr_context_t *ctp)
 {
-    unsigned type = ctp->msg->type;
-    size_t min = qh_io_min_size(type);
+    struct _io_dup d;
+    if (ctp->size < sizeof d)                 /* header incomplete */
+        return EBADMSG;
+    memcpy(&d, ctp->msg, sizeof d);
+    pthread_mutex_lock(&qh_lock);
+    struct qh_conn *self = qh_conn_find(ctp->info.coid);
+    struct qh_conn *orig = qh_conn_find(d.info.coid);
+    int err = !self || !orig || orig->dead || !orig->bind || orig->dpp != ctp->dpp ? EBADF
+            : orig->client != self->client || d.info.pid != ctp->info.pid ? EBADF  /* not its own */
+            : self->bind ? EBUSY : EOK;
+    if (err == EOK) {
+        self->bind = orig->bind;
+        orig->bind->links++;
+    }
+    pthread_mutex_unlock(&qh_lock);
+    return err;
+}
+
+/* The part at ctp->offset: its checks, then its handler (lock_ocb already taken, except
+   for _IO_CLOSE). */
+static int qh_io_part(resmgr_context_t *ctp, struct qh_bind *b, int combine)
+{
+    resmgr_iomsgs_t *m = (resmgr_iomsgs_t *)(void *)((char *)ctp->msg + ctp->offset);
+    size_t min = qh_io_min_size(m->type);
     if (min == 0)                             /* type not supported by the host */
         return ENOSYS;
     if (ctp->size < min)                      /* shorter than its header */
         return EBADMSG;
-    pthread_mutex_lock(&qh_lock);
-    struct qh_conn *c = qh_conn_find(ctp->info.coid);
-    void *ocb = c ? c->ocb : NULL;
-    const resmgr_io_funcs_t *f = c ? c->io_funcs : NULL;
-    pthread_mutex_unlock(&qh_lock);
-    if (!ocb || !f)                           /* connection not opened */
-        return EBADF;
-    if (f->check_msg) {                       /* 8.0 pre-validation hook */
-        int st = f->check_msg(ctp, ctp->msg, 0, ocb);
+    if (b->io_funcs->check_msg) {             /* 8.0 pre-validation hook */
+        int st = b->io_funcs->check_msg(ctp, m, combine, b->ocb);
         if (st != EOK)
             return st;
     }
-    if (type == _IO_CLOSE)
-        return qh_io_close(ctp, f, ocb);
-    if (f->lock_ocb)
-        f->lock_ocb(ctp, NULL, ocb);
-    int ret = qh_io_call(ctp, f, ocb);
-    if (f->unlock_ocb)
-        f->unlock_ocb(ctp, NULL, ocb);
+    if (m->type == _IO_CLOSE)
+        return qh_io_close(ctp, b, &m->close);
+    return qh_io_call(ctp, b->io_funcs, m, b->ocb);
+}
+
+/* Length of the part at off (0 if malformed); *more: a non-final part follows. */
+static size_t qh_part_len(resmgr_context_t *ctp, size_t off, int *more)
+{
+    struct _io_close hdr;                     /* type and combine_len: every io header */
+    size_t here = ctp->info.msglen > off ? ctp->info.msglen - off : 0;
+    if (here < sizeof hdr)
+        return 0;
+    memcpy(&hdr, (char *)ctp->msg + off, sizeof hdr);
+    *more = (hdr.combine_len & _IO_COMBINE_FLAG) != 0;
+    if (!*more)                               /* the last part: what is in the buffer */
+        return here;
+    size_t len = hdr.combine_len & ~(unsigned)_IO_COMBINE_FLAG;
+    if (len < sizeof hdr || len % QH_COMBINE_ALIGN || len + sizeof hdr > here)
+        return 0;                             /* no room for the next part's header */
+    return len;
+}
+
+/* Take the lock_ocb for the parts (not for _IO_CLOSE); nonzero: its error. */
+static int qh_io_lock(resmgr_context_t *ctp, struct qh_bind *b, unsigned type, int *locked)
+{
+    const resmgr_io_funcs_t *f = b->io_funcs;
+    if (type == _IO_CLOSE && *locked) {       /* close_dup runs unlocked */
+        if (f->unlock_ocb)
+            f->unlock_ocb(ctp, NULL, b->ocb);
+        *locked = 0;
+    }
+    if (type == _IO_CLOSE || *locked || !f->lock_ocb)
+        return EOK;
+    int st = f->lock_ocb(ctp, NULL, b->ocb);
+    if (st != EOK)                            /* a failed lock aborts the message */
+        return st;
+    *locked = 1;
+    return EOK;
+}
+
+/* The io loop over the parts from ctp->offset: non-final parts run with ctp->rcvid == 0 and
+   ctp->size = their combine_len; the first error stops it; the last part's result is the
+   answer. *held is the binding entered (the caller leaves it after the reply). */
+static int qh_io(resmgr_context_t *ctp, struct qh_bind **held)
+{
+    size_t off = ctp->offset;
+    if (ctp->info.msglen - off >= sizeof(_Uint16t) &&
+        ((resmgr_iomsgs_t *)(void *)((char *)ctp->msg + off))->type == _IO_DUP)
+        return qh_io_dup(ctp);                /* binds a connection that has no OCB yet */
+    struct qh_bind *b = qh_bind_enter(ctp->info.coid);
+    if (!b)                                   /* connection not opened */
+        return EBADF;
+    *held = b;
+    rcvid_t rcvid = ctp->rcvid;
+    int locked = 0, ret;
+    for (;;) {
+        int more = 0;
+        size_t len = qh_part_len(ctp, off, &more);
+        if (len == 0) {                       /* malformed part */
+            ret = EBADMSG;
+            break;
+        }
+        ctp->offset = off;
+        ctp->size = len;
+        ctp->rcvid = more ? 0 : rcvid;
+        ctp->status = 0;
+        unsigned type = ((resmgr_iomsgs_t *)(void *)((char *)ctp->msg + off))->type;
+        ret = qh_io_lock(ctp, b, type, &locked);
+        if (ret == EOK)
+            ret = qh_io_part(ctp, b, more);
+        if (!more || ret > 0)                 /* the last part, or the first error */
+            break;
+        if (ret == _RESMGR_DEFAULT) {         /* unhandled: the combine fails */
+            ret = ENOSYS;
+            break;
+        }
+        if (ret == _RESMGR_NOREPLY) {         /* a non-final part cannot be held or replied */
+            qh_protocol_error(rcvid, type, "_RESMGR_NOREPLY from a non-final combine part");
+            ret = EFAULT;
+            break;
+        }
+        off += len;
+    }
+    if (locked && b->io_funcs->unlock_ocb)
+        b->io_funcs->unlock_ocb(ctp, NULL, b->ocb);
+    ctp->rcvid = rcvid;
     return ret;
+}
+
+/* ---- _IO_CONNECT ---- */
+
+/* _IO_CONNECT_COMBINE[_CLOSE]: open (as a non-final part, rcvid 0), then the io message
+   that follows the path and extra data (at the next QH_COMBINE_ALIGN boundary). */
+static int qh_connect_combine(resmgr_context_t *ctp, io_open_t *msg, const struct qh_attach *a,
+                              struct qh_bind **held)
+{
+    size_t io_off = QH_ALIGN_UP(offsetof(struct _io_connect, path) + msg->connect.path_len +
+                                msg->connect.extra_len);
+    if (io_off + sizeof(struct _io_close) > ctp->info.msglen)  /* no io message */
+        return EBADMSG;
+    rcvid_t rcvid = ctp->rcvid;
+    ctp->rcvid = 0;
+    ctp->size = io_off;
+    int st = a->connect_funcs->open ? a->connect_funcs->open(ctp, msg, a->handle, NULL)
+                                    : _RESMGR_DEFAULT;
+    ctp->rcvid = rcvid;
+    if (st == _RESMGR_DEFAULT)
+        return ENOSYS;
+    if (st == _RESMGR_NOREPLY) {
+        qh_protocol_error(rcvid, _IO_CONNECT, "_RESMGR_NOREPLY from the open of a combine");
+        return EFAULT;
+    }
+    if (st > 0)                               /* the open failed */
+        return st;
+    ctp->offset = io_off;
+    return qh_io(ctp, held);
+}
+
+static int qh_connect(resmgr_context_t *ctp, struct qh_bind **held)
+{
+    io_open_t *msg = &ctp->msg->connect;
+    size_t hdr = offsetof(struct _io_connect, path);
+    if (ctp->size < hdr)                      /* header incomplete */
+        return EBADMSG;
+    size_t plen = msg->connect.path_len;
+    if (plen == 0 || hdr + plen > ctp->size || msg->connect.path[plen - 1] != '\0')
+        return EBADMSG;                       /* path missing or not terminated */
+    pthread_mutex_lock(&qh_lock);
+    struct qh_attach *a = qh_attach_by_id(ctp->dpp, msg->connect.handle);
+    struct qh_attach found = a ? *a : (struct qh_attach){ 0 };
+    pthread_mutex_unlock(&qh_lock);
+    if (!a)                                   /* not one of our attaches */
+        return ENOENT;
+    ctp->id = found.id;
+    const resmgr_connect_funcs_t *cf = found.connect_funcs;
+    switch (msg->connect.subtype) {
+    case _IO_CONNECT_OPEN:
+        return cf->open ? cf->open(ctp, msg, found.handle, NULL) : _RESMGR_DEFAULT;
+    case _IO_CONNECT_COMBINE:
+    case _IO_CONNECT_COMBINE_CLOSE:
+        return qh_connect_combine(ctp, msg, &found, held);
+    case _IO_CONNECT_UNLINK:
+        return cf->unlink ? cf->unlink(ctp, msg, found.handle, NULL) : _RESMGR_DEFAULT;
+    case _IO_CONNECT_MKNOD:
+        return cf->mknod ? cf->mknod(ctp, msg, found.handle, NULL) : _RESMGR_DEFAULT;
+    case _IO_CONNECT_READLINK:
+        return cf->readlink ? cf->readlink(ctp, msg, found.handle, NULL) : _RESMGR_DEFAULT;
+    default:
+        return _RESMGR_DEFAULT;
+    }
 }
 
 int qh_resmgr_handle(resmgr_context_t *ctp)
@@ -307,9 +509,71 @@ int qh_resmgr_handle(resmgr_context_t *ctp)
     ctp->status = 0;
     ctp->offset = 0;
     ctp->id = -1;
-    int ret = ctp->msg->type == _IO_CONNECT ? qh_connect(ctp) : qh_io(ctp);
-    qh_resmgr_reply(ctp, ret);
+    struct qh_bind *held = NULL;
+    QH_CTX(ctp)->closed_here = 0;
+    int connect = ctp->msg->type == _IO_CONNECT;
+    int ret = connect ? qh_connect(ctp, &held) : qh_io(ctp, &held);
+    void *staged = NULL;
+    if (connect && ctp->msg->connect.connect.subtype == _IO_CONNECT_COMBINE_CLOSE) {
+        if (!held)                            /* opened, but the io part never entered it */
+            held = qh_bind_enter(ctp->info.coid);
+        staged = qh_reply_stage(ctp, &ret);   /* the OCB goes before the reply */
+        if (held)
+            qh_unbind(ctp->info.coid, held);
+        QH_CTX(ctp)->closed_here = 1;
+    }
+    if (!held) {
+        qh_resmgr_reply(ctp, ret);
+        return 0;
+    }
+    if (QH_CTX(ctp)->closed_here) {           /* close_ocb is done when close() returns */
+        qh_bind_leave(ctp, held);
+        qh_resmgr_reply(ctp, ret);
+    } else {                                  /* the reply may point into the OCB: first */
+        qh_resmgr_reply(ctp, ret);
+        qh_bind_leave(ctp, held);
+    }
+    free(staged);
     return 0;
+}
+
+/* ---- client death ---- */
+
+/* _PULSE_CODE_DISCONNECT: every binding of the dead client (pulse.scoid) gets its close_dup
+   with ctp->rcvid == 0, then the OCB its close_ocb where the last binding went. */
+void qh_resmgr_disconnect(resmgr_context_t *ctp)
+{
+    int scoid = ctp->msg->pulse.scoid;
+    for (;;) {
+        pthread_mutex_lock(&qh_lock);
+        struct qh_conn *c = qh_conn_dead_next(ctp->dpp, scoid);
+        struct qh_bind *b = c ? c->bind : NULL;
+        int coid = c ? c->coid : -1;
+        int client = c ? c->client : 0;
+        if (b)
+            b->busy++;                        /* close_dup is inside a handler for it */
+        if (c)
+            qh_conn_release(c);
+        pthread_mutex_unlock(&qh_lock);
+        if (!c)
+            return;
+        if (!b)                               /* never opened */
+            continue;
+        io_close_t close_msg;
+        memset(&close_msg, 0, sizeof close_msg);
+        close_msg.i.type = _IO_CLOSE;
+        close_msg.i.combine_len = sizeof close_msg.i;
+        ctp->rcvid = 0;
+        ctp->info.coid = coid;
+        ctp->info.scoid = scoid;
+        ctp->info.pid = qh_client_pid(client);
+        if (b->io_funcs->close_dup)
+            b->io_funcs->close_dup(ctp, &close_msg, b->ocb);
+        pthread_mutex_lock(&qh_lock);
+        b->links--;
+        pthread_mutex_unlock(&qh_lock);
+        qh_bind_leave(ctp, b);
+    }
 }
 
 /* ---- unblock pulses ---- */
@@ -327,22 +591,10 @@ static int qh_unblock_connect(resmgr_context_t *ctp, const struct _io_connect *h
     return found.connect_funcs->unblock(ctp, &ctp->msg->pulse, found.handle, NULL);
 }
 
-/* Unblock of a held io message: io_funcs->unblock with the connection's OCB, unlocked. */
-static int qh_unblock_io(resmgr_context_t *ctp)
-{
-    pthread_mutex_lock(&qh_lock);
-    struct qh_conn *c = qh_conn_find(ctp->info.coid);
-    void *ocb = c ? c->ocb : NULL;
-    const resmgr_io_funcs_t *f = c ? c->io_funcs : NULL;
-    pthread_mutex_unlock(&qh_lock);
-    if (!ocb || !f || !f->unblock)            /* no OCB, or nobody to ask */
-        return _RESMGR_DEFAULT;
-    return f->unblock(ctp, &ctp->msg->pulse, ocb);
-}
-
 /* A _PULSE_CODE_UNBLOCK pulse: route it to the held message's unblock handler with
-   ctp->rcvid = the held rcvid. Returns -1 if no message is held under that rcvid
-   (already replied): the pulse is then not the resmgr layer's. */
+   ctp->rcvid = the held rcvid (io: io_funcs->unblock with the connection's OCB, unlocked).
+   Returns -1 if no message is held under that rcvid (already replied): the pulse is then
+   not the resmgr layer's. */
 int qh_resmgr_unblock(resmgr_context_t *ctp)
 {
     rcvid_t rcvid = (rcvid_t)(intptr_t)ctp->msg->pulse.value.sival_ptr;
@@ -356,23 +608,36 @@ int qh_resmgr_unblock(resmgr_context_t *ctp)
     ctp->status = 0;
     ctp->offset = 0;
     ctp->id = -1;
-    int ret = hdr.type == _IO_CONNECT ? qh_unblock_connect(ctp, &hdr.connect) : qh_unblock_io(ctp);
+    struct qh_bind *b = NULL;
+    int ret = _RESMGR_DEFAULT;
+    if (hdr.type == _IO_CONNECT)
+        ret = qh_unblock_connect(ctp, &hdr.connect);
+    else if ((b = qh_bind_enter(ctp->info.coid)) != NULL && b->io_funcs->unblock)
+        ret = b->io_funcs->unblock(ctp, &ctp->msg->pulse, b->ocb);
     if (ret != _RESMGR_DEFAULT)               /* DEFAULT: the client keeps waiting */
         qh_resmgr_reply(ctp, ret);
+    if (b)
+        qh_bind_leave(ctp, b);
     ctp->rcvid = 0;
     return 0;
 }
 
 /* ---- resmgr_msg* helpers ---- */
 
+/* The message being handled: its own rcvid, also in a non-final combine part (rcvid 0). */
+static rcvid_t qh_msg_rcvid(resmgr_context_t *ctp)
+{
+    return ctp->rcvid ? ctp->rcvid : QH_CTX(ctp)->msg_rcvid;
+}
+
 ssize_t resmgr_msgread(resmgr_context_t *ctp, void *msg, size_t bytes, size_t offset)
 {
-    return MsgRead(ctp->rcvid, msg, bytes, ctp->offset + offset);
+    return MsgRead(qh_msg_rcvid(ctp), msg, bytes, ctp->offset + offset);
 }
 
 ssize_t resmgr_msgreadv(resmgr_context_t *ctp, const iov_t *iov, size_t parts, size_t offset)
 {
-    return MsgReadv(ctp->rcvid, iov, parts, ctp->offset + offset);
+    return MsgReadv(qh_msg_rcvid(ctp), iov, parts, ctp->offset + offset);
 }
 
 size_t resmgr_msggetsize(resmgr_context_t *ctp, size_t start_offset, size_t *local, size_t *remote)

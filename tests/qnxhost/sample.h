@@ -39,9 +39,19 @@ struct sample_stats { int32_t unblocks, unblock_req, held, order_timeouts; };
 #define SAMPLE_HOLD      __DIOT(_DCMD_MISC, 0x48, struct sample_hold)
 #define SAMPLE_STATS     __DIOF(_DCMD_MISC, 0x49, struct sample_stats)
 #define SAMPLE_BUSY      __DION(_DCMD_MISC, 0x4a)   /* keeps the server busy until released */
+#define SAMPLE_WHERE     __DIOF(_DCMD_MISC, 0x4b, struct sample_where2)  /* combine positions */
+#define SAMPLE_RELEASE   __DION(_DCMD_MISC, 0x4c)   /* reply every held read; ret_val: ESRCH count */
 #define BAD_DOUBLE_REPLY __DION(_DCMD_MISC, 0x50)
 #define BAD_NPARTS       __DION(_DCMD_MISC, 0x51)
 #define BAD_NO_REPLY     __DION(_DCMD_MISC, 0x52)
+
+/* Where a SAMPLE_WHERE ran: ctp->offset, ctp->size, ctp->rcvid == 0. The reply holds the
+   previous call's (e.g. a non-final part's) and its own. */
+struct sample_where  { int32_t offset, size, rcvid_zero, calls; };
+struct sample_where2 { struct sample_where prev, cur; };
+
+/* Counters of the connect/close handlers (test hook, read without a message). */
+struct sample_counts { int32_t opens, close_dups, close_ocbs, open_count, last_scoid; };
 
 int sample_server_main(int argc, char **argv);
 
@@ -49,5 +59,8 @@ int sample_server_main(int argc, char **argv);
 void sample_busy_wait(void);     /* returns once the server is inside SAMPLE_BUSY */
 void sample_busy_release(void);  /* lets SAMPLE_BUSY return */
 void sample_helpers_drain(void); /* returns once no late-reply helper thread runs */
+void sample_wait_held(int n);    /* returns once n reads are held */
+struct sample_counts sample_counts(void);
+void sample_wait_close_ocbs(int n);  /* returns once close_ocb ran n times in all */
 
 #endif

@@ -31,6 +31,8 @@ struct sample_dev {
     rcvid_t             waiters[MAX_WAITERS];
     int                 nwait;
     struct sample_stats stats;
+    struct sample_where where;          /* the last SAMPLE_WHERE */
+    int32_t             where_calls;
 };
 
 static struct sample_dev       dev;
@@ -51,8 +53,12 @@ static struct {
     int64_t reply_done;                 /* highest rcvid the late helper answered (or found answered) */
     int64_t busy, released;             /* SAMPLE_BUSY gate */
     int64_t late_running;               /* helper threads not yet finished */
+    int64_t held;                       /* reads held now */
+    int64_t close_ocbs;                 /* close_ocb calls in all */
     int32_t timeouts;                   /* waits that hit HOOK_WAIT_S */
-} hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0 };
+    struct sample_counts counts;
+} hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+           { 0, 0, 0, 0, 0 } };
 
 /* Wait (hook.mutex held) until *v reaches want (or, with at_most, falls to it); a timeout
    is counted and reported by SAMPLE_STATS. */
@@ -111,6 +117,25 @@ void sample_helpers_drain(void)
     pthread_mutex_unlock(&hook.mutex);
 }
 
+void sample_wait_held(int n)
+{
+    hook_wait(&hook.held, n);
+}
+
+void sample_wait_close_ocbs(int n)
+{
+    hook_wait(&hook.close_ocbs, n);
+}
+
+struct sample_counts sample_counts(void)
+{
+    pthread_mutex_lock(&hook.mutex);
+    struct sample_counts c = hook.counts;
+    c.close_ocbs = (int32_t)hook.close_ocbs;
+    pthread_mutex_unlock(&hook.mutex);
+    return c;
+}
+
 /* SAMPLE_BUSY: keep the (single) server thread busy until the test releases it. */
 static void sample_busy(void)
 {
@@ -131,6 +156,7 @@ static int waiter_add(rcvid_t rcvid)
     if (dev.nwait == MAX_WAITERS)                     /* list full */
         return 0;
     dev.waiters[dev.nwait++] = rcvid;
+    hook_set(&hook.held, dev.nwait);
     return 1;
 }
 
@@ -140,6 +166,9 @@ static int waiter_remove(rcvid_t rcvid)
     for (int i = 0; i < dev.nwait; i++) {
         if (dev.waiters[i] == rcvid) {
             dev.waiters[i] = dev.waiters[--dev.nwait];
+            pthread_mutex_lock(&hook.mutex);
+            hook.held = dev.nwait;
+            pthread_mutex_unlock(&hook.mutex);
             return 1;
         }
     }
@@ -216,6 +245,56 @@ static int sample_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *
     if (mode != SAMPLE_HOLD_EINTR)                    /* behave like the default handler */
         return _RESMGR_DEFAULT;
     return found ? EINTR : _RESMGR_NOREPLY;           /* not found: answered already */
+}
+
+/* ---- open and close: counted for the tests, then the defaults ---- */
+
+static int sample_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle, void *extra)
+{
+    int st = iofunc_open_default(ctp, msg, &handle->attr, extra);
+    pthread_mutex_lock(&hook.mutex);
+    hook.counts.opens += st == EOK;
+    hook.counts.open_count = handle->attr.count;
+    hook.counts.last_scoid = ctp->info.scoid;
+    pthread_mutex_unlock(&hook.mutex);
+    return st;
+}
+
+/* Runs on every close of a binding, without the attr lock (also with rcvid 0 when the
+   client died). */
+static int sample_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook.counts.close_dups++;
+    pthread_mutex_unlock(&hook.mutex);
+    return iofunc_close_dup_default(ctp, msg, ocb);
+}
+
+/* Runs once per OCB, when its last binding went. */
+static int sample_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
+{
+    iofunc_attr_t *attr = &ocb->attr->attr;
+    int st = iofunc_close_ocb_default(ctp, reserved, ocb);
+    pthread_mutex_lock(&hook.mutex);
+    hook.close_ocbs++;
+    hook.counts.open_count = attr->count;
+    pthread_cond_broadcast(&hook.cv);
+    pthread_mutex_unlock(&hook.mutex);
+    return st;
+}
+
+/* SAMPLE_RELEASE: reply to every held read; the number of replies that failed with ESRCH
+   (their client died) goes back in ret_val (attr lock held). */
+static int sample_release(void)
+{
+    int esrch = 0;
+    while (dev.nwait > 0) {
+        rcvid_t rcvid = dev.waiters[0];
+        waiter_remove(rcvid);
+        if (MsgReply(rcvid, 0, NULL, 0) == -1 && errno == ESRCH)
+            esrch++;
+    }
+    return esrch;
 }
 
 static int sample_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
@@ -383,6 +462,24 @@ static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *
     case (unsigned)SAMPLE_BUSY:                       /* keep the (single) server thread busy */
         sample_busy();
         break;
+    case (unsigned)SAMPLE_WHERE: {                    /* where in a combine did this run? */
+        struct sample_where2 w;
+        w.prev = dev.where;
+        w.cur.offset = (int32_t)ctp->offset;
+        w.cur.size = (int32_t)ctp->size;
+        w.cur.rcvid_zero = ctp->rcvid == 0;
+        w.cur.calls = ++dev.where_calls;
+        dev.where = w.cur;
+        if (ctp->rcvid == 0)                          /* non-final part: no reply */
+            return EOK;
+        memcpy(data, &w, sizeof w);
+        out_len = sizeof w;
+        break;
+    }
+    case (unsigned)SAMPLE_RELEASE:
+        memset(&msg->o, 0, sizeof msg->o);
+        msg->o.ret_val = sample_release();
+        return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
     case (unsigned)BAD_DOUBLE_REPLY:                  /* deliberately wrong */
         MsgReply(ctp->rcvid, 0, NULL, 0);
         return EOK;
@@ -459,6 +556,9 @@ int main(int argc, char **argv)
     io_funcs.write = sample_write;
     io_funcs.devctl = sample_devctl;
     io_funcs.unblock = sample_unblock;
+    io_funcs.close_dup = sample_close_dup;
+    io_funcs.close_ocb = sample_close_ocb;
+    connect_funcs.open = sample_open;
     memset(&dev, 0, sizeof dev);                      /* a restart starts afresh */
     iofunc_attr_init(&dev.attr, S_IFCHR | 0666, NULL, NULL);
     if (resmgr_attach(dpp, &rattr, SAMPLE_PATH, _FTYPE_ANY, 0, &connect_funcs, &io_funcs,

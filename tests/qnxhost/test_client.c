@@ -2,7 +2,7 @@
  * Host test client for the sample resource manager: starts it with
  * qh_server_start(), drives it through the emulated QNX client calls
  * (redirect.h is force-included) and prints "N passed, N failed".
- * Modes: basic, pool, protocol, restart, unblock.
+ * Modes: basic, pool, protocol, restart, unblock, combine.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -386,6 +386,196 @@ static void test_protocol(void)
     CHECK(close(fd) == 0);
 }
 
+/* ---- combine messages, connect combines, dup, client death ---- */
+
+static struct _io_lseek lseek_msg(int64_t offset, int whence)
+{
+    struct _io_lseek m;
+    memset(&m, 0, sizeof m);
+    m.type = _IO_LSEEK;
+    m.combine_len = sizeof m;
+    m.whence = (int16_t)whence;
+    m.offset = (uint64_t)offset;
+    return m;
+}
+
+static struct _io_devctl devctl_msg(int dcmd, size_t nbytes)
+{
+    struct _io_devctl m;
+    memset(&m, 0, sizeof m);
+    m.type = _IO_DEVCTL;
+    m.combine_len = sizeof m;
+    m.dcmd = dcmd;
+    m.nbytes = (uint32_t)nbytes;
+    return m;
+}
+
+/* The io loop: offsets, sizes and rcvid 0 per part, stop at the first error, last reply. */
+static void test_combine(void)
+{
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    CHECK(write(fd, "hello world", 11) == 11);
+    struct _io_lseek sk = lseek_msg(6, SEEK_SET);
+    struct _io_read rd;
+    memset(&rd, 0, sizeof rd);
+    rd.type = _IO_READ;
+    rd.combine_len = sizeof rd;
+    rd.nbytes = 5;
+    iov_t parts[3];
+    char buf[16] = "";
+    SETIOV(&parts[0], &sk, sizeof sk);
+    SETIOV(&parts[1], &rd, sizeof rd);
+    CHECK(qh_send_combine(fd, parts, 2, buf, sizeof buf) == 5 && memcmp(buf, "world", 5) == 0);
+    CHECK(lseek(fd, 0, SEEK_CUR) == 11);                     /* the read moved on from 6 */
+    struct _io_lseek bad = lseek_msg(0, 42);                 /* EINVAL: the read never runs */
+    SETIOV(&parts[0], &bad, sizeof bad);
+    errno = 0;
+    CHECK(qh_send_combine(fd, parts, 2, buf, sizeof buf) == -1 && errno == EINVAL);
+    CHECK(lseek(fd, 0, SEEK_CUR) == 11);
+
+    struct _io_devctl where = devctl_msg(SAMPLE_WHERE, sizeof(struct sample_where2));
+    struct { struct _io_devctl_reply o; struct sample_where2 w; } wr;
+    memset(&wr, 0, sizeof wr);
+    SETIOV(&parts[0], &where, sizeof where);
+    SETIOV(&parts[1], &where, sizeof where);
+    CHECK(qh_send_combine(fd, parts, 2, &wr, sizeof wr) == 0);
+    CHECK(wr.w.prev.offset == 0 && wr.w.prev.size == (int)sizeof where && wr.w.prev.rcvid_zero);
+    CHECK(wr.w.cur.offset == (int)sizeof where && wr.w.cur.size == (int)sizeof where &&
+          !wr.w.cur.rcvid_zero && wr.w.cur.calls == wr.w.prev.calls + 1);
+    struct _io_devctl eio = devctl_msg(SAMPLE_ERRNO, 0);     /* first part fails: stop there */
+    SETIOV(&parts[0], &eio, sizeof eio);
+    int calls = wr.w.cur.calls;
+    errno = 0;
+    CHECK(qh_send_combine(fd, parts, 2, &wr, sizeof wr) == -1 && errno == EIO);
+    SETIOV(&parts[0], &where, sizeof where);
+    CHECK(qh_send_combine(fd, parts, 1, &wr, sizeof wr) == 0 && wr.w.cur.calls == calls + 1);
+
+    struct { struct _io_devctl i; struct sample_val v; } set;  /* 20 bytes: padded to 24 */
+    set.i = devctl_msg(SAMPLE_SET, sizeof set.v);
+    set.v.value = 77;
+    struct _io_devctl get = devctl_msg(SAMPLE_GET, sizeof(struct sample_val));
+    struct { struct _io_devctl_reply o; struct sample_val v; } gr;
+    memset(&gr, 0, sizeof gr);
+    SETIOV(&parts[0], &set, sizeof set);
+    SETIOV(&parts[1], &sk, sizeof sk);
+    SETIOV(&parts[2], &get, sizeof get);                     /* data lands at offset 40 */
+    CHECK(qh_send_combine(fd, parts, 3, &gr, sizeof gr) == 0 && gr.v.value == 77 &&
+          gr.o.ret_val == SAMPLE_INFO);
+    uint8_t odd[24];                                          /* combine_len not a multiple of 8 */
+    memcpy(odd, &where, sizeof where);
+    ((struct _io_devctl *)(void *)odd)->combine_len = 12 | _IO_COMBINE_FLAG;
+    errno = 0;
+    CHECK(MsgSend(fd, odd, sizeof odd, &wr, sizeof wr) == -1 && errno == EBADMSG);
+    CHECK(close(fd) == 0);
+    CHECK(qh_protocol_errors() == 0);
+}
+
+/* _IO_CONNECT_COMBINE(_CLOSE): open, the io message, [close]; stat() is one of them. */
+static void test_connect_combine(void)
+{
+    struct sample_counts c0 = sample_counts();
+    struct stat st;
+    CHECK(qh_stat(SAMPLE_PATH, &st) == 0 && S_ISCHR(st.st_mode) && st.st_size == 11);
+    struct sample_counts c1 = sample_counts();
+    CHECK(c1.opens == c0.opens + 1 && c1.close_ocbs == c0.close_ocbs + 1 &&
+          c1.close_dups == c0.close_dups && c1.open_count == 0);
+    struct _io_lseek sk = lseek_msg(6, SEEK_SET);
+    uint64_t pos = 0;
+    int fd = qh_open_combine(SAMPLE_PATH, O_RDONLY, &sk, sizeof sk, &pos, sizeof pos, 0);
+    CHECK(fd >= QH_FD_BASE && pos == 6);
+    char buf[8] = "";
+    CHECK(read(fd, buf, 5) == 5 && memcmp(buf, "world", 5) == 0);  /* the fd stays open */
+    CHECK(close(fd) == 0);
+    struct _io_lseek bad = lseek_msg(0, 42);
+    c0 = sample_counts();
+    errno = 0;
+    CHECK(qh_open_combine(SAMPLE_PATH, O_RDONLY, &bad, sizeof bad, &pos, sizeof pos, 0) == -1 &&
+          errno == EINVAL);
+    c1 = sample_counts();
+    CHECK(c1.opens == c0.opens + 1 && c1.close_ocbs == c0.close_ocbs + 1);  /* not leaked */
+    errno = 0;
+    CHECK(qh_open_combine(SAMPLE_PATH, O_RDONLY, &sk, sizeof sk, &pos, sizeof pos, 1) == 0 &&
+          pos == 6);
+    CHECK(sample_counts().close_ocbs == c1.close_ocbs + 1);
+    CHECK(qh_protocol_errors() == 0);
+}
+
+/* dup()/dup2(): one OCB, shared offset; close_dup on every close, close_ocb on the last. */
+static void test_dup(void)
+{
+    struct sample_counts c0 = sample_counts();
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    int fd2 = dup(fd);
+    int fd3 = dup2(fd, QH_FD_BASE + 500);
+    CHECK(fd2 >= QH_FD_BASE && fd2 != fd && fd3 == QH_FD_BASE + 500);
+    CHECK(lseek(fd, 3, SEEK_SET) == 3 && lseek(fd2, 0, SEEK_CUR) == 3);   /* same OCB */
+    CHECK(sample_counts().open_count == c0.open_count + 1);
+    CHECK(close(fd) == 0 && close(fd3) == 0);
+    struct sample_counts c1 = sample_counts();
+    CHECK(c1.close_dups == c0.close_dups + 2 && c1.close_ocbs == c0.close_ocbs);
+    CHECK(lseek(fd2, 0, SEEK_CUR) == 3);                     /* still open through fd2 */
+    CHECK(close(fd2) == 0);
+    c1 = sample_counts();
+    CHECK(c1.close_dups == c0.close_dups + 3 && c1.close_ocbs == c0.close_ocbs + 1);
+    errno = 0;
+    CHECK(dup(fd) == -1 && errno == EBADF);                  /* closed */
+    fd = open(SAMPLE_PATH, O_RDONLY);
+    CHECK(dup2(fd, fd) == fd && dup2(fd, 3) == -1 && errno == EINVAL);   /* host range only */
+    CHECK(close(fd) == 0);
+    CHECK(qh_protocol_errors() == 0);
+}
+
+struct victim { int fd, client, rc, err; };
+
+static void *victim_read(void *arg)
+{
+    struct victim *v = arg;
+    char buf[4];
+    qh_client_use(v->client);
+    errno = 0;
+    v->rc = (int)read(v->fd, buf, sizeof buf);
+    v->err = errno;
+    return NULL;
+}
+
+/* A client process dies with a held read and three bindings (two share an OCB). */
+static void test_client_death(void)
+{
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    struct sample_counts c0 = sample_counts();
+    int scoid0 = c0.last_scoid;
+    int id = qh_client_new();
+    CHECK(id > 0 && qh_client_use(id) == 0);
+    int a = open(SAMPLE_PATH, O_RDWR), b = dup(a), c = open(SAMPLE_PATH, O_RDONLY);
+    CHECK(sample_counts().last_scoid != scoid0);             /* its own scoid */
+    CHECK(qh_client_use(0) == 0);
+    set_hold(fd, SAMPLE_HOLD_EINTR, 0, SAMPLE_ORDER_NONE);
+    struct victim v = { c, id, 0, 0 };
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, victim_read, &v) == 0);
+    sample_wait_held(1);
+    CHECK(qh_client_kill(id) == 0);
+    pthread_join(t, NULL);
+    CHECK(v.rc == -1 && v.err == ECANCELED);                 /* its thread returns */
+    sample_wait_close_ocbs(c0.close_ocbs + 2);
+    struct sample_counts c1 = sample_counts();
+    CHECK(c1.close_dups == c0.close_dups + 3 && c1.close_ocbs == c0.close_ocbs + 2);
+    CHECK(c1.open_count == 1);                               /* only fd is left */
+    char buf[4];
+    errno = 0;
+    CHECK(read(a, buf, 1) == -1 && errno == EBADF);          /* its fds are gone */
+    int info = -1;
+    CHECK(devctl(fd, SAMPLE_RELEASE, NULL, 0, &info) == EOK && info == 1);  /* ESRCH, no error */
+    CHECK(qh_client_use(id) == 0);
+    errno = 0;
+    CHECK(open(SAMPLE_PATH, O_RDONLY) == -1 && errno == ECANCELED);
+    CHECK(qh_client_use(0) == 0 && qh_client_kill(id) == -1 && errno == EINVAL);
+    CHECK(qh_client_kill(0) == -1 && qh_client_use(-1) == -1);
+    set_hold(fd, SAMPLE_HOLD_OFF, 0, SAMPLE_ORDER_NONE);
+    CHECK(close(fd) == 0 && b != a);
+    CHECK(qh_protocol_errors() == 0);
+}
+
 static void *pool_client(void *arg)
 {
     int *bad = arg;
@@ -437,6 +627,11 @@ int main(int argc, char **argv)
             test_protocol();
         } else if (strcmp(mode, "unblock") == 0) {
             test_unblock();
+        } else if (strcmp(mode, "combine") == 0) {
+            test_combine();
+            test_connect_combine();
+            test_dup();
+            test_client_death();
         } else {
             test_io();
             test_devctl();

@@ -31,6 +31,27 @@ ssize_t qh_pread(int fd, void *buf, size_t nbytes, off_t offset);
 ssize_t qh_pwrite(int fd, const void *buf, size_t nbytes, off_t offset);
 off_t   qh_lseek(int fd, off_t offset, int whence);
 int     qh_fstat(int fd, struct stat *statp);
+int     qh_stat(const char *path, struct stat *statp);   /* connect+stat+close, one send */
+int     qh_dup(int fd);                                  /* _IO_DUP: a second binding */
+int     qh_dup2(int fd, int fd2);                        /* fd2 >= QH_FD_BASE if fd is emulated */
+
+/* Combine messages: parts[i] is one whole io message, header first. All but the last get
+   combine_len = their length (padded to 8) | _IO_COMBINE_FLAG; one send; returns like
+   MsgSend (the last part's reply status, or -1 with errno = the first error). */
+long    qh_send_combine(int fd, const iov_t *parts, int nparts, void *reply, size_t reply_len);
+/* _IO_CONNECT_COMBINE (close_after 0: returns the new fd like open(), -1 if the open or the
+   io message failed) or _IO_CONNECT_COMBINE_CLOSE (close_after 1: returns the io message's
+   status like MsgSend); iomsg is one io message, header first. */
+int     qh_open_combine(const char *path, int oflag, const void *iomsg, size_t iolen,
+                        void *reply, size_t reply_len, int close_after);
+
+/* Simulated client processes. Client 0 is the test process itself (the default of every
+   thread); each client has its own scoid and pid as the server sees them. */
+int     qh_client_new(void);        /* a new client id (> 0), or -1 (EAGAIN) */
+int     qh_client_use(int id);      /* the calling thread acts as client id from now on */
+int     qh_client_kill(int id);     /* the client dies: its fds go, the server gets a
+                                       _PULSE_CODE_DISCONNECT; its threads blocked in a
+                                       call (and its later calls) return -1, ECANCELED */
 
 #ifdef __cplusplus
 }

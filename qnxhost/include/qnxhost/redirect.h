@@ -19,5 +19,7 @@
 #define pwrite(_fd, _b, _n, _o)  qh_pwrite((_fd), (_b), (_n), (_o))
 #define lseek(_fd, _o, _w)       qh_lseek((_fd), (_o), (_w))
 #define fstat(_fd, _st)          qh_fstat((_fd), (_st))
+#define dup(_fd)                 qh_dup(_fd)
+#define dup2(_fd, _fd2)          qh_dup2((_fd), (_fd2))
 
 #endif

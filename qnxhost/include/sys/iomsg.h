@@ -57,6 +57,9 @@ extern "C" {
 #define _IO_UTIME64         (_IO_BASE + 0x21)
 #define _IO_MAX             (_IO_BASE + 0xFF)
 
+/* combine_len of every part of a combine message but the last: the part's length | flag. */
+#define _IO_COMBINE_FLAG    0x8000
+
 /* Private message id base for _IO_MSG mgrid values. */
 #define _IOMGR_PRIVATE_BASE 0xF000
 
