@@ -1,7 +1,8 @@
 """Devctl replies in combine messages (issue 6): a command with output that ends a combine
 starts at ctp->offset > 0 in the receive buffer. The generated host tests send such combines
-(SETFLAGS, then the command: short and near the end of the buffer); these planted defects
-show that they catch the old bound and unaligned reply data under ASan+UBSan. Skipped
+(SETFLAGS, then the command: short and near the end of the buffer); this planted defect
+shows that they catch the old bound under ASan. (The runtime, like libc, pads parts to 8
+bytes, so the reply-data alignment the handler also handles is not reached here.) Skipped
 until the runtime handles combine messages (its headers then define _IO_COMBINE_FLAG)."""
 from __future__ import annotations
 
@@ -30,14 +31,5 @@ def test_reply_bound_from_offset_zero_overflows(tmp_path):
                    "    if (sizeof msg->o + pad + size > (size_t)ctp->msg_max_size)")
     r, out = run_test(tree, tmp_path / "build")
     assert r.returncode != 0
-    assert "AddressSanitizer" in out and "_in_combine" in out, out[-3000:]
+    assert "heap-buffer-overflow" in out and "thermo_dcmd_get" in out, out[-3000:]  # a handler's reply
 
-
-def test_unaligned_reply_data_is_caught(tmp_path):
-    """Reply data right after the header, whatever its alignment: a u64 stored misaligned."""
-    tree = planted(tmp_path, "thermo", "server/thermo_io.c",
-                   "    size_t pad = (size_t)((align - (uintptr_t)data % align) % align);",
-                   "    size_t pad = 0;\n\n    (void)align;")
-    r, out = run_test(tree, tmp_path / "build")
-    assert r.returncode != 0
-    assert "misaligned" in out, out[-3000:]
