@@ -7,9 +7,10 @@
 /*
  * libFuzzer target of the sample driver (make -f host.mk fuzz): the unchanged server runs
  * in-process on the qnxhost runtime, under ASan+UBSan, and every input is a sequence of
- * client operations on up to MAX_CONNS connections: open in any mode, close, this driver's
- * own commands with payloads of the right, a short and a long length, raw devctl headers
- * whose nbytes lies, reads, writes, seeks and raw messages of any type and length.
+ * client operations on up to MAX_CONNS connections: open in any mode, close, dup, the
+ * client's death, this driver's own commands with payloads of the right, a short and a
+ * long length, raw devctl headers whose nbytes lies, two commands in one combine message,
+ * reads, writes, seeks and raw messages of any type and length.
  *
  * The harness behaves like a real client. A request the driver holds (a blocking read) is
  * correct, not a finding: every send carries a reply timeout, so the server's unblock
@@ -51,12 +52,10 @@ static const struct { uint32_t dcmd; uint16_t in, out; } commands[] = {
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 enum op { OP_OPEN, OP_CLOSE, OP_DEVCTL, OP_DEVCTL_RAW, OP_READ, OP_WRITE, OP_LSEEK, OP_RAW,
-#ifdef _IO_COMBINE_FLAG
-          OP_COMBINE,                                /* two devctls in one send (hosts that have them) */
-#endif
-          OP_COUNT };
+          OP_COMBINE, OP_DUP, OP_DIE, OP_COUNT };
 
 static int conns[MAX_CONNS];
+static int client;                                   /* the simulated client process we act as */
 static unsigned char msg[MSG_MAX];
 static unsigned char reply[MSG_MAX];
 
@@ -113,7 +112,23 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         conns[i] = -1;
     if (qh_server_start(sample_server_main, 3, server_argv) != 0)
         finding("the server did not start");
+    client = qh_client_new();
+    qh_client_use(client > 0 ? client : 0);
     return 0;
+}
+
+/* The client process dies: the server sees its connections go (_PULSE_CODE_DISCONNECT),
+   and its held requests must be dropped. Then act as a new process, while ids last. */
+static void die_and_restart(void)
+{
+    if (client <= 0)
+        return;                                      /* no ids left: client 0 cannot die */
+    if (qh_client_kill(client) != 0)
+        finding("qh_client_kill failed");
+    for (int i = 0; i < MAX_CONNS; i++)
+        conns[i] = -1;                               /* gone with the process */
+    client = qh_client_new();
+    qh_client_use(client > 0 ? client : 0);
 }
 
 static const int modes[] = { O_RDONLY, O_WRONLY, O_RDWR, O_RDONLY | O_NONBLOCK, O_WRONLY | O_NONBLOCK,
@@ -148,6 +163,10 @@ static void one_op(struct cursor *c)
         conns[slot] = open(FUZZ_PATH, modes[take(c, 1) % (sizeof modes / sizeof modes[0])]);
         return;
     }
+    if (op == OP_DIE) {
+        die_and_restart();
+        return;
+    }
     if (fd < 0)
         return;                                      /* nothing open on this slot */
     patience();
@@ -180,13 +199,20 @@ static void one_op(struct cursor *c)
     case OP_LSEEK:
         (void)lseek(fd, (off_t)(int32_t)take(c, 4), (int)(take(c, 1) % 4));
         return;
-#ifdef _IO_COMBINE_FLAG
+    case OP_DUP: {                                   /* a second binding of the same open file */
+        int to = (int)(take(c, 1) % MAX_CONNS);
+        if (conns[to] >= 0)
+            close(conns[to]);
+        conns[to] = dup(fd);
+        return;
+    }
     case OP_COMBINE: {                               /* a known command, then another at any offset */
         uint32_t first = take(c, 1) % NCOMMANDS, second = take(c, 1) % NCOMMANDS;
         size_t prefix = sizeof(io_devctl_t) + commands[first].in + take(c, 2) % sizeof msg;
         size_t tail;
+        prefix = (prefix + 7u) & ~(size_t)7u;        /* parts are padded to 8, as libc sends them */
         if (prefix > sizeof msg - sizeof(io_devctl_t))
-            prefix = sizeof msg - sizeof(io_devctl_t);
+            prefix = (sizeof msg - sizeof(io_devctl_t)) & ~(size_t)7u;
         tail = devctl_msg(c, commands[second].dcmd, commands[second].in, commands[second].in);
         memmove(msg + prefix, msg, tail < sizeof msg - prefix ? tail : sizeof msg - prefix);
         (void)devctl_msg(c, commands[first].dcmd, commands[first].in, commands[first].in);
@@ -195,7 +221,6 @@ static void one_op(struct cursor *c)
         rlen = sizeof(io_devctl_t) + commands[second].out;
         break;
     }
-#endif
     default:                                         /* OP_RAW: a message of any type and length */
         len = take_bytes(c, msg, take(c, 2) % sizeof msg);
         if (len >= 2 && (msg[0] | msg[1] << 8) == _IO_CLOSE)
