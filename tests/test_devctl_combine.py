@@ -33,3 +33,13 @@ def test_reply_bound_from_offset_zero_overflows(tmp_path):
     assert r.returncode != 0
     assert "heap-buffer-overflow" in out and "thermo_dcmd_get" in out, out[-3000:]  # a handler's reply
 
+
+
+def test_reply_header_from_the_buffer_start_fails(tmp_path):
+    """A handler that replies the header at the start of the receive buffer (offset 0)."""
+    tree = planted(tmp_path, "thermo", "server/thermo_io.c",
+                   "    SETIOV(&ctp->iov[0], &msg->o, sizeof msg->o);",
+                   "    SETIOV(&ctp->iov[0], ctp->msg, sizeof msg->o);")
+    r, out = run_test(tree, tmp_path / "build")
+    assert r.returncode != 0
+    assert "FAIL get_sample_in_combine" in out and "FAIL get_sample_connect_combine" in out, out[-3000:]

@@ -575,6 +575,32 @@ static size_t build_combine(size_t prefix, uint32_t dcmd, const void *payload, s
     return prefix + sizeof hdr.i + payload_len;
 }
 
+/* get_sample as a part that is not the last: the server cannot reply to it, so it must
+   refuse it (EBADMSG) instead of acting; SETFLAGS comes last. */
+static void test_dcmd_get_sample_mid_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 16];
+    io_devctl_t hdr;
+    size_t prefix = (sizeof(io_devctl_t) + 0u + 7u) & ~(size_t)7u;
+    int fd = open_dev(O_RDWR);
+
+    CHECK(fd >= 0);
+    memset(combine, 0, sizeof combine);
+    memset(&hdr, 0, sizeof hdr);
+    hdr.i.type = _IO_DEVCTL;
+    hdr.i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);
+    hdr.i.dcmd = (int)(uint32_t)THERMO_DCMD_GET_SAMPLE;
+    hdr.i.nbytes = 0u;
+    memcpy(combine, &hdr.i, sizeof hdr.i);
+    hdr.i.combine_len = sizeof hdr.i;
+    hdr.i.dcmd = (int)DCMD_ALL_SETFLAGS;
+    hdr.i.nbytes = sizeof(int);
+    memcpy(combine + prefix, &hdr.i, sizeof hdr.i);
+    errno = 0;
+    CHECK(MsgSend(fd, combine, prefix + sizeof hdr.i + sizeof(int), reply, sizeof reply) == -1);
+    CHECK(errno == EBADMSG);
+}
+
 /* get_sample as the last part of a combine: after a short first part, and after one that
    leaves only room bytes for the reply (EMSGSIZE if that is too few, never a write past the
    receive buffer). Parts are padded to 8 bytes, as libc sends them. */
@@ -874,6 +900,7 @@ int main(int argc, char *argv[])
     run("reset_needs_mode", test_dcmd_reset_needs_mode);
     run("set_config_then_get_config", test_dcmd_set_config_then_get_config);
 #ifdef _IO_COMBINE_FLAG
+    run("get_sample_mid_combine", test_dcmd_get_sample_mid_combine);
     run("get_sample_in_combine", test_dcmd_get_sample_in_combine);
 #if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
     run("get_sample_connect_combine", test_dcmd_get_sample_connect_combine);
