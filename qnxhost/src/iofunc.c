@@ -278,7 +278,7 @@ int iofunc_unblock_default(resmgr_context_t *ctp, io_pulse_t *msg, iofunc_ocb_t 
     (void)ctp;
     (void)msg;
     (void)ocb;
-    return _RESMGR_DEFAULT;                   /* no file-lock waiters on the host */
+    return QH_DEFAULT;                   /* no file-lock waiters on the host */
 }
 
 int iofunc_lock_ocb_default(resmgr_context_t *ctp, void *reserved, iofunc_ocb_t *ocb)
@@ -320,11 +320,15 @@ static int qh_verify_xtype(resmgr_context_t *ctp, const void *hdr, size_t hdr_si
     size_t extra = qh_xtype_header(xtype);
     if (extra == 0)
         return EOK;
-    if (ctp->size < hdr_size + extra)         /* offset header missing */
+    if (QH_SIZE(ctp) < hdr_size + extra)         /* offset header missing */
         return EBADMSG;
     struct _xtype_offset off;
     memcpy(&off, (const char *)hdr + hdr_size, sizeof off);
-    return off.offset < 0 ? EINVAL : EOK;     /* no negative positions */
+#if _NTO_VERSION >= 710
+    return off.offset < 0 ? EINVAL : EOK;     /* no negative positions (7.1+) */
+#else
+    return EOK;
+#endif
 }
 
 int iofunc_read_verify(resmgr_context_t *ctp, io_read_t *msg, iofunc_ocb_t *ocb, int *nonblock)
@@ -346,10 +350,12 @@ int iofunc_write_verify(resmgr_context_t *ctp, io_write_t *msg, iofunc_ocb_t *oc
     int st = qh_verify_xtype(ctp, msg, sizeof msg->i, msg->i.xtype);
     if (st != EOK)
         return st;
+#if _NTO_VERSION >= 710                      /* 6.x checks neither (fidelity-notes.md §5) */
     size_t skip = sizeof msg->i + qh_xtype_header(msg->i.xtype);
-    size_t sent = resmgr_msggetsize(ctp, 0, NULL, NULL);
-    if (sent < skip || _IO_WRITE_GET_NBYTES(msg) > sent - skip)
+    size_t sent = qh_msggetsize(ctp, 0, NULL, NULL);
+    if (sent < skip || QH_WRITE_NBYTES(msg) > sent - skip)
         return EBADMSG;                       /* client claims more data than it sent */
+#endif
     if (ocb->ioflag & O_APPEND)
         ocb->offset = ocb->attr->nbytes;
     if (nonblock)
@@ -375,7 +381,7 @@ int iofunc_write_default(resmgr_context_t *ctp, io_write_t *msg, iofunc_ocb_t *o
         return st;
     if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE)  /* no special writes */
         return ENOSYS;
-    _IO_SET_WRITE_NBYTES(ctp, _IO_WRITE_GET_NBYTES(msg));
+    _IO_SET_WRITE_NBYTES(ctp, QH_WRITE_NBYTES(msg));
     ocb->attr->flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
     return EOK;
 }
@@ -398,7 +404,7 @@ int iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_t *ocb, io
         value = (int)((ocb->ioflag & ~(unsigned)O_ACCMODE) | ((ocb->ioflag - 1) & O_ACCMODE));
         return qh_devctl_reply_int(ctp, msg, value);
     case (unsigned)DCMD_ALL_SETFLAGS:
-        if (ctp->size < sizeof msg->i + sizeof value)  /* the new flags did not arrive */
+        if (QH_SIZE(ctp) < sizeof msg->i + sizeof value)  /* the new flags did not arrive */
             return EBADMSG;
         memcpy(&value, _DEVCTL_DATA(msg->i), sizeof value);
         ocb->ioflag = (ocb->ioflag & ~(unsigned)QH_SETFLAGS_MASK) |
@@ -409,7 +415,7 @@ int iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_t *ocb, io
         value = attr->mount ? (int)attr->mount->flags : 0;
         return qh_devctl_reply_int(ctp, msg, value);
     default:
-        return _RESMGR_DEFAULT;
+        return QH_DEFAULT;
     }
 }
 

@@ -45,9 +45,9 @@ struct sample_stats { int32_t unblocks, unblock_req, held, order_timeouts; };
 #define BAD_NPARTS       __DION(_DCMD_MISC, 0x51)
 #define BAD_NO_REPLY     __DION(_DCMD_MISC, 0x52)
 
-/* Where a SAMPLE_WHERE ran: ctp->offset, ctp->size, ctp->rcvid == 0. The reply holds the
-   previous call's (e.g. a non-final part's) and its own. */
-struct sample_where  { int32_t offset, size, rcvid_zero, calls; };
+/* Where a SAMPLE_WHERE ran: ctp->offset, ctp->size, ctp->rcvid == 0, info.srcmsglen. The
+   reply holds the previous call's (e.g. a non-final part's) and its own. */
+struct sample_where  { int32_t offset, size, rcvid_zero, calls, srcmsglen; };
 struct sample_where2 { struct sample_where prev, cur; };
 
 /* Counters of the connect/close handlers (test hook, read without a message). */

@@ -442,6 +442,11 @@ static void test_combine(void)
     CHECK(wr.w.prev.offset == 0 && wr.w.prev.size == (int)sizeof where && wr.w.prev.rcvid_zero);
     CHECK(wr.w.cur.offset == (int)sizeof where && wr.w.cur.size == (int)sizeof where &&
           !wr.w.cur.rcvid_zero && wr.w.cur.calls == wr.w.prev.calls + 1);
+#if _NTO_VERSION >= 700
+    CHECK(wr.w.cur.srcmsglen == 2 * (int)sizeof where);     /* what the client sent */
+#else
+    CHECK(wr.w.cur.srcmsglen == 0);           /* 6.x: no _NTO_CHF_SENDER_LEN, no srcmsglen */
+#endif
     struct _io_devctl eio = devctl_msg(SAMPLE_ERRNO, 0);     /* first part fails: stop there */
     SETIOV(&parts[0], &eio, sizeof eio);
     int calls = wr.w.cur.calls;
