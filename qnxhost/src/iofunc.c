@@ -193,6 +193,10 @@ int iofunc_ocb_attach(resmgr_context_t *ctp, io_open_t *msg, iofunc_ocb_t *ocb,
                       iofunc_attr_t *attr, const resmgr_io_funcs_t *io_funcs)
 {
     iofunc_funcs_t *f = qh_mount_funcs(attr);
+    unsigned ioflag = msg ? msg->connect.ioflag : _IO_FLAG_RD;
+    if (attr->count == UINT16_MAX || ((ioflag & _IO_FLAG_RD) && attr->rcount == UINT16_MAX) ||
+        ((ioflag & _IO_FLAG_WR) && attr->wcount == UINT16_MAX))
+        return ENFILE;                        /* the 16-bit open counts would wrap */
     int own = ocb == NULL;
     if (own)
         ocb = f && f->ocb_calloc ? f->ocb_calloc(ctp, attr) : calloc(1, sizeof *ocb);
@@ -396,6 +400,21 @@ static int qh_devctl_reply_int(resmgr_context_t *ctp, io_devctl_t *msg, int valu
     return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o + sizeof value);
 }
 
+/* DCMD_ALL_FADVISE: advice checked, accepted as a no-op on regular files; other files
+   cannot seek, so ESPIPE (as posix_fadvise() on a pipe). */
+static int qh_devctl_fadvise(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_attr_t *attr)
+{
+    struct _fadvise adv;
+    if (QH_SIZE(ctp) < sizeof msg->i + sizeof adv)  /* the advice did not arrive */
+        return EBADMSG;
+    memcpy(&adv, _DEVCTL_DATA(msg->i), sizeof adv);
+    if (!S_ISREG(attr->mode))
+        return ESPIPE;
+    if (adv.advice < POSIX_FADV_NORMAL || adv.advice > POSIX_FADV_NOREUSE || adv.len < 0)
+        return EINVAL;
+    return EOK;
+}
+
 int iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr)
 {
     int value;
@@ -403,17 +422,18 @@ int iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_t *ocb, io
     case (unsigned)DCMD_ALL_GETFLAGS:
         value = (int)((ocb->ioflag & ~(unsigned)O_ACCMODE) | ((ocb->ioflag - 1) & O_ACCMODE));
         return qh_devctl_reply_int(ctp, msg, value);
-    case (unsigned)DCMD_ALL_SETFLAGS:
+    case (unsigned)DCMD_ALL_SETFLAGS:         /* only the settable flags; EOK, no data */
         if (QH_SIZE(ctp) < sizeof msg->i + sizeof value)  /* the new flags did not arrive */
             return EBADMSG;
         memcpy(&value, _DEVCTL_DATA(msg->i), sizeof value);
         ocb->ioflag = (ocb->ioflag & ~(unsigned)QH_SETFLAGS_MASK) |
                       ((unsigned)value & QH_SETFLAGS_MASK);
-        memset(&msg->o, 0, sizeof msg->o);
-        return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
+        return EOK;
     case (unsigned)DCMD_ALL_GETMOUNTFLAGS:
         value = attr->mount ? (int)attr->mount->flags : 0;
         return qh_devctl_reply_int(ctp, msg, value);
+    case (unsigned)DCMD_ALL_FADVISE:
+        return qh_devctl_fadvise(ctp, msg, attr);
     default:
         return QH_DEFAULT;
     }

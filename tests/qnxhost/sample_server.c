@@ -81,9 +81,19 @@ static struct {
     int64_t held;                       /* reads held now */
     int64_t close_ocbs;                 /* close_ocb calls in all */
     int32_t timeouts;                   /* waits that hit HOOK_WAIT_S */
+    int32_t lock_fail;                  /* SAMPLE_LOCKFAIL: fail the next lock_ocb */
     struct sample_counts counts;
-} hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-           { 0, 0, 0, 0, 0 } };
+} hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+           { 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
+
+/* Handlers the library must call without lock_ocb count it if they find it taken (the
+   single-threaded loop: one lock depth). */
+static void hook_check_unlocked(void)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook.counts.locked_in_unlocked += hook.counts.lock_depth != 0;
+    pthread_mutex_unlock(&hook.mutex);
+}
 
 /* Wait (hook.mutex held) until *v reaches want (or, with at_most, falls to it); a timeout
    is counted and reported by SAMPLE_STATS. */
@@ -212,6 +222,12 @@ static void *sample_late_read(void *arg)
         hook_wait(&hook.unblock_done, l.rcvid);
     else if (l.order == SAMPLE_ORDER_REPLY_FIRST)     /* the handler is waiting for us */
         hook_wait(&hook.unblock_entered, l.rcvid);
+    struct _msg_info info;                            /* the flag stays until the reply */
+    if (MsgInfo(l.rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ)) {
+        pthread_mutex_lock(&hook.mutex);
+        hook.counts.late_saw_req++;
+        pthread_mutex_unlock(&hook.mutex);
+    }
     if (l.delay_us > 0)
         usleep((useconds_t)l.delay_us);
     iofunc_attr_lock(&dev.attr);
@@ -252,6 +268,7 @@ static int sample_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *
     int st = iofunc_unblock_default(ctp, msg, ocb);
     if (st != (int)_RESMGR_DEFAULT)
         return st;
+    hook_check_unlocked();
     iofunc_attr_lock(&dev.attr);
     int order = dev.hold.order;
     iofunc_attr_unlock(&dev.attr);
@@ -272,10 +289,32 @@ static int sample_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *
     return found ? EINTR : _RESMGR_NOREPLY;           /* not found: answered already */
 }
 
-/* ---- open and close: counted for the tests, then the defaults ---- */
+/* ---- locking, open and close: counted for the tests, then the defaults ---- */
+
+static int sample_lock_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
+{
+    pthread_mutex_lock(&hook.mutex);
+    int fail = hook.lock_fail;
+    hook.lock_fail = 0;
+    hook.counts.lock_ocbs++;
+    hook.counts.lock_depth += !fail;
+    pthread_mutex_unlock(&hook.mutex);
+    if (fail)                                          /* test: the message must be aborted */
+        return ENOLCK;
+    return iofunc_lock_ocb_default(ctp, reserved, ocb);
+}
+
+static int sample_unlock_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook.counts.lock_depth--;
+    pthread_mutex_unlock(&hook.mutex);
+    return iofunc_unlock_ocb_default(ctp, reserved, ocb);
+}
 
 static int sample_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle, void *extra)
 {
+    hook_check_unlocked();
     int st = iofunc_open_default(ctp, msg, &handle->attr, extra);
     pthread_mutex_lock(&hook.mutex);
     hook.counts.opens += st == EOK;
@@ -289,6 +328,7 @@ static int sample_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *h
    client died). */
 static int sample_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
 {
+    hook_check_unlocked();
     pthread_mutex_lock(&hook.mutex);
     hook.counts.close_dups++;
     pthread_mutex_unlock(&hook.mutex);
@@ -299,6 +339,7 @@ static int sample_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T
 static int sample_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
 {
     iofunc_attr_t *attr = &ocb->attr->attr;
+    hook_check_unlocked();
     int st = iofunc_close_ocb_default(ctp, reserved, ocb);
     pthread_mutex_lock(&hook.mutex);
     hook.close_ocbs++;
@@ -497,6 +538,18 @@ static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *
         out_len = sizeof w;
         break;
     }
+    case (unsigned)SAMPLE_LOCKFAIL:
+        pthread_mutex_lock(&hook.mutex);
+        hook.lock_fail = 1;
+        pthread_mutex_unlock(&hook.mutex);
+        break;
+    case (unsigned)SAMPLE_FAKE_OPENS:                 /* test of the 16-bit open counts */
+        if (sample_get(ctp, &v, sizeof v, sizeof msg->i) != (ssize_t)sizeof v)
+            return EBADMSG;
+        ocb->attr->attr.count = (uint16_t)(ocb->attr->attr.count + v.value);
+        ocb->attr->attr.rcount = (uint16_t)(ocb->attr->attr.rcount + v.value);
+        ocb->attr->attr.wcount = (uint16_t)(ocb->attr->attr.wcount + v.value);
+        break;
     case (unsigned)SAMPLE_RELEASE:
         memset(&msg->o, 0, sizeof msg->o);
         msg->o.ret_val = sample_release();
@@ -579,6 +632,8 @@ int main(int argc, char **argv)
     io_funcs.unblock = sample_unblock;
     io_funcs.close_dup = sample_close_dup;
     io_funcs.close_ocb = sample_close_ocb;
+    io_funcs.lock_ocb = sample_lock_ocb;
+    io_funcs.unlock_ocb = sample_unlock_ocb;
     connect_funcs.open = sample_open;
     memset(&dev, 0, sizeof dev);                      /* a restart starts afresh */
     iofunc_attr_init(&dev.attr, S_IFCHR | 0666, NULL, NULL);
