@@ -48,8 +48,15 @@ bench: deps venv
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/bench_gen.py
 
+# Every example's own fuzz target for FUZZ_SECONDS each (crashing inputs: examples/NAME/host/
+# fuzz-crashes/, replayed by make test), then the runtime's raw-message harness.
+FUZZ_SECONDS ?= 60
+EXAMPLE_NAMES := $(patsubst examples/%.yaml,%,$(wildcard examples/*.yaml))
 fuzz: deps
-	$(MAKE) -C qnxhost O=$(CURDIR)/$(BUILD)/fuzz fuzz-run
+	@set -e; for e in $(EXAMPLE_NAMES); do \
+	    $(MAKE) -C examples/$$e -f host.mk fuzz QNXHOST=$(CURDIR)/qnxhost O=$(CURDIR)/$(BUILD)/fuzz-$$e \
+	        FUZZ_RUNTIME=$(CURDIR)/$(BUILD)/fuzz-runtime FUZZ_SECONDS=$(FUZZ_SECONDS); done
+	$(MAKE) -C qnxhost O=$(CURDIR)/$(BUILD)/fuzz fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 fuzz-spec: deps venv
 	$(BIN)/python tests/specfuzz.py --variants 12000 --build 40 --seconds 1800

@@ -4,7 +4,9 @@
     in-process through rmgen.cli.main into fresh temp dirs (median of --runs runs);
 (b) devctl round trips per second on the qnxhost runtime: thermo_get_config() with 1 and 4
     client threads (benchmarks/bench_host.c, -O2, no sanitizers);
-(c) read/write throughput on the sample driver in 4 KiB messages.
+(c) read/write throughput on the sample driver in 4 KiB messages;
+(d) the generated devctl handler vs an expert's, and compile time of large specs
+    (benchmarks/bench_handler.py).
 
     python benchmarks/run.py [--runs N] [--calls N] [--mbytes N]
 """
@@ -21,6 +23,8 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import bench_handler
 
 REPO = Path(__file__).resolve().parent.parent
 QNXHOST = REPO / "qnxhost"
@@ -169,6 +173,10 @@ def main() -> int:
             op, how = mode.split("/", 1)
             rows.append(("read/write", f"sample {op} 4 KiB ({how})", f"{statistics.median(mbs):,.1f} MiB/s",
                          f"{args.mbytes} MiB, median of {args.repeat}"))
+
+        # (d) devctl handler instructions and large-spec compile time
+        rows += bench_handler.handler_rows(CC, runtime, build)
+        rows += bench_handler.compile_rows(CC, cli)
 
     cores = os.cpu_count()
     print(f"\nrmgen benchmarks ({sys.implementation.name} {sys.version.split()[0]}, {CC} -O2, {cores} CPUs)")

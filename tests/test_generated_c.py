@@ -15,7 +15,7 @@ from cbuild import EXAMPLES, REPO, STDS, c_units, compile_unit, compilers
 def test_example_compiles(example, std, cc):
     tree = REPO / "examples" / example
     units = c_units(tree)
-    assert len(units) == 6  # main, io, hooks, stub hooks, client, host test
+    assert len(units) == 7  # main, io, hooks, stub hooks, client, host test, fuzz target
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda u: (u[0], compile_unit(cc, std, tree, *u)), units))
     errors = [f"{src.relative_to(tree)}:\n{r.stderr}" for src, r in results if r.returncode != 0]

@@ -43,9 +43,11 @@ def test_valgrind_thousand_cycles(build):
 
 def planted(tmp_path: Path, example: str, path: str, old: str, new: str) -> Path:
     """A copy of an example tree with one deliberate defect (build it into its own folder:
-    the copy keeps the original timestamps, so make would reuse the sound objects)."""
+    the copy keeps the original timestamps, so make would reuse the sound objects). Called
+    again for the same example, it plants one more defect in the same copy."""
     tree = tmp_path / example
-    shutil.copytree(REPO / "examples" / example, tree)
+    if not tree.exists():
+        shutil.copytree(REPO / "examples" / example, tree)
     f = tree / path
     text = f.read_text()
     assert old in text, f"defect anchor not found in {path}"
@@ -56,11 +58,10 @@ def planted(tmp_path: Path, example: str, path: str, old: str, new: str) -> Path
 def test_defect_trusting_nbytes_for_length_fails(tmp_path):
     """A devctl that checks the client's nbytes instead of the bytes it sent."""
     tree = planted(tmp_path, "thermo", "server/thermo_io.c",
-                   "    if (in_len < size)                        /* the client sent a short payload */",
-                   "    (void)in_len;\n    if (((io_devctl_t *)ctp->msg)->i.nbytes < size)")
-    tree.joinpath("server/thermo_io.c").write_text(tree.joinpath("server/thermo_io.c").read_text().replace(
-        "    return read_exact(ctp, dst, size, sizeof(io_devctl_t));",
-        "    (void)read_exact;\n    memcpy(dst, (char *)ctp->msg + sizeof(io_devctl_t), size);\n    return EOK;", 1))
+                   "    if (in_len < size) {                      /* the client sent a short payload */",
+                   "    (void)in_len;\n    if (msg->i.nbytes < size) {")
+    planted(tmp_path, "thermo", "server/thermo_io.c",  # and takes the payload as arrived whole
+            "    if ((size_t)ctp->size < sizeof msg->i + size) {", "    if (msg->i.nbytes > ctp->msg_max_size) {")
     r, out = run_test(tree, tmp_path / "build")
     assert r.returncode != 0
     assert "FAIL dcmd_set_config_raw" in out or "FAIL set_config_raw" in out, out[-3000:]
@@ -69,10 +70,9 @@ def test_defect_trusting_nbytes_for_length_fails(tmp_path):
 def test_defect_copying_nbytes_bytes_is_caught_by_asan(tmp_path):
     """A devctl that copies msg->i.nbytes bytes out of the receive buffer."""
     tree = planted(tmp_path, "thermo", "server/thermo_io.c",
-                   "    return read_exact(ctp, dst, size, sizeof(io_devctl_t));",
-                   "    static char sink[1u << 16];\n"
-                   "    memcpy(sink, (char *)ctp->msg + sizeof(io_devctl_t), ((io_devctl_t *)ctp->msg)->i.nbytes & 0xFFFFu);\n"
-                   "    return read_exact(ctp, dst, size, sizeof(io_devctl_t));")
+                   "    const void *data = _DEVCTL_DATA(msg->i);\n",
+                   "    const void *data = _DEVCTL_DATA(msg->i);\n    static char sink[1u << 16];\n\n"
+                   "    memcpy(sink, data, msg->i.nbytes & 0xFFFFu);\n")
     r, out = run_test(tree, tmp_path / "build")
     assert r.returncode != 0
     assert "AddressSanitizer" in out and "heap-buffer-overflow" in out, out[-3000:]
@@ -100,8 +100,8 @@ def test_defect_double_reply_fails(tmp_path):
 def test_defect_status_in_devctl_fails(tmp_path):
     """A devctl handler that sets ctp->status: QNX's devctl() then returns a negative value."""
     tree = planted(tmp_path, "sample", "server/sample_io.c",
-                   "    msg->o.nbytes = (uint32_t)out_len;",
-                   "    msg->o.nbytes = (uint32_t)out_len;\n    _RESMGR_STATUS(ctp, out_len);")
+                   "    msg->o.nbytes = (sample_qnx_nbytes_t)size;",
+                   "    msg->o.nbytes = (sample_qnx_nbytes_t)size;\n    _RESMGR_STATUS(ctp, size);")
     r, out = run_test(tree, tmp_path / "build")
     assert r.returncode != 0
     assert "FAIL get_info" in out, out[-3000:]

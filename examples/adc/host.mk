@@ -13,7 +13,9 @@
 #   make -f host.mk clean
 #
 # Settings: QNXHOST (runtime folder; found below if not given), O (build folder),
-# SAN=0 (no sanitizers; SAN=thread: ThreadSanitizer), CC, STD (C dialect, default -std=c11).
+# SAN=0 (no sanitizers; SAN=thread: ThreadSanitizer), CC, STD (C dialect, default -std=c11),
+# NTO_VERSION=641 (the runtime's QNX 6.4 flavour: 6.x signatures, so the code's 6.x branches
+# compile and run).
 
 # The QNX host runtime ships with rmgen. Without QNXHOST=DIR it is found, in this order,
 # by `rmgen --runtime-dir` of the rmgen on PATH, of one in a .venv/ or venv/ folder of
@@ -34,6 +36,7 @@ endif
 O       ?= host-build
 SAN     ?= 1
 STD     ?= -std=c11
+NTO_VERSION ?= 800
 
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -45,7 +48,7 @@ endif
 # The QNX headers come from qnxhost; glibc needs _DEFAULT_SOURCE for what QNX's
 # libc shows by default (getopt, pread, ...).
 CFLAGS  := $(STD) -g -O1 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_QNX_SOURCE \
-           -isystem $(QNXHOST)/include -Ipublic -Iserver $(SANFLAGS) $(EXTRA_CFLAGS)
+           -isystem $(QNXHOST)/include -DQH_NTO_VERSION=$(NTO_VERSION) -Ipublic -Iserver $(SANFLAGS) $(EXTRA_CFLAGS)
 # Client code calls open()/read()/... : route those through the runtime.
 CLIENT_CFLAGS := $(CFLAGS) -include qnxhost/redirect.h
 LDLIBS  := -lpthread
@@ -73,7 +76,7 @@ tsan:
 	$(O)/tsan/adc_host_test -c 20
 
 runtime:
-	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC) $(RUNTIME_FLAGS)
+	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC) NTO_VERSION=$(NTO_VERSION) $(RUNTIME_FLAGS)
 
 $(RUNTIME): runtime
 
@@ -110,10 +113,55 @@ $(TEST): $(OBJS) $(RUNTIME)
 fuse: $(O)/adc-fuse
 
 $(O)/adc-fuse: $(O)/adc_main.o $(O)/adc_io.o $(O)/adc_hooks.o $(RUNTIME)
-	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC) fuse
+	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC) NTO_VERSION=$(NTO_VERSION) fuse
 	$(CC) $(SANFLAGS) -o $@ $(O)/qnxhost/qh_fuse_main.o $(O)/adc_main.o $(O)/adc_io.o \
 	    $(O)/adc_hooks.o $(RUNTIME) -Wl,--defsym=qh_driver_main=adc_server_main \
 	    $$(pkg-config --libs fuse3) $(LDLIBS)
+
+# libFuzzer target (clang, ASan+UBSan; host/adc_fuzz.c):
+#   make -f host.mk fuzz [FUZZ_SECONDS=60]   fuzz; a crashing input is saved in host/fuzz-crashes/
+#   make -f host.mk fuzz-replay              run every saved input once (fails if one still crashes)
+# Settings: FUZZ_CRASHES (where crashing inputs go and are replayed from), FUZZ_RUNTIME
+# (build folder of the runtime, to share it between drivers), FUZZ_CC.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_O       ?= $(O)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := $(STD) -g -O1 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_QNX_SOURCE \
+                -isystem $(QNXHOST)/include -Ipublic -Iserver $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_BIN     := $(FUZZ_O)/adc_fuzz
+FUZZ_CRASHES ?= host/fuzz-crashes
+FUZZ_RUNTIME ?= $(FUZZ_O)/qnxhost
+FUZZ_OBJS    := $(FUZZ_O)/adc_main.o $(FUZZ_O)/adc_io.o $(FUZZ_O)/adc_hooks.o $(FUZZ_O)/adc_fuzz.o
+
+.PHONY: fuzz fuzz-replay fuzz-runtime
+fuzz: $(FUZZ_BIN)
+	mkdir -p $(FUZZ_O)/corpus $(FUZZ_CRASHES)
+	$(FUZZ_BIN) -dict=host/adc_fuzz.dict -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -artifact_prefix=$(FUZZ_CRASHES)/ -print_final_stats=1 $(FUZZ_O)/corpus
+
+fuzz-replay: $(FUZZ_BIN)
+	@set -e; for f in $(wildcard $(FUZZ_CRASHES)/*); do $(FUZZ_BIN) $$f; done
+
+fuzz-runtime:
+	$(MAKE) -C $(QNXHOST) O=$(abspath $(FUZZ_RUNTIME)) SAN=1 CC=$(FUZZ_CC)
+
+$(FUZZ_RUNTIME)/libqnxhost.a: fuzz-runtime
+
+$(FUZZ_O)/adc_main.o: server/adc_main.c $(HEADERS)
+	mkdir -p $(FUZZ_O)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Dmain=adc_server_main -c $< -o $@
+
+$(FUZZ_O)/%.o: server/%.c $(HEADERS)
+	mkdir -p $(FUZZ_O)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_O)/adc_fuzz.o: host/adc_fuzz.c $(HEADERS)
+	mkdir -p $(FUZZ_O)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -include qnxhost/redirect.h -c $< -o $@
+
+$(FUZZ_BIN): $(FUZZ_OBJS) $(FUZZ_RUNTIME)/libqnxhost.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 clean:
 	rm -rf $(O)

@@ -15,10 +15,17 @@ from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_
 
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
 IO_HEADER_SIZE = 16       # sizeof(io_devctl_t), sizeof(io_read_t), sizeof(io_write_t)
+REPLY_SLACK = 64          # after the largest reply: its alignment, and short combine parts before it
 ACCESS_FLAGS = {           # devctl access -> the _IO_FLAG_* bits the fd must hold
     "any": (), "read": ("_IO_FLAG_RD",), "write": ("_IO_FLAG_WR",),
     "read-write": ("_IO_FLAG_RD", "_IO_FLAG_WR"),
 }
+DEVCTL_TABLE_FROM = 33    # from this many commands: one table and one generic handler (compiles linearly)
+IO_MESSAGE_TYPES = {       # QNX io message types (sys/iomsg.h), for the fuzz dictionary
+    "connect": 0x100, "read": 0x101, "write": 0x102, "stat": 0x104, "notify": 0x105, "devctl": 0x106,
+    "lseek": 0x109, "msg": 0x113, "dup": 0x115, "close": 0x116,
+}
+DCMD_ALL = {"getflags": 0x40040101, "setflags": 0x80040102}  # __DIOF/__DIOT(_DCMD_ALL, 1/2, int)
 ACCESS_OPEN_FLAG = {"any": "O_RDONLY", "read": "O_RDONLY", "write": "O_WRONLY", "read-write": "O_RDWR"}
 
 
@@ -163,6 +170,7 @@ def _long_long(value: int) -> str:
 class Payload:
     ctype: CType
     check_fn: Optional[str]  # validator to run on input, if any
+    align: int = 1           # alignment its C type needs (reply data is placed accordingly)
 
 
 @dataclass(frozen=True)
@@ -193,6 +201,12 @@ class Devctl:
         """Parameter declarations of the payload, shared by the client function and the hook."""
         return tuple(([f"const {self.inp.ctype.param('in')}"] if self.inp else [])
                      + ([self.out.ctype.param("out")] if self.out else []))
+
+    @property
+    def in_place_align(self) -> int:
+        """Alignment the input needs to be used where it arrived; 0: always copy it, because
+        the reply data is built in the same receive buffer (commands with in and out)."""
+        return 0 if self.out else self.inp.align
 
     @property
     def dcmd_value(self) -> int:
@@ -348,6 +362,34 @@ class Device:
     def has_input(self) -> bool:
         """Some devctl receives a payload."""
         return any(c.inp for c in self.devctls)
+
+    @property
+    def devctl_table(self) -> bool:
+        """Commands are dispatched through a const table rather than one function each."""
+        return len(self.devctls) >= DEVCTL_TABLE_FROM
+
+    @property
+    def devctls_by_value(self) -> List[Devctl]:
+        """The commands sorted by their 32-bit value: the table's binary-search order."""
+        return sorted(self.devctls, key=lambda c: c.dcmd_value)
+
+    @property
+    def max_in_size(self) -> int:
+        """Bytes of the largest input payload (the generic handler's copy buffer)."""
+        return max([c.inp.ctype.size for c in self.devctls if c.inp] + [0])
+
+    @property
+    def fuzz_dictionary(self) -> List[Tuple[str, str]]:
+        """(name, escaped bytes) of the fuzz dictionary: command values, sizes, message types."""
+        def le(value: int, size: int) -> str:
+            return "".join(f"\\x{(value >> (8 * i)) & 0xFF:02X}" for i in range(size))
+
+        out = [(f"dcmd_{c.name}", le(c.dcmd_value, 4)) for c in self.devctls]
+        out += [(f"dcmd_all_{n}", le(v, 4)) for n, v in DCMD_ALL.items()]
+        sizes = sorted({p.ctype.size for c in self.devctls for p in (c.inp, c.out) if p})
+        out += [(f"size_{n}", le(n, 2)) for n in sizes]
+        out += [(f"io_{n}", le(v, 2)) for n, v in IO_MESSAGE_TYPES.items()]
+        return out
 
     def struct(self, name: str) -> Struct:
         return next(s for s in self.structs if s.name == name)
@@ -549,7 +591,7 @@ class _Builder:
                 check = names.check_fn(self.prefix, ct.name)
             elif ct.kind == "primitive" and PRIMITIVES[ct.name].is_bool:
                 check = "bool"
-        return Payload(ct, check)
+        return Payload(ct, check, self.table.shape(parse_typeref(type_text)).align)
 
     def devctl(self, d: dict, state_by_name: Dict[str, StateField]) -> Devctl:
         name = d["name"]
@@ -633,7 +675,7 @@ class _Builder:
             owner=(owner["uid"], owner["gid"]) if owner else None,
             spec_relpath=self.spec_relpath, version=__version__, io=io, pool=pool, options=options,
             enums=list(self.enums_by_name.values()), structs=self.structs(), state=state, open_state=open_state,
-            devctls=devctls, msg_max_size=max(MIN_MSG_MAX_SIZE, IO_HEADER_SIZE + max_out),
+            devctls=devctls, msg_max_size=max(MIN_MSG_MAX_SIZE, IO_HEADER_SIZE + max_out + REPLY_SLACK),
             blocking=blocking,
         )
         device.hooks = hooks(device)

@@ -158,7 +158,9 @@ FIXED_SUFFIXES = (
     ("dev_t", "device type"), ("ocb_t", "open-file type"), ("options_t", "options type"),
     ("data_ready", "function"), ("io_unblock", "handler"), ("io_close_ocb", "handler"),
     ("rcvid_t", "rcvid type"), ("waiter_t", "waiter type"), ("room_ready", "function"),
-    ("on_readable", "hook"), ("on_writable", "hook"),
+    ("on_readable", "hook"), ("on_writable", "hook"), ("qnx_count_t", "QNX count type"),
+    ("qnx_status_t", "QNX status type"), ("qnx_nbytes_t", "QNX nbytes type"),
+    ("dcmd_entry_t", "devctl table type"),
 )
 # struct/union/enum tags every generated tree defines.
 FIXED_TAGS = (("dev", "device struct"), ("ocb", "open-file struct"), ("waiter", "waiter struct"))

@@ -94,6 +94,8 @@ def _layout(d: Device) -> List[tuple]:
         ("CMakeLists.txt", "cmakelists.txt.j2", {}),
         ("cmake/qnx-toolchain.cmake", "qnx_toolchain.cmake.j2", {}),
         (f"host/{n}_host_test.c", "host_test.c.j2", {}),
+        (f"host/{n}_fuzz.c", "host_fuzz.c.j2", {}),
+        (f"host/{n}_fuzz.dict", "host_fuzz.dict.j2", {}),
         ("Makefile", "qnx_recurse.mk.j2", {"level": None, "what": "the server and the client library"}),
         ("server/common.mk", "qnx_server_common.mk.j2", {}),
         ("lib/common.mk", "qnx_lib_common.mk.j2", {}),

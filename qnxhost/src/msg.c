@@ -430,6 +430,8 @@ static void qh_unblock_request(struct qh_msg *m, struct qh_chan *chan)
 
 /* ---- receive (used by dispatch_block) ---- */
 
+/* What the kernel tells the server about a message: srcmsglen always since 6.6, in 6.x
+   only on channels made with _NTO_CHF_SENDER_LEN (resmgr-notes.md §1.6). */
 static void qh_fill_info(resmgr_context_t *ctp, const struct qh_msg *m, size_t copied)
 {
     memset(&ctp->info, 0, sizeof ctp->info);
@@ -439,9 +441,14 @@ static void qh_fill_info(resmgr_context_t *ctp, const struct qh_msg *m, size_t c
     ctp->info.scoid = m->scoid;
     ctp->info.coid = m->coid;
     ctp->info.priority = 10;
-    ctp->info.msglen = copied;
+    ctp->info.msglen = (_QH_MSGSIZE_T)copied;
+#if _NTO_VERSION >= 700
     ctp->info.srcmsglen = m->slen;
-    ctp->info.dstmsglen = m->rlen;
+#else
+    if (m->sender_len)
+        ctp->info.srcmsglen = (_QH_MSGSIZE_T)m->slen;
+#endif
+    ctp->info.dstmsglen = (_QH_MSGSIZE_T)m->rlen;
     if (m->unblock_req)                       /* the client's REPLY timeout expired */
         ctp->info.flags |= _NTO_MI_UNBLOCK_REQ;
 }
@@ -679,6 +686,7 @@ long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size
     }
     m->scoid = qh_client_scoid(c->client);
     struct qh_chan *chan = &c->dpp->chan;
+    m->sender_len = (chan->flags & _NTO_CHF_SENDER_LEN) != 0;
     qh_chan_push(chan, m);
     int timed = t.flags & (_NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY);
     enum qh_wait_end end = qh_wait_reply(m, chan, timed ? &t : NULL, &net);
@@ -708,22 +716,36 @@ long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size
     return status;
 }
 
-/* ---- the Msg* kernel calls ---- */
+/* ---- the Msg* kernel calls (sizes are ints in 6.x: a negative one is EINVAL) ---- */
 
-long MsgSendv(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
+static int qh_negative(long long v)
 {
-    return qh_send(coid, siov, sparts, riov, rparts);
+    return v < 0;
 }
 
-long MsgSend(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
+#define QH_CHECK_SIZES(_a, _b, _fail) \
+    do { if (qh_negative((long long)(_a)) || qh_negative((long long)(_b))) { \
+        errno = EINVAL; return (_fail); } } while (0)
+
+_QH_STATUS_T MsgSendv(int coid, const iov_t *siov, _QH_MSGSIZE_T sparts, const iov_t *riov,
+                      _QH_MSGSIZE_T rparts)
 {
+    QH_CHECK_SIZES(sparts, rparts, -1);
+    return (_QH_STATUS_T)qh_send(coid, siov, (size_t)sparts, riov, (size_t)rparts);
+}
+
+_QH_STATUS_T MsgSend(int coid, const void *smsg, _QH_MSGSIZE_T sbytes, void *rmsg,
+                     _QH_MSGSIZE_T rbytes)
+{
+    QH_CHECK_SIZES(sbytes, rbytes, -1);
     iov_t s, r;
     SETIOV(&s, smsg, sbytes);
     SETIOV(&r, rmsg, rbytes);
-    return qh_send(coid, &s, 1, &r, 1);
+    return (_QH_STATUS_T)qh_send(coid, &s, 1, &r, 1);
 }
 
-long MsgSendnc(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
+_QH_STATUS_T MsgSendnc(int coid, const void *smsg, _QH_MSGSIZE_T sbytes, void *rmsg,
+                       _QH_MSGSIZE_T rbytes)
 {
     return MsgSend(coid, smsg, sbytes, rmsg, rbytes);
 }
@@ -748,24 +770,26 @@ static int qh_reply(rcvid_t rcvid, long status, int err, const iov_t *iov, size_
     return 0;
 }
 
-int MsgReplyv(rcvid_t rcvid, long status, const iov_t *riov, size_t rparts)
+int MsgReplyv(_QH_RCVID_T rcvid, _QH_STATUS_T status, const iov_t *riov, _QH_MSGSIZE_T rparts)
 {
-    return qh_reply(rcvid, status, 0, riov, rparts, "MsgReply");
+    QH_CHECK_SIZES(rparts, 0, -1);
+    return qh_reply(rcvid, status, 0, riov, (size_t)rparts, "MsgReply");
 }
 
-int MsgReply(rcvid_t rcvid, long status, const void *msg, size_t bytes)
+int MsgReply(_QH_RCVID_T rcvid, _QH_STATUS_T status, const void *msg, _QH_MSGSIZE_T bytes)
 {
+    QH_CHECK_SIZES(bytes, 0, -1);
     iov_t iov;
     SETIOV(&iov, msg, bytes);
     return qh_reply(rcvid, status, 0, &iov, 1, "MsgReply");
 }
 
-int MsgError(rcvid_t rcvid, int error)
+int MsgError(_QH_RCVID_T rcvid, int error)
 {
     return qh_reply(rcvid, -1, error > 0 ? error : EINVAL, NULL, 0, "MsgError");
 }
 
-ssize_t MsgReadv(rcvid_t rcvid, const iov_t *riov, size_t rparts, size_t offset)
+static ssize_t qh_readv(rcvid_t rcvid, const iov_t *riov, size_t rparts, size_t offset)
 {
     struct qh_msg *m = qh_rcvid_get(rcvid, 0, "MsgRead");
     if (!m)
@@ -782,14 +806,22 @@ ssize_t MsgReadv(rcvid_t rcvid, const iov_t *riov, size_t rparts, size_t offset)
     return (ssize_t)done;
 }
 
-ssize_t MsgRead(rcvid_t rcvid, void *msg, size_t bytes, size_t offset)
+_QH_MSGSSIZE_T MsgReadv(_QH_RCVID_T rcvid, const iov_t *riov, _QH_MSGSIZE_T rparts,
+                        _QH_MSGSIZE_T offset)
 {
-    iov_t iov;
-    SETIOV(&iov, msg, bytes);
-    return MsgReadv(rcvid, &iov, 1, offset);
+    QH_CHECK_SIZES(rparts, offset, -1);
+    return (_QH_MSGSSIZE_T)qh_readv(rcvid, riov, (size_t)rparts, (size_t)offset);
 }
 
-ssize_t MsgWritev(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
+_QH_MSGSSIZE_T MsgRead(_QH_RCVID_T rcvid, void *msg, _QH_MSGSIZE_T bytes, _QH_MSGSIZE_T offset)
+{
+    QH_CHECK_SIZES(bytes, offset, -1);
+    iov_t iov;
+    SETIOV(&iov, msg, bytes);
+    return (_QH_MSGSSIZE_T)qh_readv(rcvid, &iov, 1, (size_t)offset);
+}
+
+static ssize_t qh_writev(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
 {
     struct qh_msg *m = qh_rcvid_get(rcvid, 0, "MsgWrite");
     if (!m)
@@ -802,15 +834,24 @@ ssize_t MsgWritev(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
     return (ssize_t)done;
 }
 
-ssize_t MsgWrite(rcvid_t rcvid, const void *msg, size_t bytes, size_t offset)
+_QH_MSGSSIZE_T MsgWritev(_QH_RCVID_T rcvid, const iov_t *iov, _QH_MSGSIZE_T parts,
+                         _QH_MSGSIZE_T offset)
 {
+    QH_CHECK_SIZES(parts, offset, -1);
+    return (_QH_MSGSSIZE_T)qh_writev(rcvid, iov, (size_t)parts, (size_t)offset);
+}
+
+_QH_MSGSSIZE_T MsgWrite(_QH_RCVID_T rcvid, const void *msg, _QH_MSGSIZE_T bytes,
+                        _QH_MSGSIZE_T offset)
+{
+    QH_CHECK_SIZES(bytes, offset, -1);
     iov_t iov;
     SETIOV(&iov, msg, bytes);
-    return MsgWritev(rcvid, &iov, 1, offset);
+    return (_QH_MSGSSIZE_T)qh_writev(rcvid, &iov, 1, (size_t)offset);
 }
 
 /* Not a protocol error on a replied rcvid: unblock handlers ask exactly that. */
-int MsgInfo(rcvid_t rcvid, struct _msg_info *info)
+int MsgInfo(_QH_RCVID_T rcvid, struct _msg_info *info)
 {
     struct qh_msg *m = qh_held_lock(rcvid);
     if (!m)
@@ -858,7 +899,7 @@ int MsgSendPulse(int coid, int priority, int code, int value)
     return 0;
 }
 
-int MsgDeliverEvent(rcvid_t rcvid, const struct sigevent *event)
+int MsgDeliverEvent(_QH_RCVID_T rcvid, const struct sigevent *event)
 {
     (void)rcvid;                              /* everything is one process */
     if (event->sigev_notify != SIGEV_PULSE)   /* only pulses are emulated */

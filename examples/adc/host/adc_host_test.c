@@ -116,7 +116,7 @@ static long send_raw(int fd, size_t len, void *reply, size_t reply_len)
 }
 
 /* A devctl header followed by payload_len payload bytes (copied from payload, or zeros). */
-static size_t build_devctl(int dcmd, uint32_t nbytes, const void *payload, size_t payload_len)
+static size_t build_devctl(uint32_t dcmd, uint32_t nbytes, const void *payload, size_t payload_len)
 {
     io_devctl_t hdr;
 
@@ -124,7 +124,7 @@ static size_t build_devctl(int dcmd, uint32_t nbytes, const void *payload, size_
     memset(&hdr, 0, sizeof hdr);
     hdr.i.type = _IO_DEVCTL;
     hdr.i.combine_len = sizeof hdr.i;
-    hdr.i.dcmd = dcmd;
+    hdr.i.dcmd = (int)dcmd;                          /* (int): __DIO* values are unsigned on 6.x */
     hdr.i.nbytes = nbytes;
     memcpy(raw, &hdr.i, sizeof hdr.i);
     if (payload != NULL)
@@ -165,15 +165,15 @@ static void test_unknown_command(void)
     int fd = open_dev(O_RDWR);
 
     CHECK(fd >= 0);
-    CHECK(devctl(fd, __DIOF(_DCMD_MISC, 255, uint32_t), &value, sizeof value, NULL) == ENOTTY);
+    CHECK(devctl(fd, (int)__DIOF(_DCMD_MISC, 255, uint32_t), &value, sizeof value, NULL) == ENOTTY);
     /* A known number with another payload size is another command: a version mismatch. */
-    CHECK(devctl(fd, __DIOTF(_DCMD_MISC, 0x01, char[3]), raw, 3, NULL) == ENOTTY);
+    CHECK(devctl(fd, (int)__DIOTF(_DCMD_MISC, 0x01, char[3]), raw, 3, NULL) == ENOTTY);
 }
 
 static void test_truncated_header(void)
 {
     int fd = open_dev(O_RDWR);
-    size_t len = build_devctl(__DION(_DCMD_MISC, 1), 0, NULL, 0);
+    size_t len = build_devctl((uint32_t)__DION(_DCMD_MISC, 1), 0, NULL, 0);
 
     CHECK(fd >= 0);
     CHECK(send_raw(fd, len / 2, NULL, 0) == -1);     /* half a devctl header is refused */
@@ -199,18 +199,19 @@ static void test_dcmd_select_raw(void)
     int fd = open_dev(O_RDWR);
     size_t len;
 
+    (void)seed;                                      /* an enum payload does not use it */
     CHECK(fd >= 0);
     fill_channel_select(&in, seed);
     /* A payload one byte short of the command's type is refused. */
-    len = build_devctl(ADC_DCMD_SELECT, sizeof(adc_channel_select_t), &in, sizeof(adc_channel_select_t) - 1);
+    len = build_devctl((uint32_t)ADC_DCMD_SELECT, sizeof(adc_channel_select_t), &in, sizeof(adc_channel_select_t) - 1);
     errno = 0;
     CHECK(send_raw(fd, len, reply, sizeof reply) == -1);
     CHECK(errno == EBADMSG);
     /* A header whose nbytes lies (far larger than sent) changes nothing: it is never trusted. */
-    len = build_devctl(ADC_DCMD_SELECT, 0xFFFFFFFFu, &in, sizeof(adc_channel_select_t));
+    len = build_devctl((uint32_t)ADC_DCMD_SELECT, 0xFFFFFFFFu, &in, sizeof(adc_channel_select_t));
     CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
     /* More data than the receive buffer holds: the payload is read from the client. */
-    len = build_devctl(ADC_DCMD_SELECT, sizeof(adc_channel_select_t), &in, sizeof(adc_channel_select_t));
+    len = build_devctl((uint32_t)ADC_DCMD_SELECT, sizeof(adc_channel_select_t), &in, sizeof(adc_channel_select_t));
     len += 2048u;
     CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
 }
@@ -266,6 +267,146 @@ static void test_dcmd_get_conversions(void)
     memset(&out, 0xA5, sizeof(uint64_t));
     CHECK(adc_get_conversions(fd, &out) == 0);
 }
+#ifdef _IO_COMBINE_FLAG
+
+/* Combine messages: one send holding DCMD_ALL_SETFLAGS (not the last part, so the server
+   runs it without replying) and then a command, which the server finds at ctp->offset > 0. */
+#define COMBINE_MAX (2048u + 8u + 64u)
+static unsigned char combine[COMBINE_MAX];
+
+/* SETFLAGS taking prefix bytes (flags 0, then padding), then dcmd with payload_len bytes. */
+static size_t build_combine(size_t prefix, uint32_t dcmd, const void *payload, size_t payload_len)
+{
+    io_devctl_t hdr;
+
+    memset(combine, 0, sizeof combine);
+    memset(&hdr, 0, sizeof hdr);
+    hdr.i.type = _IO_DEVCTL;
+    hdr.i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);  /* more parts follow */
+    hdr.i.dcmd = (int)DCMD_ALL_SETFLAGS;
+    hdr.i.nbytes = sizeof(int);
+    memcpy(combine, &hdr.i, sizeof hdr.i);
+    hdr.i.combine_len = sizeof hdr.i;
+    hdr.i.dcmd = (int)dcmd;                          /* (int): __DIO* values are unsigned on 6.x */
+    hdr.i.nbytes = (uint32_t)payload_len;
+    memcpy(combine + prefix, &hdr.i, sizeof hdr.i);
+    if (payload != NULL)
+        memcpy(combine + prefix + sizeof hdr.i, payload, payload_len);
+    return prefix + sizeof hdr.i + payload_len;
+}
+
+/* select as a part that is not the last: the server cannot reply to it, so it must
+   refuse it (EBADMSG) instead of acting; SETFLAGS comes last. */
+static void test_dcmd_select_mid_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 16];
+    io_devctl_t hdr;
+    size_t prefix = (sizeof(io_devctl_t) + 8u + 7u) & ~(size_t)7u;
+    int fd = open_dev(O_RDWR);
+
+    CHECK(fd >= 0);
+    memset(combine, 0, sizeof combine);
+    memset(&hdr, 0, sizeof hdr);
+    hdr.i.type = _IO_DEVCTL;
+    hdr.i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);
+    hdr.i.dcmd = (int)(uint32_t)ADC_DCMD_SELECT;
+    hdr.i.nbytes = 8u;
+    memcpy(combine, &hdr.i, sizeof hdr.i);
+    hdr.i.combine_len = sizeof hdr.i;
+    hdr.i.dcmd = (int)DCMD_ALL_SETFLAGS;
+    hdr.i.nbytes = sizeof(int);
+    memcpy(combine + prefix, &hdr.i, sizeof hdr.i);
+    errno = 0;
+    CHECK(MsgSend(fd, combine, prefix + sizeof hdr.i + sizeof(int), reply, sizeof reply) == -1);
+    CHECK(errno == EBADMSG);
+}
+
+/* get_stats as the last part of a combine: after a short first part, and after one that
+   leaves only room bytes for the reply (EMSGSIZE if that is too few, never a write past the
+   receive buffer). Parts are padded to 8 bytes, as libc sends them. */
+static void test_dcmd_get_stats_in_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 16];
+    io_devctl_t head;
+    unsigned seed = 6;
+    size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
+    size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    int fd = open_dev(O_RDWR);
+    long r;
+
+    (void)seed;
+    CHECK(fd >= 0);
+    len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)ADC_DCMD_GET_STATS, NULL, 0);
+    CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(adc_stats_t));
+    len = build_combine(at_end, (uint32_t)ADC_DCMD_GET_STATS, NULL, 0);
+    errno = 0;
+    r = MsgSend(fd, combine, len, reply, sizeof reply);
+    CHECK(room >= sizeof(adc_stats_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+}
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* get_stats inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_get_stats_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 16];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)ADC_DCMD_GET_STATS, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(adc_stats_t));
+}
+#endif
+
+/* get_conversions as the last part of a combine: after a short first part, and after one that
+   leaves only room bytes for the reply (EMSGSIZE if that is too few, never a write past the
+   receive buffer). Parts are padded to 8 bytes, as libc sends them. */
+static void test_dcmd_get_conversions_in_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 8];
+    io_devctl_t head;
+    unsigned seed = 6;
+    size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
+    size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    int fd = open_dev(O_RDWR);
+    long r;
+
+    (void)seed;
+    CHECK(fd >= 0);
+    len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)ADC_DCMD_GET_CONVERSIONS, NULL, 0);
+    CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(uint64_t));
+    len = build_combine(at_end, (uint32_t)ADC_DCMD_GET_CONVERSIONS, NULL, 0);
+    errno = 0;
+    r = MsgSend(fd, combine, len, reply, sizeof reply);
+    CHECK(room >= sizeof(uint64_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+}
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* get_conversions inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_get_conversions_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 8];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)ADC_DCMD_GET_CONVERSIONS, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(uint64_t));
+}
+#endif
+#endif
 
 static void test_stream(void)
 {
@@ -577,6 +718,17 @@ int main(int argc, char *argv[])
     run("select_rejects_gain", test_dcmd_select_rejects_gain);
     run("get_stats", test_dcmd_get_stats);
     run("get_conversions", test_dcmd_get_conversions);
+#ifdef _IO_COMBINE_FLAG
+    run("select_mid_combine", test_dcmd_select_mid_combine);
+    run("get_stats_in_combine", test_dcmd_get_stats_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("get_stats_connect_combine", test_dcmd_get_stats_connect_combine);
+#endif
+    run("get_conversions_in_combine", test_dcmd_get_conversions_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("get_conversions_connect_combine", test_dcmd_get_conversions_connect_combine);
+#endif
+#endif
     run("stream", test_stream);
     run("zero_byte_read", test_zero_byte_read);
 

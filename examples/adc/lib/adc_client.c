@@ -12,7 +12,8 @@
 #include <devctl.h>
 #include "adc_client.h"
 
-/* devctl() returns EOK or an errno value (it does not set errno): make it POSIX-like. */
+/* devctl() returns EOK or an errno value (it does not set errno): make it POSIX-like.
+   Callers pass the command as (int): the __DIO* values are unsigned on 6.x. */
 static int adc_devctl(int fd, int dcmd, void *data, size_t nbytes)
 {
     int status = devctl(fd, dcmd, data, nbytes, NULL);
@@ -44,15 +45,15 @@ int adc_select(int fd, const adc_channel_select_t *in)
     adc_channel_select_t msg;
 
     memcpy(&msg, in, sizeof msg);
-    return adc_devctl(fd, ADC_DCMD_SELECT, &msg, sizeof msg);
+    return adc_devctl(fd, (int)ADC_DCMD_SELECT, &msg, sizeof msg);
 }
 
 int adc_get_stats(int fd, adc_stats_t *out)
 {
-    return adc_devctl(fd, ADC_DCMD_GET_STATS, out, sizeof(adc_stats_t));
+    return adc_devctl(fd, (int)ADC_DCMD_GET_STATS, out, sizeof(adc_stats_t));
 }
 
 int adc_get_conversions(int fd, uint64_t *out)
 {
-    return adc_devctl(fd, ADC_DCMD_GET_CONVERSIONS, out, sizeof(uint64_t));
+    return adc_devctl(fd, (int)ADC_DCMD_GET_CONVERSIONS, out, sizeof(uint64_t));
 }

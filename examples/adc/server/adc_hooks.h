@@ -8,7 +8,8 @@
  * The functions you write for the adc server: device logic only, no QNX
  * plumbing. The generated handlers have already checked the fd's open mode, the
  * message length and every input field the spec constrains before calling them.
- * Each returns EOK or an errno value, which the client's call then fails with.
+ * Each returns EOK or an errno value, which the client's call then fails with
+ * (devctl hooks: ENOSYS reaches the client as ENOTTY, what QNX's devctl() makes of it).
  * They run with the device locked (one handler at a time per device), so they may
  * use dev and ocb freely but must not block for long.
  *

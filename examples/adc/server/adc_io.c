@@ -38,7 +38,7 @@ static size_t msg_len(resmgr_context_t *ctp)
 /* Copy exactly size bytes of the client's message, starting offset bytes after its header. */
 static int read_exact(resmgr_context_t *ctp, void *dst, size_t size, size_t offset)
 {
-    ssize_t got = resmgr_msgread(ctp, dst, size, offset);
+    ssize_t got = resmgr_msgread(ctp, dst, (adc_qnx_count_t)size, (adc_qnx_count_t)offset);
 
     if (got == -1)                            /* the client went away, or its buffer is bad */
         return errno != EOK ? errno : EFAULT;
@@ -154,85 +154,125 @@ static int adc_check_channel_select(const adc_channel_select_t *v)
     return 1;
 }
 
-/* Read the command's whole input payload, sent right after the devctl header. */
-static int read_payload(resmgr_context_t *ctp, void *dst, size_t size, size_t in_len)
+/* Where the command's input of size bytes is: where it lies in the receive buffer when all
+   of it arrived there (no copy), else in copy. align: what its type needs to be used in
+   place; 0 to copy it anyway (the reply is built over it). NULL, with *status, if refused. */
+static const void *devctl_input(resmgr_context_t *ctp, io_devctl_t *msg, size_t in_len, void *copy,
+                                size_t size, uintptr_t align, int *status)
 {
-    if (in_len < size)                        /* the client sent a short payload */
-        return EBADMSG;
-    return read_exact(ctp, dst, size, sizeof(io_devctl_t));
+    const void *data = _DEVCTL_DATA(msg->i);
+
+    *status = EOK;
+    if (in_len < size) {                      /* the client sent a short payload */
+        *status = EBADMSG;
+        return NULL;
+    }
+    if ((size_t)ctp->size < sizeof msg->i + size) {  /* not all of it arrived with the header */
+        *status = read_exact(ctp, copy, size, sizeof msg->i);
+        return *status == EOK ? copy : NULL;
+    }
+    if (align != 0 && (uintptr_t)data % align == 0)
+        return data;
+    memcpy(copy, data, size);
+    return copy;
 }
 
-/* Reply with the devctl header followed by out_len bytes placed at _DEVCTL_DATA(msg->o). */
-static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, size_t out_len)
+/* Where size bytes of reply data go: in the receive buffer after the reply header, aligned
+   for their type. NULL if they do not fit. The bound counts from ctp->offset: a devctl that
+   ends a combine message starts there, not at 0 (building in place saves a copy). */
+static void *devctl_output(resmgr_context_t *ctp, io_devctl_t *msg, size_t size, uintptr_t align)
+{
+    char *data = _DEVCTL_DATA(msg->o);
+    size_t pad = (size_t)((align - (uintptr_t)data % align) % align);
+
+    if ((size_t)ctp->offset + sizeof msg->o + pad + size > (size_t)ctp->msg_max_size)
+        return NULL;
+    return data + pad;
+}
+
+/* Reply with the devctl header, then size bytes of data (its own iov part: alignment may
+   have put it a few bytes after the header). */
+static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, void *data, size_t size)
 {
     memset(&msg->o, 0, sizeof msg->o);        /* ret_val 0 is what the client's dev_info gets */
-    msg->o.nbytes = (uint32_t)out_len;
-    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o + out_len);
+    msg->o.nbytes = (adc_qnx_nbytes_t)size;
+    SETIOV(&ctp->iov[0], &msg->o, sizeof msg->o);
+    if (size == 0)
+        return _RESMGR_NPARTS(1);
+    SETIOV(&ctp->iov[1], data, size);
+    return _RESMGR_NPARTS(2);                 /* ADC_NPARTS_MAX is 2 */
 }
 
 /* ADC_DCMD_SELECT: Choose channel and gain for this open file. */
 static int adc_dcmd_select(resmgr_context_t *ctp, io_devctl_t *msg, adc_ocb_t *ocb, size_t in_len)
 {
-    adc_channel_select_t in;
+    adc_channel_select_t copy;                /* the input, when it cannot be used in place */
+    const adc_channel_select_t *in;
     int status;
 
-    status = read_payload(ctp, &in, sizeof(adc_channel_select_t), in_len);
-    if (status != EOK)
+    in = devctl_input(ctp, msg, in_len, &copy, sizeof copy, 4u, &status);
+    if (in == NULL)
         return status;
-    if (!adc_check_channel_select(&in))           /* every field within what the spec allows */
+    if (!adc_check_channel_select(in))             /* every field within what the spec allows */
         return EINVAL;
-    status = adc_on_select(ocb->ocb.attr, ocb, &in);
+    status = adc_on_select(ocb->ocb.attr, ocb, in);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, 0);
+    return devctl_reply(ctp, msg, NULL, 0);
 }
 
 /* ADC_DCMD_GET_STATS: Counters of this open file. */
 static int adc_dcmd_get_stats(resmgr_context_t *ctp, io_devctl_t *msg, adc_ocb_t *ocb, size_t in_len)
 {
-    adc_stats_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
+    adc_stats_t *out;
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
+    out = devctl_output(ctp, msg, sizeof(adc_stats_t), 8u);
+    if (out == NULL)                          /* a combine message left no room for the reply */
+        return EMSGSIZE;
     memset(out, 0, sizeof(adc_stats_t));  /* nothing stale reaches the client */
     status = adc_on_get_stats(ocb->ocb.attr, ocb, out);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, sizeof(adc_stats_t));
+    return devctl_reply(ctp, msg, out, sizeof(adc_stats_t));
 }
 
 /* ADC_DCMD_GET_CONVERSIONS: Conversions done by the device since start. */
 static int adc_dcmd_get_conversions(resmgr_context_t *ctp, io_devctl_t *msg, adc_ocb_t *ocb, size_t in_len)
 {
-    uint64_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
+    uint64_t *out;
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
+    out = devctl_output(ctp, msg, sizeof(uint64_t), 8u);
+    if (out == NULL)                          /* a combine message left no room for the reply */
+        return EMSGSIZE;
     memset(out, 0, sizeof(uint64_t));  /* nothing stale reaches the client */
     status = adc_on_get_conversions(ocb->ocb.attr, ocb, out);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, sizeof(uint64_t));
+    return devctl_reply(ctp, msg, out, sizeof(uint64_t));
 }
 
-/* Replies are built in the receive buffer, after the header: each must fit. */
-ADC_STATIC_ASSERT(sizeof(io_devctl_t) + sizeof(adc_stats_t) <= ADC_MSG_MAX_SIZE,
+/* Without a combine message, every reply fits the receive buffer after the header. */
+ADC_STATIC_ASSERT(sizeof(io_devctl_t) + 7 + sizeof(adc_stats_t) <= ADC_MSG_MAX_SIZE,
                    "ADC_DCMD_GET_STATS: the reply must fit the receive buffer");
-ADC_STATIC_ASSERT(sizeof(io_devctl_t) + sizeof(uint64_t) <= ADC_MSG_MAX_SIZE,
+ADC_STATIC_ASSERT(sizeof(io_devctl_t) + 7 + sizeof(uint64_t) <= ADC_MSG_MAX_SIZE,
                    "ADC_DCMD_GET_CONVERSIONS: the reply must fit the receive buffer");
 
 /* devctl(): the library's generic commands first, then ours; anything else is ENOTTY. */
 int adc_io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 {
-    size_t len = msg_len(ctp);
-    int status;
+    int status = iofunc_devctl_default(ctp, msg, &ocb->ocb);  /* DCMD_ALL_*, used by fcntl() */
+    size_t len;
 
-    if (len < sizeof msg->i)                  /* not even a whole header arrived */
-        return EBADMSG;
-    status = iofunc_devctl_default(ctp, msg, &ocb->ocb);  /* DCMD_ALL_*, used by fcntl() */
     if (status != (int)_RESMGR_DEFAULT)
         return status;
     if (ctp->rcvid == 0)                      /* must be the last part of a combine to reply */
+        return EBADMSG;
+    len = msg_len(ctp);
+    if (len < sizeof msg->i)                  /* not even a whole header arrived */
         return EBADMSG;
 
     switch ((uint32_t)msg->i.dcmd) {          /* the full dcmd: direction, size, class, number */

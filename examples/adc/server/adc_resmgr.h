@@ -38,6 +38,20 @@ struct adc_ocb;
 #define ADC_WRITE_NBYTES(msg) ((size_t)(msg)->i.nbytes)
 #endif
 
+/* Types of counts at QNX calls, which changed signedness after 6.x: byte counts
+   (resmgr_msgread, MsgReply sizes) are int on 6.x and size_t from 7.0, a reply status
+   int then long, a devctl reply's nbytes int32_t then uint32_t. The code converts to
+   these explicitly, so that it compiles without a conversion warning on both. */
+#if _NTO_VERSION >= 700
+typedef size_t   adc_qnx_count_t;
+typedef long     adc_qnx_status_t;
+typedef uint32_t adc_qnx_nbytes_t;
+#else
+typedef int      adc_qnx_count_t;
+typedef int      adc_qnx_status_t;
+typedef int32_t  adc_qnx_nbytes_t;
+#endif
+
 #define ADC_MSG_MAX_SIZE 2048u  /* receive buffer: any header, plus the largest devctl reply */
 #define ADC_NPARTS_MAX   2u     /* reply iov entries the handlers use at most */
 #define ADC_POOL_LO_WATER  2   /* threads kept waiting for messages, at least */

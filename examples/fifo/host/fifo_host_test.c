@@ -115,7 +115,7 @@ static long send_raw(int fd, size_t len, void *reply, size_t reply_len)
 }
 
 /* A devctl header followed by payload_len payload bytes (copied from payload, or zeros). */
-static size_t build_devctl(int dcmd, uint32_t nbytes, const void *payload, size_t payload_len)
+static size_t build_devctl(uint32_t dcmd, uint32_t nbytes, const void *payload, size_t payload_len)
 {
     io_devctl_t hdr;
 
@@ -123,7 +123,7 @@ static size_t build_devctl(int dcmd, uint32_t nbytes, const void *payload, size_
     memset(&hdr, 0, sizeof hdr);
     hdr.i.type = _IO_DEVCTL;
     hdr.i.combine_len = sizeof hdr.i;
-    hdr.i.dcmd = dcmd;
+    hdr.i.dcmd = (int)dcmd;                          /* (int): __DIO* values are unsigned on 6.x */
     hdr.i.nbytes = nbytes;
     memcpy(raw, &hdr.i, sizeof hdr.i);
     if (payload != NULL)
@@ -156,15 +156,15 @@ static void test_unknown_command(void)
     int fd = open_dev(O_RDWR);
 
     CHECK(fd >= 0);
-    CHECK(devctl(fd, __DIOF(_DCMD_MISC, 255, uint32_t), &value, sizeof value, NULL) == ENOTTY);
+    CHECK(devctl(fd, (int)__DIOF(_DCMD_MISC, 255, uint32_t), &value, sizeof value, NULL) == ENOTTY);
     /* A known number with another payload size is another command: a version mismatch. */
-    CHECK(devctl(fd, __DIOTF(_DCMD_MISC, 0x01, char[3]), raw, 3, NULL) == ENOTTY);
+    CHECK(devctl(fd, (int)__DIOTF(_DCMD_MISC, 0x01, char[3]), raw, 3, NULL) == ENOTTY);
 }
 
 static void test_truncated_header(void)
 {
     int fd = open_dev(O_RDWR);
-    size_t len = build_devctl(__DION(_DCMD_MISC, 1), 0, NULL, 0);
+    size_t len = build_devctl((uint32_t)__DION(_DCMD_MISC, 1), 0, NULL, 0);
 
     CHECK(fd >= 0);
     CHECK(send_raw(fd, len / 2, NULL, 0) == -1);     /* half a devctl header is refused */
@@ -203,6 +203,103 @@ static void test_dcmd_flush_needs_mode(void)
     CHECK(fifo_flush(fd) == -1);
     CHECK(errno == EPERM);
 }
+#ifdef _IO_COMBINE_FLAG
+
+/* Combine messages: one send holding DCMD_ALL_SETFLAGS (not the last part, so the server
+   runs it without replying) and then a command, which the server finds at ctp->offset > 0. */
+#define COMBINE_MAX (2048u + 0u + 64u)
+static unsigned char combine[COMBINE_MAX];
+
+/* SETFLAGS taking prefix bytes (flags 0, then padding), then dcmd with payload_len bytes. */
+static size_t build_combine(size_t prefix, uint32_t dcmd, const void *payload, size_t payload_len)
+{
+    io_devctl_t hdr;
+
+    memset(combine, 0, sizeof combine);
+    memset(&hdr, 0, sizeof hdr);
+    hdr.i.type = _IO_DEVCTL;
+    hdr.i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);  /* more parts follow */
+    hdr.i.dcmd = (int)DCMD_ALL_SETFLAGS;
+    hdr.i.nbytes = sizeof(int);
+    memcpy(combine, &hdr.i, sizeof hdr.i);
+    hdr.i.combine_len = sizeof hdr.i;
+    hdr.i.dcmd = (int)dcmd;                          /* (int): __DIO* values are unsigned on 6.x */
+    hdr.i.nbytes = (uint32_t)payload_len;
+    memcpy(combine + prefix, &hdr.i, sizeof hdr.i);
+    if (payload != NULL)
+        memcpy(combine + prefix + sizeof hdr.i, payload, payload_len);
+    return prefix + sizeof hdr.i + payload_len;
+}
+
+/* get_status as a part that is not the last: the server cannot reply to it, so it must
+   refuse it (EBADMSG) instead of acting; SETFLAGS comes last. */
+static void test_dcmd_get_status_mid_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 16];
+    io_devctl_t hdr;
+    size_t prefix = (sizeof(io_devctl_t) + 0u + 7u) & ~(size_t)7u;
+    int fd = open_dev(O_RDWR);
+
+    CHECK(fd >= 0);
+    memset(combine, 0, sizeof combine);
+    memset(&hdr, 0, sizeof hdr);
+    hdr.i.type = _IO_DEVCTL;
+    hdr.i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);
+    hdr.i.dcmd = (int)(uint32_t)FIFO_DCMD_GET_STATUS;
+    hdr.i.nbytes = 0u;
+    memcpy(combine, &hdr.i, sizeof hdr.i);
+    hdr.i.combine_len = sizeof hdr.i;
+    hdr.i.dcmd = (int)DCMD_ALL_SETFLAGS;
+    hdr.i.nbytes = sizeof(int);
+    memcpy(combine + prefix, &hdr.i, sizeof hdr.i);
+    errno = 0;
+    CHECK(MsgSend(fd, combine, prefix + sizeof hdr.i + sizeof(int), reply, sizeof reply) == -1);
+    CHECK(errno == EBADMSG);
+}
+
+/* get_status as the last part of a combine: after a short first part, and after one that
+   leaves only room bytes for the reply (EMSGSIZE if that is too few, never a write past the
+   receive buffer). Parts are padded to 8 bytes, as libc sends them. */
+static void test_dcmd_get_status_in_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 8];
+    io_devctl_t head;
+    unsigned seed = 6;
+    size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
+    size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    int fd = open_dev(O_RDWR);
+    long r;
+
+    (void)seed;
+    CHECK(fd >= 0);
+    len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)FIFO_DCMD_GET_STATUS, NULL, 0);
+    CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(fifo_status_t));
+    len = build_combine(at_end, (uint32_t)FIFO_DCMD_GET_STATUS, NULL, 0);
+    errno = 0;
+    r = MsgSend(fd, combine, len, reply, sizeof reply);
+    CHECK(room >= sizeof(fifo_status_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+}
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* get_status inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_get_status_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 8];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)FIFO_DCMD_GET_STATUS, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(fifo_status_t));
+}
+#endif
+#endif
 
 static void test_stream(void)
 {
@@ -821,6 +918,13 @@ int main(int argc, char *argv[])
     run("get_status", test_dcmd_get_status);
     run("flush", test_dcmd_flush);
     run("flush_needs_mode", test_dcmd_flush_needs_mode);
+#ifdef _IO_COMBINE_FLAG
+    run("get_status_mid_combine", test_dcmd_get_status_mid_combine);
+    run("get_status_in_combine", test_dcmd_get_status_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("get_status_connect_combine", test_dcmd_get_status_connect_combine);
+#endif
+#endif
     run("stream", test_stream);
     run("zero_byte_read", test_zero_byte_read);
 

@@ -12,7 +12,8 @@
 #include <devctl.h>
 #include "fifo_client.h"
 
-/* devctl() returns EOK or an errno value (it does not set errno): make it POSIX-like. */
+/* devctl() returns EOK or an errno value (it does not set errno): make it POSIX-like.
+   Callers pass the command as (int): the __DIO* values are unsigned on 6.x. */
 static int fifo_devctl(int fd, int dcmd, void *data, size_t nbytes)
 {
     int status = devctl(fd, dcmd, data, nbytes, NULL);
@@ -45,10 +46,10 @@ ssize_t fifo_write(int fd, const void *buf, size_t nbytes)
 
 int fifo_get_status(int fd, fifo_status_t *out)
 {
-    return fifo_devctl(fd, FIFO_DCMD_GET_STATUS, out, sizeof(fifo_status_t));
+    return fifo_devctl(fd, (int)FIFO_DCMD_GET_STATUS, out, sizeof(fifo_status_t));
 }
 
 int fifo_flush(int fd)
 {
-    return fifo_devctl(fd, FIFO_DCMD_FLUSH, NULL, 0);
+    return fifo_devctl(fd, (int)FIFO_DCMD_FLUSH, NULL, 0);
 }

@@ -38,7 +38,7 @@ static size_t msg_len(resmgr_context_t *ctp)
 /* Copy exactly size bytes of the client's message, starting offset bytes after its header. */
 static int read_exact(resmgr_context_t *ctp, void *dst, size_t size, size_t offset)
 {
-    ssize_t got = resmgr_msgread(ctp, dst, size, offset);
+    ssize_t got = resmgr_msgread(ctp, dst, (fifo_qnx_count_t)size, (fifo_qnx_count_t)offset);
 
     if (got == -1)                            /* the client went away, or its buffer is bad */
         return errno != EOK ? errno : EFAULT;
@@ -108,7 +108,7 @@ static int hold(resmgr_context_t *ctp, fifo_waiter_t **list, fifo_ocb_t *ocb,
     for (tail = list; *tail != NULL; tail = &(*tail)->next)
         ;                                     /* oldest first: append */
     *tail = w;
-    return _RESMGR_NOREPLY;                   /* the client stays blocked until we reply */
+    return (int)_RESMGR_NOREPLY;              /* the client stays blocked until we reply */
 }
 
 /* Answer (or, with error 0, drop) and free held requests that match: by rcvid, by open
@@ -164,7 +164,7 @@ static int serve_readers(fifo_dev_t *dev)
         } else {
             if (done > want)                  /* never reply more than the hook was given */
                 done = want;
-            MsgReply(w->rcvid, (long)done, buf, done);  /* not resmgr_msgreply(): a delayed reply */
+            MsgReply(w->rcvid, (fifo_qnx_status_t)done, buf, (fifo_qnx_count_t)done);  /* a delayed reply: not resmgr_msgreply() */
         }
         free(w);
         served++;
@@ -215,7 +215,7 @@ static int serve_writers(fifo_dev_t *dev)
         if (taken > 0 || status == EOK) {
             if (taken > 0)
                 dev->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME;
-            MsgReply(w->rcvid, (long)taken, NULL, 0);  /* write() returns taken */
+            MsgReply(w->rcvid, (fifo_qnx_status_t)taken, NULL, 0);  /* write() returns taken */
         } else {
             MsgError(w->rcvid, status);
         }
@@ -271,7 +271,7 @@ int fifo_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
         release_all(dev, ctp->rcvid, 0, 0, NULL, EINTR);
         iofunc_attr_unlock(&dev->attr);
     }
-    return _RESMGR_NOREPLY;
+    return (int)_RESMGR_NOREPLY;
 }
 
 /* The last close of an open file: no request may still wait on it. */
@@ -416,26 +416,47 @@ int fifo_io_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
     return iofunc_close_dup_default(ctp, msg, &ocb->ocb);
 }
 
-/* Reply with the devctl header followed by out_len bytes placed at _DEVCTL_DATA(msg->o). */
-static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, size_t out_len)
+/* Where size bytes of reply data go: in the receive buffer after the reply header, aligned
+   for their type. NULL if they do not fit. The bound counts from ctp->offset: a devctl that
+   ends a combine message starts there, not at 0 (building in place saves a copy). */
+static void *devctl_output(resmgr_context_t *ctp, io_devctl_t *msg, size_t size, uintptr_t align)
+{
+    char *data = _DEVCTL_DATA(msg->o);
+    size_t pad = (size_t)((align - (uintptr_t)data % align) % align);
+
+    if ((size_t)ctp->offset + sizeof msg->o + pad + size > (size_t)ctp->msg_max_size)
+        return NULL;
+    return data + pad;
+}
+
+/* Reply with the devctl header, then size bytes of data (its own iov part: alignment may
+   have put it a few bytes after the header). */
+static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, void *data, size_t size)
 {
     memset(&msg->o, 0, sizeof msg->o);        /* ret_val 0 is what the client's dev_info gets */
-    msg->o.nbytes = (uint32_t)out_len;
-    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o + out_len);
+    msg->o.nbytes = (fifo_qnx_nbytes_t)size;
+    SETIOV(&ctp->iov[0], &msg->o, sizeof msg->o);
+    if (size == 0)
+        return _RESMGR_NPARTS(1);
+    SETIOV(&ctp->iov[1], data, size);
+    return _RESMGR_NPARTS(2);                 /* FIFO_NPARTS_MAX is 2 */
 }
 
 /* FIFO_DCMD_GET_STATUS: How many bytes are waiting. */
 static int fifo_dcmd_get_status(resmgr_context_t *ctp, io_devctl_t *msg, fifo_ocb_t *ocb, size_t in_len)
 {
-    fifo_status_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
+    fifo_status_t *out;
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
+    out = devctl_output(ctp, msg, sizeof(fifo_status_t), 4u);
+    if (out == NULL)                          /* a combine message left no room for the reply */
+        return EMSGSIZE;
     memset(out, 0, sizeof(fifo_status_t));  /* nothing stale reaches the client */
     status = fifo_on_get_status(ocb->ocb.attr, ocb, out);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, sizeof(fifo_status_t));
+    return devctl_reply(ctp, msg, out, sizeof(fifo_status_t));
 }
 
 /* FIFO_DCMD_FLUSH: Discard everything not yet read. */
@@ -449,25 +470,25 @@ static int fifo_dcmd_flush(resmgr_context_t *ctp, io_devctl_t *msg, fifo_ocb_t *
     status = fifo_on_flush(ocb->ocb.attr, ocb);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, 0);
+    return devctl_reply(ctp, msg, NULL, 0);
 }
 
-/* Replies are built in the receive buffer, after the header: each must fit. */
-FIFO_STATIC_ASSERT(sizeof(io_devctl_t) + sizeof(fifo_status_t) <= FIFO_MSG_MAX_SIZE,
+/* Without a combine message, every reply fits the receive buffer after the header. */
+FIFO_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(fifo_status_t) <= FIFO_MSG_MAX_SIZE,
                    "FIFO_DCMD_GET_STATUS: the reply must fit the receive buffer");
 
 /* devctl(): the library's generic commands first, then ours; anything else is ENOTTY. */
 int fifo_io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 {
-    size_t len = msg_len(ctp);
-    int status;
+    int status = iofunc_devctl_default(ctp, msg, &ocb->ocb);  /* DCMD_ALL_*, used by fcntl() */
+    size_t len;
 
-    if (len < sizeof msg->i)                  /* not even a whole header arrived */
-        return EBADMSG;
-    status = iofunc_devctl_default(ctp, msg, &ocb->ocb);  /* DCMD_ALL_*, used by fcntl() */
     if (status != (int)_RESMGR_DEFAULT)
         return status;
     if (ctp->rcvid == 0)                      /* must be the last part of a combine to reply */
+        return EBADMSG;
+    len = msg_len(ctp);
+    if (len < sizeof msg->i)                  /* not even a whole header arrived */
         return EBADMSG;
 
     switch ((uint32_t)msg->i.dcmd) {          /* the full dcmd: direction, size, class, number */

@@ -12,7 +12,8 @@
 #include <devctl.h>
 #include "sample_client.h"
 
-/* devctl() returns EOK or an errno value (it does not set errno): make it POSIX-like. */
+/* devctl() returns EOK or an errno value (it does not set errno): make it POSIX-like.
+   Callers pass the command as (int): the __DIO* values are unsigned on 6.x. */
 static int sample_devctl(int fd, int dcmd, void *data, size_t nbytes)
 {
     int status = devctl(fd, dcmd, data, nbytes, NULL);
@@ -45,10 +46,10 @@ ssize_t sample_write(int fd, const void *buf, size_t nbytes)
 
 int sample_get_info(int fd, sample_info_t *out)
 {
-    return sample_devctl(fd, SAMPLE_DCMD_GET_INFO, out, sizeof(sample_info_t));
+    return sample_devctl(fd, (int)SAMPLE_DCMD_GET_INFO, out, sizeof(sample_info_t));
 }
 
 int sample_clear(int fd)
 {
-    return sample_devctl(fd, SAMPLE_DCMD_CLEAR, NULL, 0);
+    return sample_devctl(fd, (int)SAMPLE_DCMD_CLEAR, NULL, 0);
 }

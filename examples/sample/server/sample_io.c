@@ -38,7 +38,7 @@ static size_t msg_len(resmgr_context_t *ctp)
 /* Copy exactly size bytes of the client's message, starting offset bytes after its header. */
 static int read_exact(resmgr_context_t *ctp, void *dst, size_t size, size_t offset)
 {
-    ssize_t got = resmgr_msgread(ctp, dst, size, offset);
+    ssize_t got = resmgr_msgread(ctp, dst, (sample_qnx_count_t)size, (sample_qnx_count_t)offset);
 
     if (got == -1)                            /* the client went away, or its buffer is bad */
         return errno != EOK ? errno : EFAULT;
@@ -135,8 +135,8 @@ int sample_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
         dev->attr.flags |= IOFUNC_ATTR_ATIME | IOFUNC_ATTR_DIRTY_TIME;
 
     /* Reply now, while the device lock still keeps writers out of the buffer. */
-    MsgReply(ctp->rcvid, (long)n, n > 0 ? dev->buffer + start : NULL, n);
-    return _RESMGR_NOREPLY;
+    MsgReply(ctp->rcvid, (sample_qnx_status_t)n, n > 0 ? dev->buffer + start : NULL, (sample_qnx_count_t)n);
+    return (int)_RESMGR_NOREPLY;              /* (int): the constant is unsigned on 6.x */
 }
 
 /* write(): copy into the buffer at the offset; short write at the end, ENOSPC past it. */
@@ -213,26 +213,47 @@ int sample_io_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *oc
     return iofunc_close_dup_default(ctp, msg, &ocb->ocb);
 }
 
-/* Reply with the devctl header followed by out_len bytes placed at _DEVCTL_DATA(msg->o). */
-static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, size_t out_len)
+/* Where size bytes of reply data go: in the receive buffer after the reply header, aligned
+   for their type. NULL if they do not fit. The bound counts from ctp->offset: a devctl that
+   ends a combine message starts there, not at 0 (building in place saves a copy). */
+static void *devctl_output(resmgr_context_t *ctp, io_devctl_t *msg, size_t size, uintptr_t align)
+{
+    char *data = _DEVCTL_DATA(msg->o);
+    size_t pad = (size_t)((align - (uintptr_t)data % align) % align);
+
+    if ((size_t)ctp->offset + sizeof msg->o + pad + size > (size_t)ctp->msg_max_size)
+        return NULL;
+    return data + pad;
+}
+
+/* Reply with the devctl header, then size bytes of data (its own iov part: alignment may
+   have put it a few bytes after the header). */
+static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, void *data, size_t size)
 {
     memset(&msg->o, 0, sizeof msg->o);        /* ret_val 0 is what the client's dev_info gets */
-    msg->o.nbytes = (uint32_t)out_len;
-    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o + out_len);
+    msg->o.nbytes = (sample_qnx_nbytes_t)size;
+    SETIOV(&ctp->iov[0], &msg->o, sizeof msg->o);
+    if (size == 0)
+        return _RESMGR_NPARTS(1);
+    SETIOV(&ctp->iov[1], data, size);
+    return _RESMGR_NPARTS(2);                 /* SAMPLE_NPARTS_MAX is 2 */
 }
 
 /* SAMPLE_DCMD_GET_INFO: Report buffer capacity and usage. */
 static int sample_dcmd_get_info(resmgr_context_t *ctp, io_devctl_t *msg, sample_ocb_t *ocb, size_t in_len)
 {
-    sample_info_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
+    sample_info_t *out;
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
+    out = devctl_output(ctp, msg, sizeof(sample_info_t), 4u);
+    if (out == NULL)                          /* a combine message left no room for the reply */
+        return EMSGSIZE;
     memset(out, 0, sizeof(sample_info_t));  /* nothing stale reaches the client */
     status = sample_on_get_info(ocb->ocb.attr, ocb, out);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, sizeof(sample_info_t));
+    return devctl_reply(ctp, msg, out, sizeof(sample_info_t));
 }
 
 /* SAMPLE_DCMD_CLEAR: Discard the buffer contents. */
@@ -246,25 +267,25 @@ static int sample_dcmd_clear(resmgr_context_t *ctp, io_devctl_t *msg, sample_ocb
     status = sample_on_clear(ocb->ocb.attr, ocb);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, 0);
+    return devctl_reply(ctp, msg, NULL, 0);
 }
 
-/* Replies are built in the receive buffer, after the header: each must fit. */
-SAMPLE_STATIC_ASSERT(sizeof(io_devctl_t) + sizeof(sample_info_t) <= SAMPLE_MSG_MAX_SIZE,
+/* Without a combine message, every reply fits the receive buffer after the header. */
+SAMPLE_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(sample_info_t) <= SAMPLE_MSG_MAX_SIZE,
                    "SAMPLE_DCMD_GET_INFO: the reply must fit the receive buffer");
 
 /* devctl(): the library's generic commands first, then ours; anything else is ENOTTY. */
 int sample_io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 {
-    size_t len = msg_len(ctp);
-    int status;
+    int status = iofunc_devctl_default(ctp, msg, &ocb->ocb);  /* DCMD_ALL_*, used by fcntl() */
+    size_t len;
 
-    if (len < sizeof msg->i)                  /* not even a whole header arrived */
-        return EBADMSG;
-    status = iofunc_devctl_default(ctp, msg, &ocb->ocb);  /* DCMD_ALL_*, used by fcntl() */
     if (status != (int)_RESMGR_DEFAULT)
         return status;
     if (ctp->rcvid == 0)                      /* must be the last part of a combine to reply */
+        return EBADMSG;
+    len = msg_len(ctp);
+    if (len < sizeof msg->i)                  /* not even a whole header arrived */
         return EBADMSG;
 
     switch ((uint32_t)msg->i.dcmd) {          /* the full dcmd: direction, size, class, number */

@@ -119,7 +119,7 @@ static long send_raw(int fd, size_t len, void *reply, size_t reply_len)
 }
 
 /* A devctl header followed by payload_len payload bytes (copied from payload, or zeros). */
-static size_t build_devctl(int dcmd, uint32_t nbytes, const void *payload, size_t payload_len)
+static size_t build_devctl(uint32_t dcmd, uint32_t nbytes, const void *payload, size_t payload_len)
 {
     io_devctl_t hdr;
 
@@ -127,7 +127,7 @@ static size_t build_devctl(int dcmd, uint32_t nbytes, const void *payload, size_
     memset(&hdr, 0, sizeof hdr);
     hdr.i.type = _IO_DEVCTL;
     hdr.i.combine_len = sizeof hdr.i;
-    hdr.i.dcmd = dcmd;
+    hdr.i.dcmd = (int)dcmd;                          /* (int): __DIO* values are unsigned on 6.x */
     hdr.i.nbytes = nbytes;
     memcpy(raw, &hdr.i, sizeof hdr.i);
     if (payload != NULL)
@@ -178,15 +178,15 @@ static void test_unknown_command(void)
     int fd = open_dev(O_RDWR);
 
     CHECK(fd >= 0);
-    CHECK(devctl(fd, __DIOF(_DCMD_MISC, 255, uint32_t), &value, sizeof value, NULL) == ENOTTY);
+    CHECK(devctl(fd, (int)__DIOF(_DCMD_MISC, 255, uint32_t), &value, sizeof value, NULL) == ENOTTY);
     /* A known number with another payload size is another command: a version mismatch. */
-    CHECK(devctl(fd, __DIOTF(_DCMD_MISC, 0x01, char[3]), raw, 3, NULL) == ENOTTY);
+    CHECK(devctl(fd, (int)__DIOTF(_DCMD_MISC, 0x01, char[3]), raw, 3, NULL) == ENOTTY);
 }
 
 static void test_truncated_header(void)
 {
     int fd = open_dev(O_RDWR);
-    size_t len = build_devctl(__DION(_DCMD_MISC, 1), 0, NULL, 0);
+    size_t len = build_devctl((uint32_t)__DION(_DCMD_MISC, 1), 0, NULL, 0);
 
     CHECK(fd >= 0);
     CHECK(send_raw(fd, len / 2, NULL, 0) == -1);     /* half a devctl header is refused */
@@ -251,18 +251,19 @@ static void test_dcmd_set_config_raw(void)
     int fd = open_dev(O_RDWR);
     size_t len;
 
+    (void)seed;                                      /* an enum payload does not use it */
     CHECK(fd >= 0);
     fill_config(&in, seed);
     /* A payload one byte short of the command's type is refused. */
-    len = build_devctl(THERMO_DCMD_SET_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t) - 1);
+    len = build_devctl((uint32_t)THERMO_DCMD_SET_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t) - 1);
     errno = 0;
     CHECK(send_raw(fd, len, reply, sizeof reply) == -1);
     CHECK(errno == EBADMSG);
     /* A header whose nbytes lies (far larger than sent) changes nothing: it is never trusted. */
-    len = build_devctl(THERMO_DCMD_SET_CONFIG, 0xFFFFFFFFu, &in, sizeof(thermo_config_t));
+    len = build_devctl((uint32_t)THERMO_DCMD_SET_CONFIG, 0xFFFFFFFFu, &in, sizeof(thermo_config_t));
     CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
     /* More data than the receive buffer holds: the payload is read from the client. */
-    len = build_devctl(THERMO_DCMD_SET_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t));
+    len = build_devctl((uint32_t)THERMO_DCMD_SET_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t));
     len += 2048u;
     CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
 }
@@ -394,18 +395,19 @@ static void test_dcmd_swap_config_raw(void)
     int fd = open_dev(O_RDWR);
     size_t len;
 
+    (void)seed;                                      /* an enum payload does not use it */
     CHECK(fd >= 0);
     fill_config(&in, seed);
     /* A payload one byte short of the command's type is refused. */
-    len = build_devctl(THERMO_DCMD_SWAP_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t) - 1);
+    len = build_devctl((uint32_t)THERMO_DCMD_SWAP_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t) - 1);
     errno = 0;
     CHECK(send_raw(fd, len, reply, sizeof reply) == -1);
     CHECK(errno == EBADMSG);
     /* A header whose nbytes lies (far larger than sent) changes nothing: it is never trusted. */
-    len = build_devctl(THERMO_DCMD_SWAP_CONFIG, 0xFFFFFFFFu, &in, sizeof(thermo_config_t));
+    len = build_devctl((uint32_t)THERMO_DCMD_SWAP_CONFIG, 0xFFFFFFFFu, &in, sizeof(thermo_config_t));
     CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
     /* More data than the receive buffer holds: the payload is read from the client. */
-    len = build_devctl(THERMO_DCMD_SWAP_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t));
+    len = build_devctl((uint32_t)THERMO_DCMD_SWAP_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t));
     len += 2048u;
     CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
 }
@@ -547,6 +549,236 @@ static void test_dcmd_set_config_then_get_config(void)
     CHECK(thermo_get_config(fd, &out) == 0);
     CHECK(memcmp(&out, &in, sizeof(thermo_config_t)) == 0);
 }
+#ifdef _IO_COMBINE_FLAG
+
+/* Combine messages: one send holding DCMD_ALL_SETFLAGS (not the last part, so the server
+   runs it without replying) and then a command, which the server finds at ctp->offset > 0. */
+#define COMBINE_MAX (2048u + 32u + 64u)
+static unsigned char combine[COMBINE_MAX];
+
+/* SETFLAGS taking prefix bytes (flags 0, then padding), then dcmd with payload_len bytes. */
+static size_t build_combine(size_t prefix, uint32_t dcmd, const void *payload, size_t payload_len)
+{
+    io_devctl_t hdr;
+
+    memset(combine, 0, sizeof combine);
+    memset(&hdr, 0, sizeof hdr);
+    hdr.i.type = _IO_DEVCTL;
+    hdr.i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);  /* more parts follow */
+    hdr.i.dcmd = (int)DCMD_ALL_SETFLAGS;
+    hdr.i.nbytes = sizeof(int);
+    memcpy(combine, &hdr.i, sizeof hdr.i);
+    hdr.i.combine_len = sizeof hdr.i;
+    hdr.i.dcmd = (int)dcmd;                          /* (int): __DIO* values are unsigned on 6.x */
+    hdr.i.nbytes = (uint32_t)payload_len;
+    memcpy(combine + prefix, &hdr.i, sizeof hdr.i);
+    if (payload != NULL)
+        memcpy(combine + prefix + sizeof hdr.i, payload, payload_len);
+    return prefix + sizeof hdr.i + payload_len;
+}
+
+/* get_sample as a part that is not the last: the server cannot reply to it, so it must
+   refuse it (EBADMSG) instead of acting; SETFLAGS comes last. */
+static void test_dcmd_get_sample_mid_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 16];
+    io_devctl_t hdr;
+    size_t prefix = (sizeof(io_devctl_t) + 0u + 7u) & ~(size_t)7u;
+    int fd = open_dev(O_RDWR);
+
+    CHECK(fd >= 0);
+    memset(combine, 0, sizeof combine);
+    memset(&hdr, 0, sizeof hdr);
+    hdr.i.type = _IO_DEVCTL;
+    hdr.i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);
+    hdr.i.dcmd = (int)(uint32_t)THERMO_DCMD_GET_SAMPLE;
+    hdr.i.nbytes = 0u;
+    memcpy(combine, &hdr.i, sizeof hdr.i);
+    hdr.i.combine_len = sizeof hdr.i;
+    hdr.i.dcmd = (int)DCMD_ALL_SETFLAGS;
+    hdr.i.nbytes = sizeof(int);
+    memcpy(combine + prefix, &hdr.i, sizeof hdr.i);
+    errno = 0;
+    CHECK(MsgSend(fd, combine, prefix + sizeof hdr.i + sizeof(int), reply, sizeof reply) == -1);
+    CHECK(errno == EBADMSG);
+}
+
+/* get_sample as the last part of a combine: after a short first part, and after one that
+   leaves only room bytes for the reply (EMSGSIZE if that is too few, never a write past the
+   receive buffer). Parts are padded to 8 bytes, as libc sends them. */
+static void test_dcmd_get_sample_in_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 16];
+    io_devctl_t head;
+    unsigned seed = 6;
+    size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
+    size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    int fd = open_dev(O_RDWR);
+    long r;
+
+    (void)seed;
+    CHECK(fd >= 0);
+    len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)THERMO_DCMD_GET_SAMPLE, NULL, 0);
+    CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(thermo_sample_t));
+    len = build_combine(at_end, (uint32_t)THERMO_DCMD_GET_SAMPLE, NULL, 0);
+    errno = 0;
+    r = MsgSend(fd, combine, len, reply, sizeof reply);
+    CHECK(room >= sizeof(thermo_sample_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+}
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* get_sample inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_get_sample_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 16];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)THERMO_DCMD_GET_SAMPLE, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(thermo_sample_t));
+}
+#endif
+
+/* get_config as the last part of a combine: after a short first part, and after one that
+   leaves only room bytes for the reply (EMSGSIZE if that is too few, never a write past the
+   receive buffer). Parts are padded to 8 bytes, as libc sends them. */
+static void test_dcmd_get_config_in_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 32];
+    io_devctl_t head;
+    unsigned seed = 6;
+    size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
+    size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    int fd = open_dev(O_RDWR);
+    long r;
+
+    (void)seed;
+    CHECK(fd >= 0);
+    len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)THERMO_DCMD_GET_CONFIG, NULL, 0);
+    CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(thermo_config_t));
+    len = build_combine(at_end, (uint32_t)THERMO_DCMD_GET_CONFIG, NULL, 0);
+    errno = 0;
+    r = MsgSend(fd, combine, len, reply, sizeof reply);
+    CHECK(room >= sizeof(thermo_config_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+}
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* get_config inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_get_config_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 32];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)THERMO_DCMD_GET_CONFIG, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(thermo_config_t));
+}
+#endif
+
+/* swap_config as the last part of a combine: after a short first part, and after one that
+   leaves only room bytes for the reply (EMSGSIZE if that is too few, never a write past the
+   receive buffer). Parts are padded to 8 bytes, as libc sends them. */
+static void test_dcmd_swap_config_in_combine(void)
+{
+    thermo_config_t in;
+    unsigned char reply[sizeof(io_devctl_t) + 32];
+    io_devctl_t head;
+    unsigned seed = 6;
+    size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
+    size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    int fd = open_dev(O_RDWR);
+    long r;
+
+    (void)seed;
+    CHECK(fd >= 0);
+    fill_config(&in, seed);
+    len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)THERMO_DCMD_SWAP_CONFIG, &in, sizeof(thermo_config_t));
+    CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(thermo_config_t));
+    len = build_combine(at_end, (uint32_t)THERMO_DCMD_SWAP_CONFIG, &in, sizeof(thermo_config_t));
+    errno = 0;
+    r = MsgSend(fd, combine, len, reply, sizeof reply);
+    CHECK(room >= sizeof(thermo_config_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+}
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* swap_config inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_swap_config_connect_combine(void)
+{
+    thermo_config_t in;
+    unsigned char reply[sizeof(io_devctl_t) + 32];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    fill_config(&in, seed);
+    len = build_devctl((uint32_t)THERMO_DCMD_SWAP_CONFIG, sizeof(thermo_config_t), &in, sizeof(thermo_config_t));
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(thermo_config_t));
+}
+#endif
+
+/* get_history as the last part of a combine: after a short first part, and after one that
+   leaves only room bytes for the reply (EMSGSIZE if that is too few, never a write past the
+   receive buffer). Parts are padded to 8 bytes, as libc sends them. */
+static void test_dcmd_get_history_in_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 136];
+    io_devctl_t head;
+    unsigned seed = 6;
+    size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
+    size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    int fd = open_dev(O_RDWR);
+    long r;
+
+    (void)seed;
+    CHECK(fd >= 0);
+    len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)THERMO_DCMD_GET_HISTORY, NULL, 0);
+    CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(thermo_history_t));
+    len = build_combine(at_end, (uint32_t)THERMO_DCMD_GET_HISTORY, NULL, 0);
+    errno = 0;
+    r = MsgSend(fd, combine, len, reply, sizeof reply);
+    CHECK(room >= sizeof(thermo_history_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+}
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* get_history inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_get_history_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 136];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)THERMO_DCMD_GET_HISTORY, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(thermo_history_t));
+}
+#endif
+#endif
 
 static void test_no_data(void)
 {
@@ -801,6 +1033,25 @@ int main(int argc, char *argv[])
     run("reset", test_dcmd_reset);
     run("reset_needs_mode", test_dcmd_reset_needs_mode);
     run("set_config_then_get_config", test_dcmd_set_config_then_get_config);
+#ifdef _IO_COMBINE_FLAG
+    run("get_sample_mid_combine", test_dcmd_get_sample_mid_combine);
+    run("get_sample_in_combine", test_dcmd_get_sample_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("get_sample_connect_combine", test_dcmd_get_sample_connect_combine);
+#endif
+    run("get_config_in_combine", test_dcmd_get_config_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("get_config_connect_combine", test_dcmd_get_config_connect_combine);
+#endif
+    run("swap_config_in_combine", test_dcmd_swap_config_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("swap_config_connect_combine", test_dcmd_swap_config_connect_combine);
+#endif
+    run("get_history_in_combine", test_dcmd_get_history_in_combine);
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("get_history_connect_combine", test_dcmd_get_history_connect_combine);
+#endif
+#endif
     run("no_data", test_no_data);
     run("dup_close_orders", test_dup_close_orders);
 #if ON_HOST

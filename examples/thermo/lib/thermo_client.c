@@ -12,7 +12,8 @@
 #include <devctl.h>
 #include "thermo_client.h"
 
-/* devctl() returns EOK or an errno value (it does not set errno): make it POSIX-like. */
+/* devctl() returns EOK or an errno value (it does not set errno): make it POSIX-like.
+   Callers pass the command as (int): the __DIO* values are unsigned on 6.x. */
 static int thermo_devctl(int fd, int dcmd, void *data, size_t nbytes)
 {
     int status = devctl(fd, dcmd, data, nbytes, NULL);
@@ -35,7 +36,7 @@ int thermo_close(int fd)
 
 int thermo_get_sample(int fd, thermo_sample_t *out)
 {
-    return thermo_devctl(fd, THERMO_DCMD_GET_SAMPLE, out, sizeof(thermo_sample_t));
+    return thermo_devctl(fd, (int)THERMO_DCMD_GET_SAMPLE, out, sizeof(thermo_sample_t));
 }
 
 int thermo_set_config(int fd, const thermo_config_t *in)
@@ -44,12 +45,12 @@ int thermo_set_config(int fd, const thermo_config_t *in)
     thermo_config_t msg;
 
     memcpy(&msg, in, sizeof msg);
-    return thermo_devctl(fd, THERMO_DCMD_SET_CONFIG, &msg, sizeof msg);
+    return thermo_devctl(fd, (int)THERMO_DCMD_SET_CONFIG, &msg, sizeof msg);
 }
 
 int thermo_get_config(int fd, thermo_config_t *out)
 {
-    return thermo_devctl(fd, THERMO_DCMD_GET_CONFIG, out, sizeof(thermo_config_t));
+    return thermo_devctl(fd, (int)THERMO_DCMD_GET_CONFIG, out, sizeof(thermo_config_t));
 }
 
 int thermo_swap_config(int fd, const thermo_config_t *in, thermo_config_t *out)
@@ -57,15 +58,15 @@ int thermo_swap_config(int fd, const thermo_config_t *in, thermo_config_t *out)
     /* Same type both ways: send *in, receive into *out (they may be the same object). */
     if (out != in)
         memcpy(out, in, sizeof(thermo_config_t));
-    return thermo_devctl(fd, THERMO_DCMD_SWAP_CONFIG, out, sizeof(thermo_config_t));
+    return thermo_devctl(fd, (int)THERMO_DCMD_SWAP_CONFIG, out, sizeof(thermo_config_t));
 }
 
 int thermo_get_history(int fd, thermo_history_t *out)
 {
-    return thermo_devctl(fd, THERMO_DCMD_GET_HISTORY, out, sizeof(thermo_history_t));
+    return thermo_devctl(fd, (int)THERMO_DCMD_GET_HISTORY, out, sizeof(thermo_history_t));
 }
 
 int thermo_reset(int fd)
 {
-    return thermo_devctl(fd, THERMO_DCMD_RESET, NULL, 0);
+    return thermo_devctl(fd, (int)THERMO_DCMD_RESET, NULL, 0);
 }

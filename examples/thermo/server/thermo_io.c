@@ -38,7 +38,7 @@ static size_t msg_len(resmgr_context_t *ctp)
 /* Copy exactly size bytes of the client's message, starting offset bytes after its header. */
 static int read_exact(resmgr_context_t *ctp, void *dst, size_t size, size_t offset)
 {
-    ssize_t got = resmgr_msgread(ctp, dst, size, offset);
+    ssize_t got = resmgr_msgread(ctp, dst, (thermo_qnx_count_t)size, (thermo_qnx_count_t)offset);
 
     if (got == -1)                            /* the client went away, or its buffer is bad */
         return errno != EOK ? errno : EFAULT;
@@ -134,106 +134,153 @@ static int thermo_check_config(const thermo_config_t *v)
     return 1;
 }
 
-/* Read the command's whole input payload, sent right after the devctl header. */
-static int read_payload(resmgr_context_t *ctp, void *dst, size_t size, size_t in_len)
+/* Where the command's input of size bytes is: where it lies in the receive buffer when all
+   of it arrived there (no copy), else in copy. align: what its type needs to be used in
+   place; 0 to copy it anyway (the reply is built over it). NULL, with *status, if refused. */
+static const void *devctl_input(resmgr_context_t *ctp, io_devctl_t *msg, size_t in_len, void *copy,
+                                size_t size, uintptr_t align, int *status)
 {
-    if (in_len < size)                        /* the client sent a short payload */
-        return EBADMSG;
-    return read_exact(ctp, dst, size, sizeof(io_devctl_t));
+    const void *data = _DEVCTL_DATA(msg->i);
+
+    *status = EOK;
+    if (in_len < size) {                      /* the client sent a short payload */
+        *status = EBADMSG;
+        return NULL;
+    }
+    if ((size_t)ctp->size < sizeof msg->i + size) {  /* not all of it arrived with the header */
+        *status = read_exact(ctp, copy, size, sizeof msg->i);
+        return *status == EOK ? copy : NULL;
+    }
+    if (align != 0 && (uintptr_t)data % align == 0)
+        return data;
+    memcpy(copy, data, size);
+    return copy;
 }
 
-/* Reply with the devctl header followed by out_len bytes placed at _DEVCTL_DATA(msg->o). */
-static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, size_t out_len)
+/* Where size bytes of reply data go: in the receive buffer after the reply header, aligned
+   for their type. NULL if they do not fit. The bound counts from ctp->offset: a devctl that
+   ends a combine message starts there, not at 0 (building in place saves a copy). */
+static void *devctl_output(resmgr_context_t *ctp, io_devctl_t *msg, size_t size, uintptr_t align)
+{
+    char *data = _DEVCTL_DATA(msg->o);
+    size_t pad = (size_t)((align - (uintptr_t)data % align) % align);
+
+    if ((size_t)ctp->offset + sizeof msg->o + pad + size > (size_t)ctp->msg_max_size)
+        return NULL;
+    return data + pad;
+}
+
+/* Reply with the devctl header, then size bytes of data (its own iov part: alignment may
+   have put it a few bytes after the header). */
+static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, void *data, size_t size)
 {
     memset(&msg->o, 0, sizeof msg->o);        /* ret_val 0 is what the client's dev_info gets */
-    msg->o.nbytes = (uint32_t)out_len;
-    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o + out_len);
+    msg->o.nbytes = (thermo_qnx_nbytes_t)size;
+    SETIOV(&ctp->iov[0], &msg->o, sizeof msg->o);
+    if (size == 0)
+        return _RESMGR_NPARTS(1);
+    SETIOV(&ctp->iov[1], data, size);
+    return _RESMGR_NPARTS(2);                 /* THERMO_NPARTS_MAX is 2 */
 }
 
 /* THERMO_DCMD_GET_SAMPLE: Take and return a reading. */
 static int thermo_dcmd_get_sample(resmgr_context_t *ctp, io_devctl_t *msg, thermo_ocb_t *ocb, size_t in_len)
 {
-    thermo_sample_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
+    thermo_sample_t *out;
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
     if ((ocb->ocb.ioflag & _IO_FLAG_RD) == 0)  /* the fd must be opened for reading */
         return EPERM;
+    out = devctl_output(ctp, msg, sizeof(thermo_sample_t), 8u);
+    if (out == NULL)                          /* a combine message left no room for the reply */
+        return EMSGSIZE;
     memset(out, 0, sizeof(thermo_sample_t));  /* nothing stale reaches the client */
     status = thermo_on_get_sample(ocb->ocb.attr, ocb, out);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, sizeof(thermo_sample_t));
+    return devctl_reply(ctp, msg, out, sizeof(thermo_sample_t));
 }
 
 /* THERMO_DCMD_SET_CONFIG: Replace the configuration. */
 static int thermo_dcmd_set_config(resmgr_context_t *ctp, io_devctl_t *msg, thermo_ocb_t *ocb, size_t in_len)
 {
-    thermo_config_t in;
+    thermo_config_t copy;                     /* the input, when it cannot be used in place */
+    const thermo_config_t *in;
     int status;
 
     if ((ocb->ocb.ioflag & _IO_FLAG_WR) == 0)  /* the fd must be opened for writing */
         return EPERM;
-    status = read_payload(ctp, &in, sizeof(thermo_config_t), in_len);
-    if (status != EOK)
+    in = devctl_input(ctp, msg, in_len, &copy, sizeof copy, 4u, &status);
+    if (in == NULL)
         return status;
-    if (!thermo_check_config(&in))           /* every field within what the spec allows */
+    if (!thermo_check_config(in))             /* every field within what the spec allows */
         return EINVAL;
-    status = thermo_on_set_config(ocb->ocb.attr, ocb, &in);
+    status = thermo_on_set_config(ocb->ocb.attr, ocb, in);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, 0);
+    return devctl_reply(ctp, msg, NULL, 0);
 }
 
 /* THERMO_DCMD_GET_CONFIG: Read the configuration. */
 static int thermo_dcmd_get_config(resmgr_context_t *ctp, io_devctl_t *msg, thermo_ocb_t *ocb, size_t in_len)
 {
-    thermo_config_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
+    thermo_config_t *out;
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
+    out = devctl_output(ctp, msg, sizeof(thermo_config_t), 4u);
+    if (out == NULL)                          /* a combine message left no room for the reply */
+        return EMSGSIZE;
     memset(out, 0, sizeof(thermo_config_t));  /* nothing stale reaches the client */
     status = thermo_on_get_config(ocb->ocb.attr, ocb, out);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, sizeof(thermo_config_t));
+    return devctl_reply(ctp, msg, out, sizeof(thermo_config_t));
 }
 
 /* THERMO_DCMD_SWAP_CONFIG: Replace the configuration and return the previous one. */
 static int thermo_dcmd_swap_config(resmgr_context_t *ctp, io_devctl_t *msg, thermo_ocb_t *ocb, size_t in_len)
 {
-    thermo_config_t in;
-    thermo_config_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
+    thermo_config_t copy;                     /* the input, when it cannot be used in place */
+    const thermo_config_t *in;
+    thermo_config_t *out;
     int status;
 
     if ((ocb->ocb.ioflag & (_IO_FLAG_RD | _IO_FLAG_WR)) != (_IO_FLAG_RD | _IO_FLAG_WR))  /* the fd must be opened for reading and writing */
         return EPERM;
-    status = read_payload(ctp, &in, sizeof(thermo_config_t), in_len);
-    if (status != EOK)
+    in = devctl_input(ctp, msg, in_len, &copy, sizeof copy, 0u, &status);
+    if (in == NULL)
         return status;
-    if (!thermo_check_config(&in))           /* every field within what the spec allows */
+    if (!thermo_check_config(in))             /* every field within what the spec allows */
         return EINVAL;
+    out = devctl_output(ctp, msg, sizeof(thermo_config_t), 4u);
+    if (out == NULL)                          /* a combine message left no room for the reply */
+        return EMSGSIZE;
     memset(out, 0, sizeof(thermo_config_t));  /* nothing stale reaches the client */
-    status = thermo_on_swap_config(ocb->ocb.attr, ocb, &in, out);
+    status = thermo_on_swap_config(ocb->ocb.attr, ocb, in, out);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, sizeof(thermo_config_t));
+    return devctl_reply(ctp, msg, out, sizeof(thermo_config_t));
 }
 
 /* THERMO_DCMD_GET_HISTORY: Recent readings. */
 static int thermo_dcmd_get_history(resmgr_context_t *ctp, io_devctl_t *msg, thermo_ocb_t *ocb, size_t in_len)
 {
-    thermo_history_t *out = _DEVCTL_DATA(msg->o);  /* reply data goes after the header */
+    thermo_history_t *out;
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
     if ((ocb->ocb.ioflag & _IO_FLAG_RD) == 0)  /* the fd must be opened for reading */
         return EPERM;
+    out = devctl_output(ctp, msg, sizeof(thermo_history_t), 8u);
+    if (out == NULL)                          /* a combine message left no room for the reply */
+        return EMSGSIZE;
     memset(out, 0, sizeof(thermo_history_t));  /* nothing stale reaches the client */
     status = thermo_on_get_history(ocb->ocb.attr, ocb, out);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, sizeof(thermo_history_t));
+    return devctl_reply(ctp, msg, out, sizeof(thermo_history_t));
 }
 
 /* THERMO_DCMD_RESET: Restore the default configuration. */
@@ -247,31 +294,31 @@ static int thermo_dcmd_reset(resmgr_context_t *ctp, io_devctl_t *msg, thermo_ocb
     status = thermo_on_reset(ocb->ocb.attr, ocb);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, 0);
+    return devctl_reply(ctp, msg, NULL, 0);
 }
 
-/* Replies are built in the receive buffer, after the header: each must fit. */
-THERMO_STATIC_ASSERT(sizeof(io_devctl_t) + sizeof(thermo_sample_t) <= THERMO_MSG_MAX_SIZE,
+/* Without a combine message, every reply fits the receive buffer after the header. */
+THERMO_STATIC_ASSERT(sizeof(io_devctl_t) + 7 + sizeof(thermo_sample_t) <= THERMO_MSG_MAX_SIZE,
                    "THERMO_DCMD_GET_SAMPLE: the reply must fit the receive buffer");
-THERMO_STATIC_ASSERT(sizeof(io_devctl_t) + sizeof(thermo_config_t) <= THERMO_MSG_MAX_SIZE,
+THERMO_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(thermo_config_t) <= THERMO_MSG_MAX_SIZE,
                    "THERMO_DCMD_GET_CONFIG: the reply must fit the receive buffer");
-THERMO_STATIC_ASSERT(sizeof(io_devctl_t) + sizeof(thermo_config_t) <= THERMO_MSG_MAX_SIZE,
+THERMO_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(thermo_config_t) <= THERMO_MSG_MAX_SIZE,
                    "THERMO_DCMD_SWAP_CONFIG: the reply must fit the receive buffer");
-THERMO_STATIC_ASSERT(sizeof(io_devctl_t) + sizeof(thermo_history_t) <= THERMO_MSG_MAX_SIZE,
+THERMO_STATIC_ASSERT(sizeof(io_devctl_t) + 7 + sizeof(thermo_history_t) <= THERMO_MSG_MAX_SIZE,
                    "THERMO_DCMD_GET_HISTORY: the reply must fit the receive buffer");
 
 /* devctl(): the library's generic commands first, then ours; anything else is ENOTTY. */
 int thermo_io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 {
-    size_t len = msg_len(ctp);
-    int status;
+    int status = iofunc_devctl_default(ctp, msg, &ocb->ocb);  /* DCMD_ALL_*, used by fcntl() */
+    size_t len;
 
-    if (len < sizeof msg->i)                  /* not even a whole header arrived */
-        return EBADMSG;
-    status = iofunc_devctl_default(ctp, msg, &ocb->ocb);  /* DCMD_ALL_*, used by fcntl() */
     if (status != (int)_RESMGR_DEFAULT)
         return status;
     if (ctp->rcvid == 0)                      /* must be the last part of a combine to reply */
+        return EBADMSG;
+    len = msg_len(ctp);
+    if (len < sizeof msg->i)                  /* not even a whole header arrived */
         return EBADMSG;
 
     switch ((uint32_t)msg->i.dcmd) {          /* the full dcmd: direction, size, class, number */

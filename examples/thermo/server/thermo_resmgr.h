@@ -38,6 +38,20 @@ struct thermo_ocb;
 #define THERMO_WRITE_NBYTES(msg) ((size_t)(msg)->i.nbytes)
 #endif
 
+/* Types of counts at QNX calls, which changed signedness after 6.x: byte counts
+   (resmgr_msgread, MsgReply sizes) are int on 6.x and size_t from 7.0, a reply status
+   int then long, a devctl reply's nbytes int32_t then uint32_t. The code converts to
+   these explicitly, so that it compiles without a conversion warning on both. */
+#if _NTO_VERSION >= 700
+typedef size_t   thermo_qnx_count_t;
+typedef long     thermo_qnx_status_t;
+typedef uint32_t thermo_qnx_nbytes_t;
+#else
+typedef int      thermo_qnx_count_t;
+typedef int      thermo_qnx_status_t;
+typedef int32_t  thermo_qnx_nbytes_t;
+#endif
+
 #define THERMO_MSG_MAX_SIZE 2048u  /* receive buffer: any header, plus the largest devctl reply */
 #define THERMO_NPARTS_MAX   2u     /* reply iov entries the handlers use at most */
 

@@ -1,0 +1,45 @@
+"""Devctl replies in combine messages (issue 6): a command with output that ends a combine
+starts at ctp->offset > 0 in the receive buffer. The generated host tests send such combines
+(SETFLAGS, then the command: short and near the end of the buffer); this planted defect
+shows that they catch the old bound under ASan. (The runtime, like libc, pads parts to 8
+bytes, so the reply-data alignment the handler also handles is not reached here.) Skipped
+until the runtime handles combine messages (its headers then define _IO_COMBINE_FLAG)."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from cbuild import QNXHOST, compilers
+from test_host_roundtrip import planted, run_test
+
+
+def runtime_has_combine() -> bool:
+    probe = "#include <sys/iomsg.h>\n#ifndef _IO_COMBINE_FLAG\n#error no combine\n#endif\n"
+    r = subprocess.run([compilers()[0], "-x", "c", "-fsyntax-only", "-isystem", str(QNXHOST / "include"), "-"],
+                       input=probe, capture_output=True, text=True)
+    return r.returncode == 0
+
+
+pytestmark = pytest.mark.skipif(not runtime_has_combine(), reason="the runtime has no combine messages yet")
+BOUND = "    if ((size_t)ctp->offset + sizeof msg->o + pad + size > (size_t)ctp->msg_max_size)"
+
+
+def test_reply_bound_from_offset_zero_overflows(tmp_path):
+    """The old bound: room counted as if the devctl sat at the start of the buffer."""
+    tree = planted(tmp_path, "thermo", "server/thermo_io.c", BOUND,
+                   "    if (sizeof msg->o + pad + size > (size_t)ctp->msg_max_size)")
+    r, out = run_test(tree, tmp_path / "build")
+    assert r.returncode != 0
+    assert "heap-buffer-overflow" in out and "thermo_dcmd_get" in out, out[-3000:]  # a handler's reply
+
+
+
+def test_reply_header_from_the_buffer_start_fails(tmp_path):
+    """A handler that replies the header at the start of the receive buffer (offset 0)."""
+    tree = planted(tmp_path, "thermo", "server/thermo_io.c",
+                   "    SETIOV(&ctp->iov[0], &msg->o, sizeof msg->o);",
+                   "    SETIOV(&ctp->iov[0], ctp->msg, sizeof msg->o);")
+    r, out = run_test(tree, tmp_path / "build")
+    assert r.returncode != 0
+    assert "FAIL get_sample_in_combine" in out and "FAIL get_sample_connect_combine" in out, out[-3000:]
