@@ -7,6 +7,7 @@
 (c) read/write throughput on the sample driver in 4 KiB messages;
 (d) the generated devctl handler vs an expert's, and compile time of large specs
     (benchmarks/bench_handler.py).
+(e) the qnxhost devctl round trip as a ratio of futex and condvar ping-pongs (bench_runtime.py).
 
     python benchmarks/run.py [--runs N] [--calls N] [--mbytes N]
 """
@@ -177,6 +178,8 @@ def main() -> int:
         # (d) devctl handler instructions and large-spec compile time
         rows += bench_handler.handler_rows(CC, runtime, build)
         rows += bench_handler.compile_rows(CC, cli)
+    import bench_runtime  # (e) qnxhost round trip vs futex/condvar ping-pong (benchmarks/pingpong.c)
+    rows += bench_runtime.measure(args.calls * 2, args.repeat)
 
     cores = os.cpu_count()
     print(f"\nrmgen benchmarks ({sys.implementation.name} {sys.version.split()[0]}, {CC} -O2, {cores} CPUs)")

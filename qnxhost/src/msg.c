@@ -633,33 +633,71 @@ static void qh_send_abandon(struct qh_msg *m, struct qh_chan *chan)
     m->abandoned = 1;                         /* the rcvid stays known; freed by reply/stop */
 }
 
+/* Each client thread sends one message at a time: its message lives in a per-thread slot
+   (condition variable made once), freed when the thread ends. A message the server still
+   holds when its client gives up is left to the server (freed on reply or stop) and the
+   thread gets a new slot. */
+static pthread_key_t          qh_slot_key;
+static pthread_once_t         qh_slot_once = PTHREAD_ONCE_INIT;
+static _Thread_local struct qh_msg *qh_slot;
+static _Thread_local pid_t    qh_tid;
+
+static void qh_slot_destroy(void *p)
+{
+    struct qh_msg *m = p;
+    pthread_cond_destroy(&m->cv);
+    free(m);
+}
+
+static void qh_slot_key_init(void)
+{
+    pthread_key_create(&qh_slot_key, qh_slot_destroy);
+    qh_msg_init_clock();
+}
+
+/* The calling thread no longer owns its slot (the server frees it). */
+static void qh_slot_detach(void)
+{
+    qh_slot = NULL;
+    pthread_setspecific(qh_slot_key, NULL);
+}
+
 static struct qh_msg *qh_msg_new(int coid, const iov_t *siov, size_t sparts,
                                  const iov_t *riov, size_t rparts)
 {
-    struct qh_msg *m = calloc(1, sizeof *m);
-    if (!m)
-        return NULL;
-    qh_msg_init_clock();
-    pthread_cond_init(&m->cv, &qh_monotonic);
+    struct qh_msg *m = qh_slot;
+    if (!m) {
+        pthread_once(&qh_slot_once, qh_slot_key_init);
+        m = calloc(1, sizeof *m);
+        if (!m)
+            return NULL;
+        pthread_cond_init(&m->cv, &qh_monotonic);
+        qh_slot = m;
+        pthread_setspecific(qh_slot_key, m);
+        qh_tid = gettid();
+    }
+    m->next = NULL;
+    m->rcvid = 0;
+    m->state = QH_QUEUED;
+    m->abandoned = m->killed = m->unblock_req = m->unblock_due = m->is_pulse = 0;
     m->siov = siov;
     m->sparts = sparts;
-    m->slen = qh_iov_total(siov, sparts);
+    m->slen = sparts == 1 ? siov[0].iov_len : qh_iov_total(siov, sparts);
     m->riov = riov;
     m->rparts = rparts;
-    m->rlen = qh_iov_total(riov, rparts);
+    m->rlen = rparts == 1 ? riov[0].iov_len : qh_iov_total(riov, rparts);
     m->coid = coid;
     m->client = qh_client_tls;
-    m->tid = gettid();
+    m->tid = qh_tid;
+    m->status = 0;
+    m->err = 0;
     uint16_t type = 0;
-    if (qh_iov_gather(&type, sizeof type, siov, sparts, 0) == sizeof type)
-        m->type = type;
+    if (sparts && siov[0].iov_len >= sizeof type)     /* the usual case: header first */
+        memcpy(&type, siov[0].iov_base, sizeof type);
+    else
+        qh_iov_gather(&type, sizeof type, siov, sparts, 0);
+    m->type = type;
     return m;
-}
-
-static void qh_msg_free(struct qh_msg *m)
-{
-    pthread_cond_destroy(&m->cv);
-    free(m);
 }
 
 long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
@@ -680,7 +718,6 @@ long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size
             : c->dpp->chan.shutdown ? ESRCH : EOK;
     if (err != EOK) {                         /* no connection, dead client, server gone */
         pthread_mutex_unlock(&qh_lock);
-        qh_msg_free(m);
         errno = err;
         return -1;
     }
@@ -692,15 +729,16 @@ long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size
     enum qh_wait_end end = qh_wait_reply(m, chan, timed ? &t : NULL, &net);
     if (end == QH_WAIT_KILLED) {              /* the server still holds it */
         pthread_mutex_unlock(&qh_lock);
+        qh_slot_detach();
         errno = ECANCELED;
         return -1;
     }
     if (end != QH_WAIT_REPLIED) {             /* timed out: ETIMEDOUT either way */
-        if (end == QH_WAIT_NET)
+        if (end == QH_WAIT_NET) {             /* freed now, or left to the server */
             qh_send_abandon(m, chan);
+            qh_slot_detach();
+        }
         pthread_mutex_unlock(&qh_lock);
-        if (end == QH_WAIT_TIMEDOUT)
-            qh_msg_free(m);
         errno = ETIMEDOUT;
         return -1;
     }
@@ -708,7 +746,6 @@ long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size
     pthread_mutex_unlock(&qh_lock);
     long status = m->status;
     err = killed ? ECANCELED : m->err;
-    qh_msg_free(m);
     if (killed || (status == -1 && err)) {
         errno = err;
         return -1;

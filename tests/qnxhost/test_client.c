@@ -368,19 +368,19 @@ static void test_protocol(void)
     CHECK(qh_protocol_errors() == before + 1);
     CHECK(devctl(fd, BAD_NPARTS, NULL, 0, NULL) == EFAULT);
     CHECK(qh_protocol_errors() == before + 2);
-    setenv("QH_SEND_TIMEOUT_MS", "200", 1);
+    qh_send_timeout_set(200);
     CHECK(devctl(fd, BAD_NO_REPLY, NULL, 0, NULL) == ETIMEDOUT);
-    unsetenv("QH_SEND_TIMEOUT_MS");
+    qh_send_timeout_set(0);
     CHECK(qh_protocol_errors() == before + 3);
     CHECK(MsgReply(999999, 0, NULL, 0) == -1 && errno == ESRCH);
     CHECK(qh_protocol_errors() == before + 4);
     set_hold(fd, SAMPLE_HOLD_IGNORE, 0, SAMPLE_ORDER_NONE);  /* held, unblock ignored */
-    setenv("QH_SEND_TIMEOUT_MS", "1000", 1);
+    qh_send_timeout_set(1000);
     char buf[4];
     CHECK(timeout_ms(20, _NTO_TIMEOUT_REPLY) == 0);
     errno = 0;
     CHECK(read(fd, buf, sizeof buf) == -1 && errno == ETIMEDOUT);   /* the safety net */
-    unsetenv("QH_SEND_TIMEOUT_MS");
+    qh_send_timeout_set(0);
     CHECK(qh_protocol_errors() == before + 5);
     CHECK(get_stats(fd).unblocks == 1);
     set_hold(fd, SAMPLE_HOLD_OFF, 0, SAMPLE_ORDER_NONE);
