@@ -247,6 +247,16 @@ class Io:
         return min(2, self.size)
 
     @property
+    def test_seek_read(self) -> Tuple[int, int, int]:
+        """(bytes written first, seek offset, bytes the read then gets) of the lseek+read
+        combine test (a device without positions refuses the seek: any offset does)."""
+        if self.kind != "buffer":
+            return 0, 2, 0
+        fill = min(6, self.size) if self.writable else 0
+        at = min(2, max(fill - 1, 0))
+        return fill, at, min(3, fill - at)
+
+    @property
     def test_fill(self) -> int:
         """Bytes of "0123456789" written before a lying write, to see it changes nothing."""
         return min(10, self.size)
