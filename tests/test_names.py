@@ -45,3 +45,23 @@ def test_generated_names_list_matches_the_templates():
                 defined.add(m.group(1))
     assert {"read_exact", "TEST_PATH", "test_open_close"} <= defined  # the scan sees them
     assert sorted(defined - names.GENERATED_NAMES) == []
+
+
+def test_struct_members_list_matches_the_template():
+    """rmgen's own members of the device and open-file structs are all listed."""
+    text = (TEMPLATES / "resmgr_header.h.j2").read_text()
+    for tag, listed in (("_dev {", names.DEVICE_MEMBERS), ("_ocb {", names.OPEN_FILE_MEMBERS)):
+        body = text.split(tag, 1)[1].split("\n}", 1)[0]
+        members = set(re.findall(r"^\s+\S.*?[\s*]([a-z_]+)(?:\[[^]]*\])?;", body, re.M))
+        assert members and members == set(listed), (tag, members)
+
+
+def test_state_field_named_like_a_member_is_refused(tmp_path, capsys):
+    from rmgen import cli
+
+    spec = tmp_path / "m.yaml"
+    spec.write_text("rmgen: 1\ndevice: {name: m, path: /dev/m, summary: s}\nio: {kind: buffer, size: 8}\n"
+                    "state:\n  - {name: attr, type: u32}\nopen_state:\n  - {name: ocb, type: u8}\n")
+    assert cli.main([str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error[RM0023]") == 2 and "rmgen's own member of the device struct" in err

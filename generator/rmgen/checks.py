@@ -62,6 +62,11 @@ class _Checker:
             defs += [(("types", t, "fields", i, "name"), False, "") for i in range(len(struct["fields"]))]
         for section in _STATE_LISTS + ("devctl",):
             defs += [((section, i, "name"), False, "") for i in range(len(self.d.get(section, [])))]
+        for section, taken, what in (("state", names.DEVICE_MEMBERS, "the device struct"),
+                                     ("open_state", names.OPEN_FILE_MEMBERS, "the open-file struct")):
+            for i, f in enumerate(self.d.get(section, [])):
+                if f["name"] in taken:
+                    self.add("RM0023", (section, i, "name"), name=f["name"], what=f"rmgen's own member of {what}")
         for path, is_key, kind in defs:
             name = path[-1] if is_key else self.spec.value(path)
             if kind in ("enums", "types") and name in _BUILTIN_TYPES:
