@@ -65,3 +65,25 @@ def test_state_field_named_like_a_member_is_refused(tmp_path, capsys):
     assert cli.main([str(spec)]) == 2
     err = capsys.readouterr().err
     assert err.count("error[RM0023]") == 2 and "rmgen's own member of the device struct" in err
+
+
+@pytest.mark.parametrize("second", ["set_raw", "set_rejects_value", "set_rejects_label", "set_needs_mode"])
+def test_devctl_named_like_another_ones_test_is_refused(second, tmp_path, capsys):
+    """set (with input, write access) has host tests test_dcmd_set_raw, ..._needs_mode, ...:
+    a devctl of that name would define the same function twice."""
+    from rmgen import cli
+
+    spec = tmp_path / "c.yaml"
+    spec.write_text("rmgen: 1\ndevice: {name: c, path: /dev/c, summary: s}\ndevctl:\n"
+                    f"  - {{name: set, code: 1, in: u32, access: write}}\n  - {{name: {second}, code: 2}}\n")
+    assert cli.main([str(spec)]) == 2
+    assert f"error[RM0025]: the host test of devctl 'set' and devctl '{second}'" in capsys.readouterr().err
+
+
+def test_unrelated_devctl_names_pass(tmp_path, capsys):
+    from rmgen import cli
+
+    spec = tmp_path / "c.yaml"
+    spec.write_text("rmgen: 1\ndevice: {name: c, path: /dev/c, summary: s}\ndevctl:\n"
+                    "  - {name: get, code: 1, out: u32}\n  - {name: get_raw, code: 2}\n")
+    assert cli.main([str(spec), "-o", str(tmp_path / "out")]) == 0
