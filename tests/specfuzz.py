@@ -37,7 +37,7 @@ ODD_VALUES = [None, -1, 0, 1, 2**70, -(2**63) - 1, 255, 16383, 16384, "", "x", "
               "char[16384]", "i64[4]", "nosuchtype", "_bad", "int", "Main", "get", [], {}, True,
               1.5, "0999", "/dev/x", "misc", "pool", "buffer", "read-write"]
 BAD_NAMES = ["while", "asm", "typeof", "stdio", "time", "string", "qh", "test", "errno", "st_mtime",
-             "sigev_code", "main", "open", "features", "not_eq"]
+             "sigev_code", "main", "open", "features", "not_eq", "attr", "ocb", "buffer"]
 HOSTILE_TEXT = ["*/ int injected = 1; /*", "/* nested", "??/", "$(shell touch pwned)", "a\nendef\nb",
                 '"/dev/x" "y"', "it's", 'say "hi"', "x\u202ey", "bell\a", "`id`", "<!-- -->", "# not a comment"]
 BOUNDARY = [0, 1, 2, 3, 5, 64, 127, 128, 255, 256, 4095, 4096, 16383, 16384, 65535, 65536,

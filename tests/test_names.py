@@ -45,3 +45,45 @@ def test_generated_names_list_matches_the_templates():
                 defined.add(m.group(1))
     assert {"read_exact", "TEST_PATH", "test_open_close"} <= defined  # the scan sees them
     assert sorted(defined - names.GENERATED_NAMES) == []
+
+
+def test_struct_members_list_matches_the_template():
+    """rmgen's own members of the device and open-file structs are all listed."""
+    text = (TEMPLATES / "resmgr_header.h.j2").read_text()
+    for tag, listed in (("_dev {", names.DEVICE_MEMBERS), ("_ocb {", names.OPEN_FILE_MEMBERS)):
+        body = text.split(tag, 1)[1].split("\n}", 1)[0]
+        members = set(re.findall(r"^\s+\S.*?[\s*]([a-z_]+)(?:\[[^]]*\])?;", body, re.M))
+        assert members and members == set(listed), (tag, members)
+
+
+def test_state_field_named_like_a_member_is_refused(tmp_path, capsys):
+    from rmgen import cli
+
+    spec = tmp_path / "m.yaml"
+    spec.write_text("rmgen: 1\ndevice: {name: m, path: /dev/m, summary: s}\nio: {kind: buffer, size: 8}\n"
+                    "state:\n  - {name: attr, type: u32}\nopen_state:\n  - {name: ocb, type: u8}\n")
+    assert cli.main([str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error[RM0023]") == 2 and "rmgen's own member of the device struct" in err
+
+
+@pytest.mark.parametrize("second", ["set_raw", "set_rejects_value", "set_rejects_label", "set_needs_mode"])
+def test_devctl_named_like_another_ones_test_is_refused(second, tmp_path, capsys):
+    """set (with input, write access) has host tests test_dcmd_set_raw, ..._needs_mode, ...:
+    a devctl of that name would define the same function twice."""
+    from rmgen import cli
+
+    spec = tmp_path / "c.yaml"
+    spec.write_text("rmgen: 1\ndevice: {name: c, path: /dev/c, summary: s}\ndevctl:\n"
+                    f"  - {{name: set, code: 1, in: u32, access: write}}\n  - {{name: {second}, code: 2}}\n")
+    assert cli.main([str(spec)]) == 2
+    assert f"error[RM0025]: the host test of devctl 'set' and devctl '{second}'" in capsys.readouterr().err
+
+
+def test_unrelated_devctl_names_pass(tmp_path, capsys):
+    from rmgen import cli
+
+    spec = tmp_path / "c.yaml"
+    spec.write_text("rmgen: 1\ndevice: {name: c, path: /dev/c, summary: s}\ndevctl:\n"
+                    "  - {name: get, code: 1, out: u32}\n  - {name: get_raw, code: 2}\n")
+    assert cli.main([str(spec), "-o", str(tmp_path / "out")]) == 0

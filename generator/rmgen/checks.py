@@ -62,6 +62,11 @@ class _Checker:
             defs += [(("types", t, "fields", i, "name"), False, "") for i in range(len(struct["fields"]))]
         for section in _STATE_LISTS + ("devctl",):
             defs += [((section, i, "name"), False, "") for i in range(len(self.d.get(section, [])))]
+        for section, taken, what in (("state", names.DEVICE_MEMBERS, "the device struct"),
+                                     ("open_state", names.OPEN_FILE_MEMBERS, "the open-file struct")):
+            for i, f in enumerate(self.d.get(section, [])):
+                if f["name"] in taken:
+                    self.add("RM0023", (section, i, "name"), name=f["name"], what=f"rmgen's own member of {what}")
         for path, is_key, kind in defs:
             name = path[-1] if is_key else self.spec.value(path)
             if kind in ("enums", "types") and name in _BUILTIN_TYPES:
@@ -123,6 +128,29 @@ class _Checker:
             self._claim(made, names.hook(dev, dc["name"]), what, where)
             self._claim(made, names.handler(dev, dc["name"]), what, where)
             self._claim(tags, f"{dev}_{dc['name']}_msg", what, where)
+        self._test_names()
+
+    def _test_names(self) -> None:
+        """The host test's functions test_dcmd_NAME[_raw|_needs_mode|_rejects_...|_then_...]
+        stay distinct: a devctl named like another one's derived test is refused."""
+        derived: Dict[str, str] = {}  # derived test name (without test_dcmd_) -> whose test
+        prefixes = []                 # derived names continued by a field or command name
+        for dc in self.devctls:
+            n, test = dc["name"], f"the host test of devctl '{dc['name']}'"
+            if "in" in dc:
+                derived.setdefault(f"{n}_raw", test)
+                derived.setdefault(f"{n}_rejects_value", test)
+                prefixes.append((f"{n}_rejects_", test))
+            if dc.get("access", schema.default("devctl", "access")) != "any":
+                derived.setdefault(f"{n}_needs_mode", test)
+            if "state" in dc:
+                prefixes.append((f"{n}_then_", test))
+        for i, dc in enumerate(self.devctls):
+            n = dc["name"]
+            clash = derived.get(n) or next((whose for prefix, whose in prefixes if n.startswith(prefix)), None)
+            if clash:
+                self.add("RM0025", ("devctl", i, "name"), first=clash, second=f"devctl '{n}'",
+                         cname=f"test_dcmd_{n}")
 
     def _claim(self, made: Dict[str, str], cname: str, what: str, path: PathKey, at_key: bool = False) -> None:
         if cname in made and made[cname] != what:

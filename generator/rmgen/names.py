@@ -75,6 +75,11 @@ GENERATED_NAMES = frozenset("""
     test_truncated_header test_unknown_command test_write_lies test_write_read
 """.split())
 
+# Members rmgen's device and open-file structs hold besides the state fields
+# (resmgr_header.h.j2): a state or open_state field of the same name would repeat one.
+DEVICE_MEMBERS = frozenset("attr notify buffer waiters input_ready".split())
+OPEN_FILE_MEMBERS = frozenset("ocb".split())
+
 
 def identifier_problem(name: str, device: bool = False) -> Optional[Tuple[str, dict]]:
     """(diagnostic ID, template args) if `name` cannot be a spec name, else None."""
