@@ -45,8 +45,10 @@ def c_units(tree: Path) -> List[tuple]:
     return units
 
 
-def compile_unit(cc: str, std: str, tree: Path, src: Path, client: bool) -> subprocess.CompletedProcess:
-    cmd = [cc, *STDS[std], *WARN, "-isystem", str(QNXHOST / "include"),
+def compile_unit(cc: str, std: str, tree: Path, src: Path, client: bool,
+                 extra: Optional[List[str]] = None) -> subprocess.CompletedProcess:
+    """Compile one file; `extra` adds flags (e.g. -DQH_NTO_VERSION=641, the 6.4 flavour)."""
+    cmd = [cc, *STDS[std], *WARN, *(extra or []), "-isystem", str(QNXHOST / "include"),
            "-I", str(tree / "public"), "-I", str(tree / "server"), "-c", str(src), "-o", os.devnull]
     if client:
         cmd[1:1] = ["-include", "qnxhost/redirect.h"]

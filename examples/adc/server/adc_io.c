@@ -99,7 +99,7 @@ int adc_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
         return status;
     if (done > want)                          /* never reply more than the hook was given */
         done = want;
-    _IO_SET_READ_NBYTES(ctp, done);           /* read() returns done; 0 is end of file */
+    _IO_SET_READ_NBYTES(ctp, (adc_qnx_status_t)done); /* read() returns done; 0 is end of file */
     if (done == 0)
         return EOK;
     dev->attr.flags |= IOFUNC_ATTR_ATIME | IOFUNC_ATTR_DIRTY_TIME;

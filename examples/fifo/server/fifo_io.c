@@ -323,7 +323,7 @@ int fifo_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
         return status;
     if (done > want)                          /* never reply more than the hook was given */
         done = want;
-    _IO_SET_READ_NBYTES(ctp, done);           /* read() returns done; 0 is end of file */
+    _IO_SET_READ_NBYTES(ctp, (fifo_qnx_status_t)done); /* read() returns done; 0 is end of file */
     if (done == 0)
         return EOK;
     dev->attr.flags |= IOFUNC_ATTR_ATIME | IOFUNC_ATTR_DIRTY_TIME;
@@ -377,7 +377,7 @@ int fifo_io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
         return status;
     if (total > 0)                            /* else: what was taken before an error */
         dev->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME;
-    _IO_SET_WRITE_NBYTES(ctp, total);
+    _IO_SET_WRITE_NBYTES(ctp, (fifo_qnx_status_t)total);
     return EOK;
 }
 

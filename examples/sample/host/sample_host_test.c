@@ -42,6 +42,13 @@ int sample_server_main(int argc, char *argv[]);  /* the server's main(), renamed
 #define MAX_FDS     8
 #define RAW_MAX     (16384u + 2048u + 64u)           /* larger than any valid message */
 
+/* MsgSend() byte counts: int on QNX 6.x, size_t from 7.0 (explicit casts, no warnings). */
+#if _NTO_VERSION >= 700
+typedef size_t msg_count_t;
+#else
+typedef int msg_count_t;
+#endif
+
 /* The command values README.md lists, checked against the __DIO* macros of the headers
    this is compiled with (the clean-room ones on the host, QNX's own with qcc). */
 SAMPLE_STATIC_ASSERT((uint32_t)SAMPLE_DCMD_GET_INFO == 0x400c0501u, "SAMPLE_DCMD_GET_INFO value");
@@ -111,7 +118,7 @@ static void run(const char *name, void (*test)(void))
 /* Send a hand-built message: returns MsgSend()'s result (-1 and errno on an error reply). */
 static long send_raw(int fd, size_t len, void *reply, size_t reply_len)
 {
-    return MsgSend(fd, raw, len, reply, reply_len);
+    return MsgSend(fd, raw, (msg_count_t)len, reply, (msg_count_t)reply_len);
 }
 
 /* A devctl header followed by payload_len payload bytes (copied from payload, or zeros). */
@@ -253,7 +260,7 @@ static void test_dcmd_get_info_mid_combine(void)
     hdr.i.nbytes = sizeof(int);
     memcpy(combine + prefix, &hdr.i, sizeof hdr.i);
     errno = 0;
-    CHECK(MsgSend(fd, combine, prefix + sizeof hdr.i + sizeof(int), reply, sizeof reply) == -1);
+    CHECK(MsgSend(fd, combine, (msg_count_t)(prefix + sizeof hdr.i + sizeof(int)), reply, (msg_count_t)sizeof reply) == -1);
     CHECK(errno == EBADMSG);
 }
 
@@ -273,12 +280,12 @@ static void test_dcmd_get_info_in_combine(void)
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)SAMPLE_DCMD_GET_INFO, NULL, 0);
-    CHECK(MsgSend(fd, combine, len, reply, sizeof reply) == 0);
+    CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(sample_info_t));
     len = build_combine(at_end, (uint32_t)SAMPLE_DCMD_GET_INFO, NULL, 0);
     errno = 0;
-    r = MsgSend(fd, combine, len, reply, sizeof reply);
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     CHECK(room >= sizeof(sample_info_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
 }
 #if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)

@@ -190,7 +190,7 @@ int sample_io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
     if ((msg->i.xtype & _IO_XTYPE_MASK) == _IO_XTYPE_NONE)
         ocb->ocb.offset = start + (int64_t)n;
     dev->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME;
-    _IO_SET_WRITE_NBYTES(ctp, n);             /* write() returns n: maybe a short write */
+    _IO_SET_WRITE_NBYTES(ctp, (sample_qnx_status_t)n); /* write() returns n: maybe a short write */
     return EOK;
 }
 
