@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import __version__, names, schema
+from rmgen import __version__, events, names, schema
 from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref
 
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
@@ -205,7 +205,7 @@ class Hook:
     """A function the user implements; its stub body is chosen by `kind`."""
 
     name: str
-    kind: str                # init | read | write | devctl
+    kind: str                # init | read | write | devctl | event
     params: Tuple[str, ...]  # C parameter declarations
     doc: str
     purpose: str             # what calls it, for the missing-hook report
@@ -232,6 +232,7 @@ class Device:
     devctls: List[Devctl]
     msg_max_size: int
     hooks: List[Hook] = field(default_factory=list)
+    events: events.Events = field(default_factory=lambda: events.Events(""))
 
     # names used across files, derived once
     @property
@@ -553,8 +554,16 @@ class _Builder:
             enums=list(self.enums_by_name.values()), structs=self.structs(), state=state, open_state=open_state,
             devctls=devctls, msg_max_size=max(MIN_MSG_MAX_SIZE, IO_HEADER_SIZE + max_out),
         )
-        device.hooks = hooks(device)
+        device.events = events.build(spec, self.prefix, _event_option)
+        device.options += events.options(device.events)
+        device.hooks = hooks(device) + events.hooks(device.events, f"{device.dev_t} *dev", Hook)
         return device
+
+
+def _event_option(flag: str, member: str, lo: int, hi: int, doc: str) -> Option:
+    """An option setting a u32/i32 member of the device's hw struct (events.py)."""
+    ct = CType("u32", "uint32_t", None, 4, "primitive", "u32")
+    return Option(flag, StateField(member, ct, None, doc), True, lo, hi, doc)
 
 
 def hooks(d: Device) -> List[Hook]:
