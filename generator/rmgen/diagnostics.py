@@ -296,6 +296,11 @@ REGISTRY: Dict[str, Entry] = _registry(
     Entry("RM0122", ERROR, "option flag '-{flag}' is already used by {other}",
           "Each command-line letter sets one thing: a server option, a timer's period or an "
           "interrupt's number. Pick another letter."),
+    Entry("RM0123", ERROR, "{count} pulses, timers and interrupts need more pulse codes than the "
+          "{avail} there are",
+          "Each pulse, timer and interrupt gets its own pulse code between _PULSE_CODE_MINAVAIL "
+          "(0) and _PULSE_CODE_MAXAVAIL (127); several timers or pulses can share one hook "
+          "instead."),
 )
 
 

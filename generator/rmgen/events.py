@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 BUILTIN_FLAGS = {"p": "-p PATH", "d": "-d", "v": "-v", "h": "-h"}
 UNIT_NS = {"ms": 1_000_000, "us": 1_000}
+PULSE_CODES = 128          # _PULSE_CODE_MINAVAIL (0) .. _PULSE_CODE_MAXAVAIL (127)
 WIDTH_TYPES = {8: "uint8_t", 16: "uint16_t", 32: "uint32_t", 64: "uint64_t"}
 
 
@@ -186,6 +187,9 @@ def check(c) -> None:
         if len(given) != 1:
             c.add("RM0120", ("events", "timers", i) + ((given[1],) if given else ("name",)),
                   at_key=bool(given), name=t["name"], given="both" if given else "neither")
+    count = sum(len(ev.get(k, [])) for k in ("pulses", "timers", "interrupts"))
+    if count > PULSE_CODES:
+        c.add("RM0123", ("events",), at_key=True, count=count, avail=PULSE_CODES)
     _flags(c, ev)
     for i, w in enumerate(c.d.get("registers", [])):
         nbytes = w.get("width", schema.default("registers", "width")) // 8
