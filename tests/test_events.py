@@ -55,3 +55,10 @@ def test_pool_driver_with_events_round_trips(tmp_path):
     assert failed == 0 and passed >= 10
     for name in ("pulse_kick", "pulse_stop", "timer_tick", "irq_rx"):
         assert f"PASS {name}" in out
+
+
+def test_doc_text_cannot_break_out_of_a_comment():
+    spec = dict(SPEC, events={"pulses": [{"name": "kick", "doc": "a */ int x; /* b"}]})
+    d = model.build(spec, "../ev.yaml")
+    assert d.events.pulses[0].doc == "a * / int x; / * b"
+    assert "*/" not in next(h.doc for h in d.hooks if h.name == "ev_on_pulse_kick")

@@ -62,3 +62,24 @@ def test_defect_hook_outside_the_lock_is_seen(tmp_path):
     r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=120)
     assert r.returncode != 0
     assert "c.unlocked == 0" in r.stdout, r.stdout[-3000:]
+
+
+def test_defect_register_access_outside_the_window_asserts(tmp_path):
+    """A hook reading one register past the window: the accessor's bounds assert stops it."""
+    tree = planted(tmp_path, "gpio", "server/gpio_hooks.c",
+                   "    gpio_regs_write32(dev, REG_CTRL, 0);      /* no conversion running */",
+                   "    (void)gpio_regs_read32(dev, GPIO_REGS_SIZE);")
+    r = host_make(tree, tmp_path / "build")
+    out = r.stdout + r.stderr
+    assert r.returncode != 0
+    assert "Assertion" in out and "GPIO_REGS_SIZE" in out, out[-3000:]
+
+
+def test_defect_no_io_privity_fails(tmp_path):
+    """Without ThreadCtl(_NTO_TCTL_IO) the interrupt cannot be attached: the server exits."""
+    tree = planted(tmp_path, "gpio", "server/gpio_events.c",
+                   "    if (ThreadCtl(_NTO_TCTL_IO, 0) == -1) {", "    if (0) {")
+    r = host_make(tree, tmp_path / "build")
+    out = r.stdout + r.stderr
+    assert r.returncode != 0
+    assert "starting events" in out, out[-3000:]

@@ -106,6 +106,11 @@ class Events:
         return self.any or bool(self.windows)
 
 
+def comment_safe(text: str) -> str:
+    """Doc text that cannot end or nest the C comment it is printed in."""
+    return text.replace("*/", "* /").replace("/*", "/ *")
+
+
 def build(spec: dict, prefix: str, option_type) -> Events:
     """The Events of a validated spec; `option_type(flag, field, lo, hi, doc)` makes an Option."""
     ev = spec.get("events") or {}
@@ -114,7 +119,7 @@ def build(spec: dict, prefix: str, option_type) -> Events:
         Pulse(p["name"], f"{up}_PULSE_{p['name'].upper()}", i,
               p.get("priority", schema.default("events", "pulses", "priority")),
               names.hook(prefix, f"pulse_{p['name']}"), f"{prefix}_pulse_{p['name']}",
-              f"{prefix}_send_{p['name']}", p.get("doc", ""))
+              f"{prefix}_send_{p['name']}", comment_safe(p.get("doc", "")))
         for i, p in enumerate(ev.get("pulses") or []))
     timers = []
     for t in ev.get("timers") or []:
@@ -125,7 +130,7 @@ def build(spec: dict, prefix: str, option_type) -> Events:
         timers.append(Timer(t["name"], unit, t[f"period_{unit}"], field, f"{t['name']}_timer",
                             t.get("priority", schema.default("events", "timers", "priority")),
                             names.hook(prefix, f"timer_{t['name']}"), f"{prefix}_timer_{t['name']}",
-                            opt, t.get("doc", "")))
+                            opt, comment_safe(t.get("doc", ""))))
     irqs = []
     for q in ev.get("interrupts") or []:
         field = f"{q['name']}_irq"
@@ -134,14 +139,14 @@ def build(spec: dict, prefix: str, option_type) -> Events:
         irqs.append(Interrupt(q["name"], q["irq"], field, f"{q['name']}_intr_id",
                               q.get("priority", schema.default("events", "interrupts", "priority")),
                               names.hook(prefix, f"irq_{q['name']}"), f"{prefix}_irq_{q['name']}",
-                              opt, q.get("doc", "")))
+                              opt, comment_safe(q.get("doc", ""))))
     windows = []
     for w in spec.get("registers") or []:
         width = w.get("width", schema.default("registers", "width"))
         windows.append(Window(w["name"], w["paddr"], w["size"], width, WIDTH_TYPES[width], w["name"],
                               f"{up}_{w['name'].upper()}_PADDR", f"{up}_{w['name'].upper()}_SIZE",
                               f"{prefix}_{w['name']}_read{width}", f"{prefix}_{w['name']}_write{width}",
-                              w.get("doc", "")))
+                              comment_safe(w.get("doc", ""))))
     return Events(f"{prefix}_hw_t", pulses, tuple(timers), tuple(irqs), tuple(windows))
 
 
