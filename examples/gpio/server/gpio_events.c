@@ -164,13 +164,14 @@ int gpio_events_start(dispatch_t *dpp, gpio_dev_t *dev)
        for this call and PROCMGR_AID_INTERRUPTEVENT for InterruptAttachEvent() (root has them;
        keep them with procmgr_ability() when dropping root). */
     if (ThreadCtl(_NTO_TCTL_IO, 0) == -1) {
-        fprintf(stderr, "gpio: ThreadCtl(_NTO_TCTL_IO): %s\n", strerror(errno));
-        return errno;
+        status = errno;
+        fprintf(stderr, "gpio: ThreadCtl(_NTO_TCTL_IO): %s\n", strerror(status));
+        return status;
     }
     dev->hw.coid = message_connect(dpp, MSG_FLAG_SIDE_CHANNEL);  /* events are sent to ourselves */
     if (dev->hw.coid == -1)
         return errno;
-    if (status == EOK && pulse_attach(dpp, 0, GPIO_PULSE_WAKE, gpio_pulse_wake, dev) == -1)
+    if (status == EOK && pulse_attach(dpp, 0, GPIO_PULSE_WAKE, gpio_pulse_wake, dev) == -1)  /* its fixed code */
         status = errno;
     if (status == EOK)
         status = start_poll(dpp, dev);
