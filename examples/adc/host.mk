@@ -48,9 +48,8 @@ LDLIBS  := -lpthread
 RUNTIME := $(O)/qnxhost/libqnxhost.a
 TEST    := $(O)/adc_host_test
 HEADERS := public/adc.h public/adc_client.h server/adc_resmgr.h server/adc_hooks.h
-EVENTS_OBJ := 
 OBJS    := $(O)/adc_main.o $(O)/adc_io.o $(O)/adc_hooks.o \
-           $(O)/adc_client.o $(O)/adc_host_test.o $(EVENTS_OBJ)
+           $(O)/adc_client.o $(O)/adc_host_test.o
 
 .PHONY: all test valgrind fuse clean runtime
 all: $(TEST) $(O)/stubs_adc_hooks.o
@@ -97,10 +96,10 @@ $(TEST): $(OBJS) $(RUNTIME)
 # The FUSE front-end: the runtime's qh_fuse main() serves this driver's paths.
 fuse: $(O)/adc-fuse
 
-$(O)/adc-fuse: $(O)/adc_main.o $(O)/adc_io.o $(O)/adc_hooks.o $(EVENTS_OBJ) $(RUNTIME)
+$(O)/adc-fuse: $(O)/adc_main.o $(O)/adc_io.o $(O)/adc_hooks.o $(RUNTIME)
 	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC) fuse
 	$(CC) $(SANFLAGS) -o $@ $(O)/qnxhost/qh_fuse_main.o $(O)/adc_main.o $(O)/adc_io.o \
-	    $(O)/adc_hooks.o $(EVENTS_OBJ) $(RUNTIME) -Wl,--defsym=qh_driver_main=adc_server_main \
+	    $(O)/adc_hooks.o $(RUNTIME) -Wl,--defsym=qh_driver_main=adc_server_main \
 	    $$(pkg-config --libs fuse3) $(LDLIBS)
 
 clean:

@@ -48,9 +48,8 @@ LDLIBS  := -lpthread
 RUNTIME := $(O)/qnxhost/libqnxhost.a
 TEST    := $(O)/fifo_host_test
 HEADERS := public/fifo.h public/fifo_client.h server/fifo_resmgr.h server/fifo_hooks.h
-EVENTS_OBJ := 
 OBJS    := $(O)/fifo_main.o $(O)/fifo_io.o $(O)/fifo_hooks.o \
-           $(O)/fifo_client.o $(O)/fifo_host_test.o $(EVENTS_OBJ)
+           $(O)/fifo_client.o $(O)/fifo_host_test.o
 
 .PHONY: all test valgrind fuse clean runtime
 all: $(TEST) $(O)/stubs_fifo_hooks.o
@@ -97,10 +96,10 @@ $(TEST): $(OBJS) $(RUNTIME)
 # The FUSE front-end: the runtime's qh_fuse main() serves this driver's paths.
 fuse: $(O)/fifo-fuse
 
-$(O)/fifo-fuse: $(O)/fifo_main.o $(O)/fifo_io.o $(O)/fifo_hooks.o $(EVENTS_OBJ) $(RUNTIME)
+$(O)/fifo-fuse: $(O)/fifo_main.o $(O)/fifo_io.o $(O)/fifo_hooks.o $(RUNTIME)
 	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC) fuse
 	$(CC) $(SANFLAGS) -o $@ $(O)/qnxhost/qh_fuse_main.o $(O)/fifo_main.o $(O)/fifo_io.o \
-	    $(O)/fifo_hooks.o $(EVENTS_OBJ) $(RUNTIME) -Wl,--defsym=qh_driver_main=fifo_server_main \
+	    $(O)/fifo_hooks.o $(RUNTIME) -Wl,--defsym=qh_driver_main=fifo_server_main \
 	    $$(pkg-config --libs fuse3) $(LDLIBS)
 
 clean:

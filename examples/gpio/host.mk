@@ -48,9 +48,8 @@ LDLIBS  := -lpthread
 RUNTIME := $(O)/qnxhost/libqnxhost.a
 TEST    := $(O)/gpio_host_test
 HEADERS := public/gpio.h public/gpio_client.h server/gpio_resmgr.h server/gpio_hooks.h
-EVENTS_OBJ := $(O)/gpio_events.o
 OBJS    := $(O)/gpio_main.o $(O)/gpio_io.o $(O)/gpio_hooks.o \
-           $(O)/gpio_client.o $(O)/gpio_host_test.o $(EVENTS_OBJ)
+           $(O)/gpio_client.o $(O)/gpio_host_test.o $(O)/gpio_events.o
 
 .PHONY: all test valgrind fuse clean runtime
 all: $(TEST) $(O)/stubs_gpio_hooks.o
@@ -100,10 +99,10 @@ $(TEST): $(OBJS) $(RUNTIME)
 # The FUSE front-end: the runtime's qh_fuse main() serves this driver's paths.
 fuse: $(O)/gpio-fuse
 
-$(O)/gpio-fuse: $(O)/gpio_main.o $(O)/gpio_io.o $(O)/gpio_hooks.o $(EVENTS_OBJ) $(RUNTIME)
+$(O)/gpio-fuse: $(O)/gpio_main.o $(O)/gpio_io.o $(O)/gpio_hooks.o $(O)/gpio_events.o $(RUNTIME)
 	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC) fuse
 	$(CC) $(SANFLAGS) -o $@ $(O)/qnxhost/qh_fuse_main.o $(O)/gpio_main.o $(O)/gpio_io.o \
-	    $(O)/gpio_hooks.o $(EVENTS_OBJ) $(RUNTIME) -Wl,--defsym=qh_driver_main=gpio_server_main \
+	    $(O)/gpio_hooks.o $(O)/gpio_events.o $(RUNTIME) -Wl,--defsym=qh_driver_main=gpio_server_main \
 	    $$(pkg-config --libs fuse3) $(LDLIBS)
 
 clean:

@@ -48,9 +48,8 @@ LDLIBS  := -lpthread
 RUNTIME := $(O)/qnxhost/libqnxhost.a
 TEST    := $(O)/sample_host_test
 HEADERS := public/sample.h public/sample_client.h server/sample_resmgr.h server/sample_hooks.h
-EVENTS_OBJ := 
 OBJS    := $(O)/sample_main.o $(O)/sample_io.o $(O)/sample_hooks.o \
-           $(O)/sample_client.o $(O)/sample_host_test.o $(EVENTS_OBJ)
+           $(O)/sample_client.o $(O)/sample_host_test.o
 
 .PHONY: all test valgrind fuse clean runtime
 all: $(TEST) $(O)/stubs_sample_hooks.o
@@ -97,10 +96,10 @@ $(TEST): $(OBJS) $(RUNTIME)
 # The FUSE front-end: the runtime's qh_fuse main() serves this driver's paths.
 fuse: $(O)/sample-fuse
 
-$(O)/sample-fuse: $(O)/sample_main.o $(O)/sample_io.o $(O)/sample_hooks.o $(EVENTS_OBJ) $(RUNTIME)
+$(O)/sample-fuse: $(O)/sample_main.o $(O)/sample_io.o $(O)/sample_hooks.o $(RUNTIME)
 	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC) fuse
 	$(CC) $(SANFLAGS) -o $@ $(O)/qnxhost/qh_fuse_main.o $(O)/sample_main.o $(O)/sample_io.o \
-	    $(O)/sample_hooks.o $(EVENTS_OBJ) $(RUNTIME) -Wl,--defsym=qh_driver_main=sample_server_main \
+	    $(O)/sample_hooks.o $(RUNTIME) -Wl,--defsym=qh_driver_main=sample_server_main \
 	    $$(pkg-config --libs fuse3) $(LDLIBS)
 
 clean:

@@ -48,9 +48,8 @@ LDLIBS  := -lpthread
 RUNTIME := $(O)/qnxhost/libqnxhost.a
 TEST    := $(O)/thermo_host_test
 HEADERS := public/thermo.h public/thermo_client.h server/thermo_resmgr.h server/thermo_hooks.h
-EVENTS_OBJ := 
 OBJS    := $(O)/thermo_main.o $(O)/thermo_io.o $(O)/thermo_hooks.o \
-           $(O)/thermo_client.o $(O)/thermo_host_test.o $(EVENTS_OBJ)
+           $(O)/thermo_client.o $(O)/thermo_host_test.o
 
 .PHONY: all test valgrind fuse clean runtime
 all: $(TEST) $(O)/stubs_thermo_hooks.o
@@ -97,10 +96,10 @@ $(TEST): $(OBJS) $(RUNTIME)
 # The FUSE front-end: the runtime's qh_fuse main() serves this driver's paths.
 fuse: $(O)/thermo-fuse
 
-$(O)/thermo-fuse: $(O)/thermo_main.o $(O)/thermo_io.o $(O)/thermo_hooks.o $(EVENTS_OBJ) $(RUNTIME)
+$(O)/thermo-fuse: $(O)/thermo_main.o $(O)/thermo_io.o $(O)/thermo_hooks.o $(RUNTIME)
 	$(MAKE) -C $(QNXHOST) O=$(abspath $(O))/qnxhost SAN=$(SAN) CC=$(CC) fuse
 	$(CC) $(SANFLAGS) -o $@ $(O)/qnxhost/qh_fuse_main.o $(O)/thermo_main.o $(O)/thermo_io.o \
-	    $(O)/thermo_hooks.o $(EVENTS_OBJ) $(RUNTIME) -Wl,--defsym=qh_driver_main=thermo_server_main \
+	    $(O)/thermo_hooks.o $(RUNTIME) -Wl,--defsym=qh_driver_main=thermo_server_main \
 	    $$(pkg-config --libs fuse3) $(LDLIBS)
 
 clean:
