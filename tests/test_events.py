@@ -62,3 +62,24 @@ def test_doc_text_cannot_break_out_of_a_comment():
     d = model.build(spec, "../ev.yaml")
     assert d.events.pulses[0].doc == "a * / int x; / * b"
     assert "*/" not in next(h.doc for h in d.hooks if h.name == "ev_on_pulse_kick")
+
+
+def test_pool_driver_with_events_is_tsan_clean(tmp_path):
+    """The same pool driver, runtime and driver both built with -fsanitize=thread: event
+    handlers (attr lock), the runtime's event tables and the pool threads race nowhere."""
+    import subprocess
+
+    import yaml
+    from cbuild import QNXHOST
+
+    spec = dict(SPEC, server={"threads": "pool"})
+    tree = generate(spec_copy(tmp_path / "spec", "ev.yaml", yaml.safe_dump(spec)), tmp_path / "out")
+    build = tmp_path / "build"
+    r = subprocess.run(["make", "-s", "-C", str(QNXHOST), f"O={build / 'qnxhost'}", "CFLAGS=-O1 -g -fsanitize=thread"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    r = host_make(tree, build, san=False, extra=["EXTRA_CFLAGS=-fsanitize=thread", "LDLIBS=-lpthread -fsanitize=thread"])
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out[-4000:]
+    assert "ThreadSanitizer" not in out, out[-4000:]
+    assert "PASS irq_rx" in out and "PASS timer_tick" in out and summary(out)[1] == 0
