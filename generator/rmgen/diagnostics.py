@@ -313,6 +313,23 @@ REGISTRY: Dict[str, Entry] = _registry(
     Entry("RM0099", ERROR, "value '{name}' of enum '{enum}' {what} (at {old})",
           "Enum values travel as numbers. A removed or renumbered value makes the server "
           "refuse (EINVAL) or misread what existing clients send. New values are compatible."),
+    # --- events: pulses, timers, interrupts, registers --------------------------------
+    Entry("RM0120", ERROR, "timer '{name}' needs exactly one of period_ms and period_us ({given} given)",
+          "A periodic timer has one period, in milliseconds (period_ms) or in microseconds "
+          "(period_us); its -FLAG option, if any, takes the same unit."),
+    Entry("RM0121", ERROR, "register window '{name}': {key} {value} is not a multiple of its "
+          "access width ({nbytes} bytes)",
+          "Registers are read and written width bits at a time at aligned offsets; an "
+          "unaligned base or a size that is not a whole number of registers would make the "
+          "accessors touch bytes outside the window or fault on strict-alignment CPUs."),
+    Entry("RM0122", ERROR, "option flag '-{flag}' is already used by {other}",
+          "Each command-line letter sets one thing: a server option, a timer's period or an "
+          "interrupt's number. Pick another letter."),
+    Entry("RM0123", ERROR, "{count} pulses, timers and interrupts need more pulse codes than the "
+          "{avail} there are",
+          "Each pulse, timer and interrupt gets its own pulse code between _PULSE_CODE_MINAVAIL "
+          "(0) and _PULSE_CODE_MAXAVAIL (127); several timers or pulses can share one hook "
+          "instead."),
 )
 
 

@@ -10,7 +10,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import __version__, escape, names, schema
+from rmgen import __version__, escape, events, names, schema
 from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref, payload_size
 
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
@@ -300,7 +300,7 @@ class Hook:
     """A function the user implements; its stub body is chosen by `kind`."""
 
     name: str
-    kind: str                # init | read | write | devctl
+    kind: str                # init | read | write | devctl | event
     params: Tuple[str, ...]  # C parameter declarations
     doc: str
     purpose: str             # what calls it, for the missing-hook report
@@ -329,6 +329,7 @@ class Device:
     msg_max_size: int
     blocking: Optional[Blocking] = None  # held requests, when io.blocking
     hooks: List[Hook] = field(default_factory=list)
+    events: events.Events = field(default_factory=lambda: events.Events(""))
 
     # names used across files, derived once
     @property
@@ -688,8 +689,16 @@ class _Builder:
             devctls=devctls, msg_max_size=max(MIN_MSG_MAX_SIZE, IO_HEADER_SIZE + max_out + REPLY_SLACK),
             blocking=blocking,
         )
-        device.hooks = hooks(device)
+        device.events = events.build(spec, self.prefix, _event_option)
+        device.options += events.options(device.events)
+        device.hooks = hooks(device) + events.hooks(device.events, f"{device.dev_t} *dev", Hook)
         return device
+
+
+def _event_option(flag: str, member: str, lo: int, hi: int, doc: str) -> Option:
+    """An option setting a u32/i32 member of the device's hw struct (events.py)."""
+    ct = CType("u32", "uint32_t", None, 4, "primitive", "u32")
+    return Option(flag, StateField(member, ct, None, doc), True, lo, hi, doc)
 
 
 def hooks(d: Device) -> List[Hook]:

@@ -89,6 +89,7 @@ def _layout(d: Device) -> List[tuple]:
         (f"server/{n}_hooks.h", "hooks_header.h.j2", {}),
         (f"server/{n}_main.c", "server_main.c.j2", {}),
         (f"server/{n}_io.c", "server_io.c.j2", {}),
+        *([(f"server/{n}_events.c", "parts/events.c.j2", {})] if d.events.has_hw else []),
         (HOOKS_STUB.format(n=n), "hooks_stubs.c.j2", {"user_file": False}),
         ("host.mk", "host.mk.j2", {}),
         ("CMakeLists.txt", "cmakelists.txt.j2", {}),

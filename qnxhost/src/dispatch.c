@@ -11,6 +11,7 @@
 #include <time.h>
 #include <sys/procmgr.h>
 #include "qh_internal.h"
+#include "qh_events.h"
 
 #define QH_START_TIMEOUT_S 10
 
@@ -207,6 +208,7 @@ static int qh_pulse_dispatch(dispatch_context_t *ctp)
     if (!found)                               /* unhandled pulses are dropped */
         return -1;
     found->func(ctp, code, 0, found->handle);
+    qh_events_pulse_handled();
     return 0;
 }
 
@@ -389,6 +391,7 @@ int qh_server_stop(void)
     pthread_mutex_unlock(&qh_lock);
 
     qh_conns_close_all();
+    qh_events_stop();                         /* the "process" ends: its timers and interrupts go */
 
     pthread_mutex_lock(&qh_lock);
     while (qh_dispatches)

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <devctl.h>
 
 #ifdef __cplusplus
@@ -55,6 +56,17 @@ int     qh_client_use(int id);      /* the calling thread acts as client id from
 int     qh_client_kill(int id);     /* the client dies: its fds go, the server gets a
                                        _PULSE_CODE_DISCONNECT; its threads blocked in a
                                        call (and its later calls) return -1, ECANCELED */
+
+
+/* Hardware events and registers (src/events.c; see README "Events"). */
+int      qh_interrupt_raise(int irq);      /* 1 delivered, 0 latched (masked), -1 none attached */
+int      qh_interrupt_masked(int irq);     /* mask count of the irq's attachments */
+int      qh_interrupt_pending(int irq);    /* raises latched while masked, not yet delivered */
+int      qh_timer_advance(uint64_t ns);    /* advance the timers' clock; pulses delivered */
+unsigned long qh_pulses_handled(void);     /* pulse_attach handlers that have returned */
+int      qh_pulses_wait(unsigned long n, unsigned timeout_ms);  /* until handled >= n; 0 or -1 */
+void    *qh_device_memory(uint64_t paddr, size_t size);  /* the buffer behind that address */
+int      qh_attr_held(void *attr);          /* 1 when some thread holds this iofunc_attr_t's lock */
 
 #ifdef __cplusplus
 }

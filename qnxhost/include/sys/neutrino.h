@@ -273,4 +273,6 @@ int     TimerTimeout(clockid_t id, int flags, const struct sigevent *notify,
 #ifdef __cplusplus
 }
 #endif
+
+#include <sys/qh_events.h>  /* interrupts, I/O privity, pulse timers */
 #endif
