@@ -262,6 +262,84 @@ int qh_dup2(int fd, int fd2)
     return qh_dup_send(fd, fd2);
 }
 
+int qh_openfd(int fd, int oflag)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_conn *c = qh_conn_find(fd);
+    struct qh_conn *n = c ? qh_conn_new(c->dpp, qh_client_current()) : NULL;
+    pthread_mutex_unlock(&qh_lock);
+    if (!c || !n) {
+        errno = c ? ENOMEM : EBADF;
+        return -1;
+    }
+    io_openfd_t msg;
+    memset(&msg, 0, sizeof msg);
+    msg.i.type = _IO_OPENFD;
+    msg.i.combine_len = sizeof msg.i;
+    msg.i.ioflag = qh_ioflag(oflag);
+    msg.i.info.pid = qh_client_pid(qh_client_current());
+    msg.i.info.chid = 1;
+    msg.i.info.scoid = qh_client_scoid(qh_client_current());
+    msg.i.info.coid = fd;
+    if (MsgSend(n->coid, &msg.i, sizeof msg.i, NULL, 0) == -1) {
+        qh_conn_drop(n->coid);
+        return -1;
+    }
+    return n->coid;
+}
+
+int qh_fchmod(int fd, mode_t mode)
+{
+    if (!qh_is_emulated(fd))
+        return fchmod(fd, mode);
+    io_chmod_t msg;
+    memset(&msg, 0, sizeof msg);
+    msg.i.type = _IO_CHMOD;
+    msg.i.combine_len = sizeof msg.i;
+    msg.i.mode = (_Uint32t)mode;
+    return MsgSend(fd, &msg.i, sizeof msg.i, NULL, 0) == -1 ? -1 : 0;
+}
+
+int qh_fchown(int fd, uid_t owner, gid_t group)
+{
+    if (!qh_is_emulated(fd))
+        return fchown(fd, owner, group);
+    io_chown_t msg;
+    memset(&msg, 0, sizeof msg);
+    msg.i.type = _IO_CHOWN;
+    msg.i.combine_len = sizeof msg.i;
+    msg.i.uid = (_Int32t)owner;
+    msg.i.gid = (_Int32t)group;
+    return MsgSend(fd, &msg.i, sizeof msg.i, NULL, 0) == -1 ? -1 : 0;
+}
+
+/* times NULL (or UTIME_NOW): now; 8.0 sends nanoseconds (_IO_UTIME64), 6.x seconds. */
+int qh_futimens(int fd, const struct timespec times[2])
+{
+    if (!qh_is_emulated(fd))
+        return futimens(fd, times);
+    io_utime_t msg;
+    memset(&msg, 0, sizeof msg);
+    int now = !times || times[0].tv_nsec == UTIME_NOW || times[1].tv_nsec == UTIME_NOW;
+#if _NTO_VERSION >= 800
+    msg.i64.type = _IO_UTIME64;
+    msg.i64.combine_len = sizeof msg.i64;
+    msg.i64.cur_flag = now;
+    for (int i = 0; !now && i < 2; i++) {
+        msg.i64.times[i].tv_sec = times[i].tv_sec;
+        msg.i64.times[i].tv_nsec = times[i].tv_nsec;
+    }
+    return MsgSend(fd, &msg.i64, sizeof msg.i64, NULL, 0) == -1 ? -1 : 0;
+#else
+    msg.i.type = _IO_UTIME;
+    msg.i.combine_len = sizeof msg.i;
+    msg.i.cur_flag = now;
+    msg.i.times.actime = now ? 0 : (_Uint32t)times[0].tv_sec;
+    msg.i.times.modtime = now ? 0 : (_Uint32t)times[1].tv_sec;
+    return MsgSend(fd, &msg.i, sizeof msg.i, NULL, 0) == -1 ? -1 : 0;
+#endif
+}
+
 int qh_close(int fd)
 {
     if (!qh_is_emulated(fd))

@@ -94,6 +94,15 @@ void iofunc_func_init(unsigned nconnect, resmgr_connect_funcs_t *connect,
     io->close_dup = iofunc_close_dup_default;
     io->lock_ocb = iofunc_lock_ocb_default;
     io->unlock_ocb = iofunc_unlock_ocb_default;
+    io->chmod = iofunc_chmod_default;
+    io->chown = iofunc_chown_default;
+    io->utime = iofunc_utime_default;
+#if _NTO_VERSION >= 800
+    io->utime64 = iofunc_utime_default;
+#endif
+    io->openfd = iofunc_openfd_default;
+    io->fdinfo = iofunc_fdinfo_default;
+    io->sync = iofunc_sync_default;
 }
 
 void iofunc_attr_init_sized(iofunc_attr_t *attr, mode_t mode, iofunc_attr_t *dattr,
@@ -501,21 +510,41 @@ int iofunc_stat_default(resmgr_context_t *ctp, io_stat_t *msg, iofunc_ocb_t *ocb
     return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
 }
 
-/* ---- notify ---- */
+/* ---- notify (fidelity-notes.md §4) ---- */
+
+#define QH_NOTIFY_ARMED 0x1                  /* entry flag (host meaning): waiting to fire */
 
 static const unsigned qh_notify_cond[3] = {
     _NOTIFY_COND_INPUT, _NOTIFY_COND_OUTPUT, _NOTIFY_COND_OBAND
 };
 
-/* Lowest armed threshold of a notify list (0 when nobody is armed). */
+/* The list's threshold: the lowest of its armed entries, 1 ("one byte") if none is. */
 static void qh_notify_recount(iofunc_notify_t *nop)
 {
     nop->cnt = 0;
     for (iofunc_notify_event_t *e = nop->list; e; e = e->next)
-        if (nop->cnt == 0 || e->cnt < nop->cnt)
+        if ((e->flags & QH_NOTIFY_ARMED) && (nop->cnt == 0 || e->cnt < nop->cnt))
             nop->cnt = e->cnt;
+    if (nop->cnt == 0)
+        nop->cnt = 1;
 }
 
+/* This client connection's entry in a condition's list (a re-arm reuses it); NULL: no memory. */
+static iofunc_notify_event_t *qh_notify_entry(iofunc_notify_t *nop, const resmgr_context_t *ctp)
+{
+    for (iofunc_notify_event_t *e = nop->list; e; e = e->next)
+        if (e->scoid == ctp->info.scoid && e->coid == ctp->info.coid)
+            return e;
+    iofunc_notify_event_t *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->next = nop->list;
+    nop->list = e;
+    return e;
+}
+
+/* Every asked condition gets an armed entry on every call (also when it already holds), except
+   for a plain poll, or a conditional arm that finds something ready. */
 int iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
                   int trig, const int *notifycnts, int *armed)
 {
@@ -526,51 +555,47 @@ int iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
     struct _qh_qnx_sigevent event = msg->i.event;
     if (armed)
         *armed = 0;
-    if (!ready && action != _NOTIFY_ACTION_POLL) {  /* nothing yet: arm */
-        for (int i = 0; i < 3; i++) {
-            if (!(want & qh_notify_cond[i]))
-                continue;
-            iofunc_notify_event_t *e = calloc(1, sizeof *e);
-            if (!e)                           /* cannot remember the client */
-                return ENOMEM;
-            e->rcvid = ctp->rcvid;
-            e->scoid = ctp->info.scoid;
-            e->coid = ctp->info.coid;
-            e->cnt = notifycnts ? notifycnts[i] : 1;
-            e->event = event;
-            e->next = nop[i].list;
-            nop[i].list = e;
-            qh_notify_recount(&nop[i]);
-        }
+    int arm = action != _NOTIFY_ACTION_POLL && !(action == _NOTIFY_ACTION_CONDARM && ready);
+    for (int i = 0; arm && i < 3; i++) {
+        if (!(want & qh_notify_cond[i]))
+            continue;
+        iofunc_notify_event_t *e = qh_notify_entry(&nop[i], ctp);
+        if (!e)                               /* cannot remember the client */
+            return ENOMEM;
+        e->rcvid = ctp->rcvid;
+        e->scoid = ctp->info.scoid;
+        e->coid = ctp->info.coid;
+        e->cnt = notifycnts ? notifycnts[i] : 1;
+        e->flags = QH_NOTIFY_ARMED;
+        e->event = event;
+        qh_notify_recount(&nop[i]);
         if (armed)
             *armed = 1;
-        if (action == _NOTIFY_ACTION_CONDARM) /* armed, nothing ready */
-            return EAGAIN;
     }
+    if (arm && action == _NOTIFY_ACTION_CONDARM)  /* armed, nothing ready */
+        return EAGAIN;
     memset(&msg->o, 0, sizeof msg->o);
     msg->o.flags = ready;
     return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
 }
 
+/* Deliver the event of every armed entry whose threshold cnt reaches, and disarm it (the
+   entry stays until iofunc_notify_remove() or a re-arm). */
 void iofunc_notify_trigger(iofunc_notify_t *nop, int cnt, int index)
 {
     iofunc_notify_t *n = &nop[index];
-    iofunc_notify_event_t **pp = &n->list;
-    while (*pp) {
-        iofunc_notify_event_t *e = *pp;
-        if (cnt < e->cnt) {                   /* threshold not reached */
-            pp = &e->next;
-            continue;
-        }
-        *pp = e->next;
+    for (iofunc_notify_event_t *e = n->list; e; e = e->next) {
+        if (!(e->flags & QH_NOTIFY_ARMED) || cnt < e->cnt)
+            continue;                         /* not waiting, or threshold not reached */
+        e->flags &= ~QH_NOTIFY_ARMED;
         if (e->event.qsev_notify == SIGEV_PULSE)
             MsgSendPulse(e->event.qsev_coid, e->event.qsev_priority, e->event.qsev_code,
                          e->event.qsev_value.sival_int);
-        free(e);
     }
     qh_notify_recount(n);
 }
 
+/* Free the entries of ctp's client connection (all of them with ctp NULL). */
 void iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop)
 {
     for (int i = 0; i < 3; i++) {
@@ -586,4 +611,156 @@ void iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop)
         }
         qh_notify_recount(&nop[i]);
     }
+}
+
+/* ---- chmod / chown / utime (fchmod(), fchown(), futimens() work on any resmgr) ---- */
+
+/* Only the owner or root may change an attr's mode, owner or times. */
+static int qh_owner_check(resmgr_context_t *ctp, const iofunc_attr_t *attr)
+{
+    struct _client_info info;
+    iofunc_client_info(ctp, 0, &info);
+    return info.cred.euid == 0 || info.cred.euid == attr->uid ? EOK : EPERM;
+}
+
+int iofunc_chmod(resmgr_context_t *ctp, io_chmod_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr)
+{
+    (void)ocb;
+    int st = qh_owner_check(ctp, attr);
+    if (st != EOK)
+        return st;
+    attr->mode = (attr->mode & S_IFMT) | ((mode_t)msg->i.mode & ~(mode_t)S_IFMT & 07777);
+    attr->flags |= IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_MODE;
+    return EOK;
+}
+
+int iofunc_chmod_default(resmgr_context_t *ctp, io_chmod_t *msg, iofunc_ocb_t *ocb)
+{
+    return iofunc_chmod(ctp, msg, ocb, ocb->attr);
+}
+
+/* Root changes anything; the owner only the group, to one of its own (chown restricted);
+   -1 keeps a field. A non-root change clears set-id bits. */
+int iofunc_chown(resmgr_context_t *ctp, io_chown_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr)
+{
+    (void)ocb;
+    struct _client_info info;
+    iofunc_client_info(ctp, 0, &info);
+    uid_t uid = msg->i.uid == -1 ? attr->uid : (uid_t)msg->i.uid;
+    gid_t gid = msg->i.gid == -1 ? attr->gid : (gid_t)msg->i.gid;
+    if (info.cred.euid != 0) {
+        if (info.cred.euid != attr->uid || uid != attr->uid)
+            return EPERM;                     /* not the owner, or giving it away */
+        if (gid != attr->gid && gid != info.cred.egid)
+            return EPERM;                     /* not one of the caller's groups */
+        attr->mode &= ~(mode_t)(S_ISUID | S_ISGID);
+    }
+    attr->uid = uid;
+    attr->gid = gid;
+    attr->flags |= IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_OWNER;
+    return EOK;
+}
+
+int iofunc_chown_default(resmgr_context_t *ctp, io_chown_t *msg, iofunc_ocb_t *ocb)
+{
+    return iofunc_chown(ctp, msg, ocb, ocb->attr);
+}
+
+/* cur_flag: both times become now (the owner, or anyone who may write); else the times in
+   the message (owner only). 8.0's _IO_UTIME64 carries nanoseconds. */
+int iofunc_utime(resmgr_context_t *ctp, io_utime_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr)
+{
+    int st = qh_owner_check(ctp, attr);
+    if (msg->i.cur_flag) {
+        if (st != EOK && !(ocb->ioflag & _IO_FLAG_WR))
+            return EACCES;
+        attr->flags |= IOFUNC_ATTR_ATIME | IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
+        return iofunc_time_update(attr);
+    }
+    if (st != EOK)
+        return st;
+#if _NTO_VERSION >= 800
+    if (msg->i.type == _IO_UTIME64) {
+        if (QH_SIZE(ctp) < sizeof msg->i64)   /* the times did not arrive */
+            return EBADMSG;
+        attr->atime = (time_t)msg->i64.times[0].tv_sec;
+        attr->atime_ns = (_Uint32t)msg->i64.times[0].tv_nsec;
+        attr->mtime = (time_t)msg->i64.times[1].tv_sec;
+        attr->mtime_ns = (_Uint32t)msg->i64.times[1].tv_nsec;
+        attr->flags |= IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME;
+        return EOK;
+    }
+#endif
+    attr->atime = (time_t)msg->i.times.actime;
+    attr->mtime = (time_t)msg->i.times.modtime;
+    attr->atime_ns = attr->mtime_ns = 0;
+    attr->flags |= IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME;
+    return EOK;
+}
+
+int iofunc_utime_default(resmgr_context_t *ctp, io_utime_t *msg, iofunc_ocb_t *ocb)
+{
+    return iofunc_utime(ctp, msg, ocb, ocb->attr);
+}
+
+/* ---- openfd / fdinfo / sync ---- */
+
+/* openfd(): a new OCB on the same attr, with no more access than the fd it comes from. */
+int iofunc_openfd(resmgr_context_t *ctp, io_openfd_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr)
+{
+    (void)ctp;
+    (void)attr;
+    unsigned want = msg->i.ioflag & _IO_FLAG_MASK;
+    return (want & ~ocb->ioflag & _IO_FLAG_MASK) ? EACCES : EOK;
+}
+
+int iofunc_openfd_default(resmgr_context_t *ctp, io_openfd_t *msg, iofunc_ocb_t *ocb)
+{
+    iofunc_attr_t *attr = ocb->attr;
+    qh_lock_attr(attr);
+    int st = iofunc_openfd(ctp, msg, ocb, attr);
+    if (st == EOK) {
+        io_open_t open;                       /* what the new OCB is opened with */
+        memset(&open, 0, sizeof open);
+        open.connect.ioflag = msg->i.ioflag;
+        open.connect.sflag = msg->i.sflag;
+        st = iofunc_ocb_attach(ctp, &open, NULL, attr, NULL);
+    }
+    qh_unlock_attr(attr);
+    return st;
+}
+
+int iofunc_fdinfo(resmgr_context_t *ctp, iofunc_ocb_t *ocb, iofunc_attr_t *attr,
+                  struct _fdinfo *info)
+{
+    (void)ctp;
+    memset(info, 0, sizeof *info);
+    info->mode = attr->mode;
+    info->ioflag = ocb->ioflag;
+    info->offset = (_Uint64t)ocb->offset;
+    info->size = (_Uint64t)attr->nbytes;
+    info->flags = ocb->flags;
+    info->sflag = ocb->sflag;
+    info->count = attr->count;
+    info->rcount = attr->rcount;
+    info->wcount = attr->wcount;
+    info->rlocks = attr->rlocks;
+    info->wlocks = attr->wlocks;
+    return EOK;
+}
+
+/* No path is reported (path_len 0 in the reply's count). */
+int iofunc_fdinfo_default(resmgr_context_t *ctp, io_fdinfo_t *msg, iofunc_ocb_t *ocb)
+{
+    iofunc_fdinfo(ctp, ocb, ocb->attr, &msg->o);
+    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
+}
+
+/* fsync()/fdatasync(): nothing is buffered by the defaults. */
+int iofunc_sync_default(resmgr_context_t *ctp, io_sync_t *msg, iofunc_ocb_t *ocb)
+{
+    (void)ctp;
+    (void)msg;
+    (void)ocb;
+    return EOK;
 }

@@ -118,6 +118,7 @@ struct qh_ctx {
     int               kicked;    /* dispatch_unblock() was called */
     rcvid_t           msg_rcvid; /* the received message's rcvid (also in mid-combine) */
     int               closed_here; /* this message closed its connection's binding */
+    const resmgr_io_funcs_t *openfd_funcs; /* _IO_OPENFD: the table a new OCB is bound with */
     resmgr_context_t  ctp;
 };
 

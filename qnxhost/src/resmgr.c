@@ -129,6 +129,8 @@ int resmgr_open_bind(resmgr_context_t *ctp, void *ocb, const resmgr_io_funcs_t *
     pthread_mutex_lock(&qh_lock);
     struct qh_conn *c = qh_conn_find(ctp->info.coid);
     struct qh_attach *a = qh_attach_by_id(ctp->dpp, (unsigned)ctp->id);
+    if (!iofuncs && !a)                       /* an openfd(): the table of the fd it comes from */
+        iofuncs = QH_CTX(ctp)->openfd_funcs;
     int err = !c || c->dead || (!iofuncs && !a) ? EBADF  /* no connection or no table */
             : c->bind ? EBUSY                 /* binding over it would lose the first OCB */
             : !b ? ENOMEM : EOK;
@@ -148,6 +150,16 @@ int resmgr_open_bind(resmgr_context_t *ctp, void *ocb, const resmgr_io_funcs_t *
 }
 
 /* ---- bindings: an OCB lives while a connection is bound or a handler runs for it ---- */
+
+/* Has coid an OCB? */
+static int qh_conn_has_ocb(int coid)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_conn *c = qh_conn_find(coid);
+    int bound = c && c->bind;
+    pthread_mutex_unlock(&qh_lock);
+    return bound;
+}
 
 /* Enter a handler for the OCB bound to coid; NULL if none. */
 struct qh_bind *qh_bind_enter(int coid)
@@ -344,6 +356,35 @@ static int qh_io_dup(resmgr_context_t *ctp)
     return err;
 }
 
+/* _IO_OPENFD on a new connection: the openfd handler of the OCB of the sender's connection
+   named in the message (same client process) binds a new OCB to this one. */
+static int qh_io_openfd(resmgr_context_t *ctp, struct qh_bind **held)
+{
+    struct _io_openfd o;
+    if (QH_SIZE(ctp) < sizeof o)              /* header incomplete */
+        return EBADMSG;
+    memcpy(&o, ctp->msg, sizeof o);
+    pthread_mutex_lock(&qh_lock);
+    struct qh_conn *self = qh_conn_find(ctp->info.coid);
+    struct qh_conn *orig = qh_conn_find(o.info.coid);
+    int err = !self || !orig || orig->dead || !orig->bind || orig->dpp != ctp->dpp ? EBADF
+            : orig->client != self->client || o.info.pid != ctp->info.pid ? EBADF  /* not its own */
+            : self->bind ? EBUSY : EOK;
+    struct qh_bind *b = err == EOK ? orig->bind : NULL;
+    if (b)
+        b->busy++;                            /* inside a handler for the original OCB */
+    pthread_mutex_unlock(&qh_lock);
+    if (!b)
+        return err;
+    *held = b;
+    if (!b->io_funcs->openfd)
+        return ENOSYS;
+    QH_CTX(ctp)->openfd_funcs = b->io_funcs;
+    int ret = b->io_funcs->openfd(ctp, &ctp->msg->openfd, b->ocb);
+    QH_CTX(ctp)->openfd_funcs = NULL;
+    return ret;
+}
+
 /* The part at ctp->offset: its checks, then its handler (lock_ocb already taken, except
    for _IO_CLOSE). */
 static int qh_io_part(resmgr_context_t *ctp, struct qh_bind *b, int combine)
@@ -412,6 +453,10 @@ static int qh_io(resmgr_context_t *ctp, struct qh_bind **held)
     if (QH_MSGLEN(ctp) - off >= sizeof(_Uint16t) &&
         ((resmgr_iomsgs_t *)(void *)((char *)ctp->msg + off))->type == _IO_DUP)
         return qh_io_dup(ctp);                /* binds a connection that has no OCB yet */
+    if (QH_MSGLEN(ctp) - off >= sizeof(_Uint16t) &&
+        ((resmgr_iomsgs_t *)(void *)((char *)ctp->msg + off))->type == _IO_OPENFD &&
+        !qh_conn_has_ocb(ctp->info.coid))
+        return qh_io_openfd(ctp, held);       /* a new OCB for a connection that has none */
     struct qh_bind *b = qh_bind_enter(ctp->info.coid);
     if (!b)                                   /* connection not opened */
         return EBADF;

@@ -43,6 +43,8 @@ struct sample_stats { int32_t unblocks, unblock_req, held, order_timeouts; };
 #define SAMPLE_RELEASE   __DION(_DCMD_MISC, 0x4c)   /* reply every held read; ret_val: ESRCH count */
 #define SAMPLE_LOCKFAIL  __DION(_DCMD_MISC, 0x4d)   /* the next lock_ocb fails with ENOLCK */
 #define SAMPLE_FAKE_OPENS __DIOT(_DCMD_MISC, 0x4e, struct sample_val)  /* add to the open counts */
+#define SAMPLE_NOTIFY_STATS __DIOF(_DCMD_MISC, 0x4f, struct sample_notify)
+#define SAMPLE_PULSE_CODE 5          /* the pulse of the notify events in the tests */
 #define BAD_DOUBLE_REPLY __DION(_DCMD_MISC, 0x50)
 #define BAD_NPARTS       __DION(_DCMD_MISC, 0x51)
 #define BAD_NO_REPLY     __DION(_DCMD_MISC, 0x52)
@@ -51,6 +53,9 @@ struct sample_stats { int32_t unblocks, unblock_req, held, order_timeouts; };
    reply holds the previous call's (e.g. a non-final part's) and its own. */
 struct sample_where  { int32_t offset, size, rcvid_zero, calls, srcmsglen; };
 struct sample_where2 { struct sample_where prev, cur; };
+
+/* The input condition's notify list: entries, armed ones, threshold; pulses received. */
+struct sample_notify { int32_t entries, armed, cnt, pulses; };
 
 /* Counters of the connect/close handlers (test hook, read without a message). */
 struct sample_counts { int32_t opens, close_dups, close_ocbs, open_count, last_scoid,
@@ -65,5 +70,6 @@ void sample_helpers_drain(void); /* returns once no late-reply helper thread run
 void sample_wait_held(int n);    /* returns once n reads are held */
 struct sample_counts sample_counts(void);
 void sample_wait_close_ocbs(int n);  /* returns once close_ocb ran n times in all */
+void sample_wait_pulses(int n);      /* returns once n notify pulses arrived in all */
 
 #endif

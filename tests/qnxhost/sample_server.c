@@ -57,6 +57,7 @@ struct sample_dev {
     int                 nwait;
     struct sample_stats stats;
     struct sample_where where;          /* the last SAMPLE_WHERE */
+    iofunc_notify_t     notify[3];      /* select/poll/ionotify clients */
     int32_t             where_calls;
 };
 
@@ -82,8 +83,9 @@ static struct {
     int64_t close_ocbs;                 /* close_ocb calls in all */
     int32_t timeouts;                   /* waits that hit HOOK_WAIT_S */
     int32_t lock_fail;                  /* SAMPLE_LOCKFAIL: fail the next lock_ocb */
+    int64_t pulses;                     /* notify pulses received */
     struct sample_counts counts;
-} hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+} hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
            { 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
 
 /* Handlers the library must call without lock_ocb count it if they find it taken (the
@@ -155,6 +157,11 @@ void sample_helpers_drain(void)
 void sample_wait_held(int n)
 {
     hook_wait(&hook.held, n);
+}
+
+void sample_wait_pulses(int n)
+{
+    hook_wait(&hook.pulses, n);
 }
 
 void sample_wait_close_ocbs(int n)
@@ -332,6 +339,9 @@ static int sample_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T
     pthread_mutex_lock(&hook.mutex);
     hook.counts.close_dups++;
     pthread_mutex_unlock(&hook.mutex);
+    iofunc_attr_lock(&ocb->attr->attr);              /* not locked by the library here */
+    iofunc_notify_remove(ctp, ocb->attr->notify);
+    iofunc_attr_unlock(&ocb->attr->attr);
     return iofunc_close_dup_default(ctp, msg, ocb);
 }
 
@@ -361,6 +371,32 @@ static int sample_release(void)
             esrch++;
     }
     return esrch;
+}
+
+/* select/poll/ionotify: input is ready while this OCB has unread bytes, output while there
+   is room (computed from the state every time). */
+static int sample_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb)
+{
+    int trig = 0;
+    if (ocb->attr->attr.nbytes > ocb->offset)
+        trig |= (int)_NOTIFY_COND_INPUT;
+    if (ocb->attr->attr.nbytes < SAMPLE_BUF_SIZE)
+        trig |= (int)_NOTIFY_COND_OUTPUT;
+    return iofunc_notify(ctp, msg, ocb->attr->notify, trig, NULL, NULL);
+}
+
+/* A notify event came back to us (the tests aim them at the device's own channel). */
+static int sample_pulse(message_context_t *ctp, int code, unsigned flags, void *handle)
+{
+    (void)ctp;
+    (void)code;
+    (void)flags;
+    (void)handle;
+    pthread_mutex_lock(&hook.mutex);
+    hook.pulses++;
+    pthread_cond_broadcast(&hook.cv);
+    pthread_mutex_unlock(&hook.mutex);
+    return 0;
 }
 
 static int sample_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
@@ -425,6 +461,8 @@ static int sample_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *oc
         return EBADMSG;
     if (off + (int64_t)n > ocb->attr->attr.nbytes)
         ocb->attr->attr.nbytes = off + (int64_t)n;
+    if (IOFUNC_NOTIFY_INPUT_CHECK(ocb->attr->notify, (int)n, 0))  /* n new bytes to read */
+        iofunc_notify_trigger(ocb->attr->notify, (int)n, IOFUNC_NOTIFY_INPUT);
     if ((msg->i.xtype & _IO_XTYPE_MASK) == _IO_XTYPE_NONE)
         ocb->offset = off + (int64_t)n;
     _IO_SET_WRITE_NBYTES(ctp, n);
@@ -538,6 +576,20 @@ static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *
         out_len = sizeof w;
         break;
     }
+    case (unsigned)SAMPLE_NOTIFY_STATS: {             /* the input list's bookkeeping */
+        struct sample_notify ns = { 0, 0, ocb->attr->notify[IOFUNC_NOTIFY_INPUT].cnt, 0 };
+        for (iofunc_notify_event_t *e = ocb->attr->notify[IOFUNC_NOTIFY_INPUT].list; e;
+             e = e->next) {
+            ns.entries++;
+            ns.armed += (e->flags & 1) != 0;         /* the host's "armed" entry flag */
+        }
+        pthread_mutex_lock(&hook.mutex);
+        ns.pulses = (int32_t)hook.pulses;
+        pthread_mutex_unlock(&hook.mutex);
+        memcpy(data, &ns, sizeof ns);
+        out_len = sizeof ns;
+        break;
+    }
     case (unsigned)SAMPLE_LOCKFAIL:
         pthread_mutex_lock(&hook.mutex);
         hook.lock_fail = 1;
@@ -633,10 +685,16 @@ int main(int argc, char **argv)
     io_funcs.close_dup = sample_close_dup;
     io_funcs.close_ocb = sample_close_ocb;
     io_funcs.lock_ocb = sample_lock_ocb;
+    io_funcs.notify = sample_notify;
     io_funcs.unlock_ocb = sample_unlock_ocb;
     connect_funcs.open = sample_open;
     memset(&dev, 0, sizeof dev);                      /* a restart starts afresh */
     iofunc_attr_init(&dev.attr, S_IFCHR | 0666, NULL, NULL);
+    IOFUNC_NOTIFY_INIT(dev.notify);
+    if (pulse_attach(dpp, 0, SAMPLE_PULSE_CODE, sample_pulse, NULL) == -1) {
+        perror("pulse_attach");
+        return EXIT_FAILURE;
+    }
     if (resmgr_attach(dpp, &rattr, SAMPLE_PATH, _FTYPE_ANY, 0, &connect_funcs, &io_funcs,
                       &dev) == -1) {
         perror("resmgr_attach");

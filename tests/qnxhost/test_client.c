@@ -617,6 +617,96 @@ static void test_locking(void)
     CHECK(sample_counts().locked_in_unlocked == 0);
 }
 
+static struct sample_notify notify_stats(int fd)
+{
+    struct sample_notify ns;
+    memset(&ns, 0, sizeof ns);
+    CHECK(devctl(fd, SAMPLE_NOTIFY_STATS, &ns, sizeof ns, NULL) == EOK);
+    return ns;
+}
+
+/* Ask for input readiness (POLLARM, as select() does); returns the ready flags or -1. */
+static int notify_input(int fd)
+{
+    io_notify_t m;
+    memset(&m, 0, sizeof m);
+    m.i.type = _IO_NOTIFY;
+    m.i.combine_len = sizeof m.i;
+    m.i.action = _NOTIFY_ACTION_POLLARM;
+    m.i.flags = (int32_t)_NOTIFY_COND_INPUT;
+    m.i.event.qsev_notify = SIGEV_PULSE;
+    m.i.event.qsev_coid = fd;                 /* back to the device's own channel */
+    m.i.event.qsev_code = SAMPLE_PULSE_CODE;
+    if (MsgSend(fd, &m.i, sizeof m.i, &m.o, sizeof m.o) == -1)
+        return -1;
+    return (int)m.o.flags;
+}
+
+/* Notify bookkeeping: one entry per client connection and condition, re-armed on every call
+   (also when ready), disarmed (not freed) on trigger, removed by close_dup. */
+static void test_notify(void)
+{
+    int a = open(SAMPLE_PATH, O_RDWR), b = open(SAMPLE_PATH, O_RDWR), w = open(SAMPLE_PATH, O_RDWR);
+    CHECK(lseek(a, 0, SEEK_END) >= 0 && lseek(b, 0, SEEK_END) >= 0 && lseek(w, 0, SEEK_END) >= 0);
+    struct sample_notify n0 = notify_stats(a);
+    CHECK(n0.entries == 0 && n0.cnt == 1);                  /* IOFUNC_NOTIFY_INIT: one byte */
+    CHECK(notify_input(a) == 0 && notify_input(a) == 0);     /* nothing to read: armed */
+    CHECK(notify_input(b) == 0);
+    struct sample_notify n1 = notify_stats(a);
+    CHECK(n1.entries == 2 && n1.armed == 2);                 /* a's re-arm reused its entry */
+    CHECK(write(w, "x", 1) == 1);                            /* fires both */
+    sample_wait_pulses(n0.pulses + 2);
+    struct sample_notify n2 = notify_stats(a);
+    CHECK(n2.pulses == n0.pulses + 2 && n2.entries == 2 && n2.armed == 0);  /* kept, disarmed */
+    CHECK(notify_input(a) == (int)_NOTIFY_COND_INPUT);       /* ready: reported, and armed */
+    struct sample_notify n3 = notify_stats(a);
+    CHECK(n3.entries == 2 && n3.armed == 1);
+    CHECK(close(b) == 0);                                    /* close_dup removes b's entry */
+    CHECK(notify_stats(a).entries == 1);
+    CHECK(close(a) == 0 && close(w) == 0);
+    CHECK(qh_protocol_errors() == 0);
+}
+
+/* iofunc_func_init() fills every slot: chmod, chown, utime(64), openfd, fdinfo, sync. */
+static void test_func_init_defaults(void)
+{
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    struct stat st;
+    CHECK(fchmod(fd, 0640) == 0 && fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0640 &&
+          S_ISCHR(st.st_mode));
+    CHECK(fchmod(fd, 0666) == 0);
+    gid_t gid = st.st_gid;
+    CHECK(fchown(fd, (uid_t)-1, 4321) == 0 && fstat(fd, &st) == 0 && st.st_gid == 4321);
+    CHECK(fchown(fd, (uid_t)-1, gid) == 0);
+    struct timespec times[2] = { { 1000, 0 }, { 2000, 0 } };
+    CHECK(futimens(fd, times) == 0 && fstat(fd, &st) == 0 && st.st_mtime == 2000 &&
+          st.st_atime == 1000);
+    CHECK(futimens(fd, NULL) == 0 && fstat(fd, &st) == 0 && st.st_mtime > 2000);
+
+    struct sample_counts c0 = sample_counts();
+    CHECK(lseek(fd, 5, SEEK_SET) == 5);
+    int ro = openfd(fd, O_RDONLY);            /* a new OCB: own offset and access */
+    CHECK(ro >= QH_FD_BASE && lseek(ro, 0, SEEK_CUR) == 0);
+    errno = 0;
+    CHECK(write(ro, "x", 1) == -1 && errno == EBADF);
+    errno = 0;
+    CHECK(openfd(ro, O_RDWR) == -1 && errno == EACCES);     /* no more than it has */
+    io_fdinfo_t fi;
+    memset(&fi, 0, sizeof fi);
+    fi.i.type = _IO_FDINFO;
+    fi.i.combine_len = sizeof fi.i;
+    CHECK(MsgSend(fd, &fi.i, sizeof fi.i, &fi.o, sizeof fi.o) == 0);
+    CHECK(fi.o.offset == 5 && fi.o.count == c0.open_count + 1 && (fi.o.ioflag & _IO_FLAG_WR));
+    io_sync_t sy;
+    memset(&sy, 0, sizeof sy);
+    sy.i.type = _IO_SYNC;
+    sy.i.combine_len = sizeof sy.i;
+    CHECK(MsgSend(fd, &sy.i, sizeof sy.i, NULL, 0) == 0);
+    CHECK(close(ro) == 0 && close(fd) == 0);
+    CHECK(sample_counts().close_ocbs == c0.close_ocbs + 2);
+    CHECK(qh_protocol_errors() == 0);
+}
+
 static void *pool_client(void *arg)
 {
     int *bad = arg;
@@ -674,6 +764,8 @@ int main(int argc, char **argv)
             test_dup();
             test_client_death();
             test_locking();
+            test_notify();
+            test_func_init_defaults();
         } else {
             test_io();
             test_devctl();

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <stdint.h>
+#include <time.h>
 #include <devctl.h>
 
 #ifdef __cplusplus
@@ -38,6 +39,10 @@ int     qh_fstat(int fd, struct stat *statp);
 int     qh_stat(const char *path, struct stat *statp);   /* connect+stat+close, one send */
 int     qh_dup(int fd);                                  /* _IO_DUP: a second binding */
 int     qh_dup2(int fd, int fd2);                        /* fd2 >= QH_FD_BASE if fd is emulated */
+int     qh_openfd(int fd, int oflag);                    /* QNX openfd(): _IO_OPENFD, a new OCB */
+int     qh_fchmod(int fd, mode_t mode);                  /* _IO_CHMOD */
+int     qh_fchown(int fd, uid_t owner, gid_t group);     /* _IO_CHOWN */
+int     qh_futimens(int fd, const struct timespec times[2]);  /* _IO_UTIME64 (6.x: _IO_UTIME) */
 
 /* Combine messages: parts[i] is one whole io message, header first. All but the last get
    combine_len = their length (padded to 8) | _IO_COMBINE_FLAG; one send; returns like

@@ -21,5 +21,9 @@
 #define fstat(_fd, _st)          qh_fstat((_fd), (_st))
 #define dup(_fd)                 qh_dup(_fd)
 #define dup2(_fd, _fd2)          qh_dup2((_fd), (_fd2))
+#define openfd(_fd, _o)          qh_openfd((_fd), (_o))
+#define fchmod(_fd, _m)          qh_fchmod((_fd), (_m))
+#define fchown(_fd, _u, _g)      qh_fchown((_fd), (_u), (_g))
+#define futimens(_fd, _t)        qh_futimens((_fd), (_t))
 
 #endif

@@ -191,17 +191,20 @@ typedef struct _iofunc_notify {
 #define IOFUNC_NOTIFY_HUP    6
 #define IOFUNC_NOTIFY_NVAL   12
 
+/* Each condition starts with a threshold of one byte and no entries. */
 #define IOFUNC_NOTIFY_INIT(_nop) \
-    ((void)((_nop)[IOFUNC_NOTIFY_INPUT].cnt = 0, (_nop)[IOFUNC_NOTIFY_INPUT].list = NULL, \
-            (_nop)[IOFUNC_NOTIFY_OUTPUT].cnt = 0, (_nop)[IOFUNC_NOTIFY_OUTPUT].list = NULL, \
-            (_nop)[IOFUNC_NOTIFY_OBAND].cnt = 0, (_nop)[IOFUNC_NOTIFY_OBAND].list = NULL))
-/* True when someone is armed on the condition and cnt reaches its threshold. */
+    ((void)((_nop)[IOFUNC_NOTIFY_INPUT].cnt = 1, (_nop)[IOFUNC_NOTIFY_INPUT].list = NULL, \
+            (_nop)[IOFUNC_NOTIFY_OUTPUT].cnt = 1, (_nop)[IOFUNC_NOTIFY_OUTPUT].list = NULL, \
+            (_nop)[IOFUNC_NOTIFY_OBAND].cnt = 1, (_nop)[IOFUNC_NOTIFY_OBAND].list = NULL))
+/* Worth a trigger: someone has an entry and cnt reaches the threshold (or a transition). */
+#define _QH_NOTIFY_CHECK(_nop, _i, _cnt, _tran) \
+    ((_nop)[_i].list != NULL && (((_nop)[_i].cnt && (_nop)[_i].cnt <= (_cnt)) || (_tran)))
 #define IOFUNC_NOTIFY_INPUT_CHECK(_nop, _cnt, _tran) \
-    ((_nop)[IOFUNC_NOTIFY_INPUT].list != NULL && (_cnt) >= (_nop)[IOFUNC_NOTIFY_INPUT].cnt)
+    _QH_NOTIFY_CHECK(_nop, IOFUNC_NOTIFY_INPUT, _cnt, _tran)
 #define IOFUNC_NOTIFY_OUTPUT_CHECK(_nop, _cnt) \
-    ((_nop)[IOFUNC_NOTIFY_OUTPUT].list != NULL && (_cnt) >= (_nop)[IOFUNC_NOTIFY_OUTPUT].cnt)
+    _QH_NOTIFY_CHECK(_nop, IOFUNC_NOTIFY_OUTPUT, _cnt, 0)
 #define IOFUNC_NOTIFY_OBAND_CHECK(_nop, _cnt, _tran) \
-    ((_nop)[IOFUNC_NOTIFY_OBAND].list != NULL && (_cnt) >= (_nop)[IOFUNC_NOTIFY_OBAND].cnt)
+    _QH_NOTIFY_CHECK(_nop, IOFUNC_NOTIFY_OBAND, _cnt, _tran)
 
 /* Reply counts (ctp->status: a long since 7.0, an int in 6.x, so no cast there) and, 7.0+,
    the 64-bit aware byte counts of read/write messages. */
@@ -266,6 +269,19 @@ int  iofunc_unblock_default(resmgr_context_t *ctp, io_pulse_t *msg, iofunc_ocb_t
 int  iofunc_lock_ocb_default(resmgr_context_t *ctp, void *reserved, iofunc_ocb_t *ocb);
 int  iofunc_unlock_ocb_default(resmgr_context_t *ctp, void *reserved, iofunc_ocb_t *ocb);
 int  iofunc_time_update(iofunc_attr_t *attr);
+int  iofunc_chmod(resmgr_context_t *ctp, io_chmod_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr);
+int  iofunc_chmod_default(resmgr_context_t *ctp, io_chmod_t *msg, iofunc_ocb_t *ocb);
+int  iofunc_chown(resmgr_context_t *ctp, io_chown_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr);
+int  iofunc_chown_default(resmgr_context_t *ctp, io_chown_t *msg, iofunc_ocb_t *ocb);
+int  iofunc_utime(resmgr_context_t *ctp, io_utime_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr);
+int  iofunc_utime_default(resmgr_context_t *ctp, io_utime_t *msg, iofunc_ocb_t *ocb);
+int  iofunc_openfd(resmgr_context_t *ctp, io_openfd_t *msg, iofunc_ocb_t *ocb,
+                   iofunc_attr_t *attr);
+int  iofunc_openfd_default(resmgr_context_t *ctp, io_openfd_t *msg, iofunc_ocb_t *ocb);
+int  iofunc_fdinfo(resmgr_context_t *ctp, iofunc_ocb_t *ocb, iofunc_attr_t *attr,
+                   struct _fdinfo *info);
+int  iofunc_fdinfo_default(resmgr_context_t *ctp, io_fdinfo_t *msg, iofunc_ocb_t *ocb);
+int  iofunc_sync_default(resmgr_context_t *ctp, io_sync_t *msg, iofunc_ocb_t *ocb);
 int  iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
                    int trig, const int *notifycnts, int *armed);
 void iofunc_notify_trigger(iofunc_notify_t *nop, int cnt, int index);
