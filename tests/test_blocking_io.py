@@ -2,7 +2,8 @@
 tests: pool drivers are race-free under ThreadSanitizer, and one planted defect per rule
 (a notify list changed without the attr lock, a lost unblock, a cached readiness flag, a
 zero-byte read passed to the hook, a write answered EAGAIN on a blocking fd) makes a named
-generated test fail."""
+generated test fail; also dup/close orders, client death and combine messages on the
+runtime's client API."""
 from __future__ import annotations
 
 import pytest
@@ -90,3 +91,13 @@ def test_defect_dead_clients_request_kept(tmp_path):
     out = r.stdout + r.stderr
     assert r.returncode != 0
     assert "FAIL client_dies_while_read_held" in out, out[-3000:]
+
+
+def test_defect_read_assumes_message_at_buffer_start(tmp_path):
+    """A read handler that takes its header from the start of the receive buffer: inside a
+    combine message it reads the lseek part instead (notes: every part sits at ctp->offset)."""
+    tree = planted(tmp_path, "sample", "server/sample_io.c", "    n = SAMPLE_READ_NBYTES(msg);",
+                   "    n = SAMPLE_READ_NBYTES((io_read_t *)ctp->msg);")
+    r, out = run_test(tree, tmp_path / "build")
+    assert r.returncode != 0
+    assert "FAIL lseek_read_combine" in out, out[-3000:]
