@@ -4,7 +4,8 @@
     in-process through rmgen.cli.main into fresh temp dirs (median of --runs runs);
 (b) devctl round trips per second on the qnxhost runtime: thermo_get_config() with 1 and 4
     client threads (benchmarks/bench_host.c, -O2, no sanitizers);
-(c) read/write throughput on the sample driver in 4 KiB messages.
+(c) read/write throughput on the sample driver in 4 KiB messages;
+(d) the qnxhost devctl round trip as a ratio of futex and condvar ping-pongs (bench_runtime.py).
 
     python benchmarks/run.py [--runs N] [--calls N] [--mbytes N]
 """
@@ -169,6 +170,9 @@ def main() -> int:
             op, how = mode.split("/", 1)
             rows.append(("read/write", f"sample {op} 4 KiB ({how})", f"{statistics.median(mbs):,.1f} MiB/s",
                          f"{args.mbytes} MiB, median of {args.repeat}"))
+
+    import bench_runtime  # (d) qnxhost round trip vs futex/condvar ping-pong (benchmarks/pingpong.c)
+    rows += bench_runtime.measure(args.calls * 2, args.repeat)
 
     cores = os.cpu_count()
     print(f"\nrmgen benchmarks ({sys.implementation.name} {sys.version.split()[0]}, {CC} -O2, {cores} CPUs)")

@@ -1,7 +1,9 @@
 """Checks the clean-room qnxhost headers numerically against the QNX 8.0 ABI
 figures (../shared/qnx/abi-8.0-x86_64.json): every key is either compiled and
 compared, or exempt with a reason. Keys the 6.4 file shares with 8.0 (same
-value) are compared too."""
+value) are compared too. The 6.4.1 flavour (-DQH_NTO_VERSION=641) is compared with
+../shared/qnx/abi-6.4-x86.json where the figures do not depend on the 32-bit
+pointer size or the C library."""
 import json
 import os
 import shutil
@@ -61,12 +63,23 @@ def load(path):
     return data
 
 
-def compile_c(src, exe, tmp_path):
+def compile_c(src, exe, tmp_path, flags=()):
     c_file = os.path.join(tmp_path, os.path.basename(exe) + ".c")
     with open(c_file, "w") as f:
         f.write(src)
-    return subprocess.run(["gcc", "-std=c11", "-D_GNU_SOURCE", "-w", "-isystem", INCLUDE,
+    return subprocess.run(["gcc", "-std=c11", "-D_GNU_SOURCE", "-w", "-isystem", INCLUDE, *flags,
                            c_file, "-o", exe], capture_output=True, text=True)
+
+
+def host_figures(keys, tmp, flags=()):
+    """The host's value of each C expression in keys, compiled against the headers."""
+    body = "".join(f'    printf("%s\\t%lld\\n", {json.dumps(k)}, (long long)({k}));\n'
+                   for k in keys)
+    exe = os.path.join(tmp, "abi" + "".join(flags).replace("=", "").replace("-", "_"))
+    res = compile_c(PRELUDE + body + "    return 0;\n}\n", exe, tmp, flags)
+    assert res.returncode == 0, res.stderr
+    out = subprocess.run([exe], capture_output=True, text=True, check=True).stdout
+    return dict((line.split("\t")[0], int(line.split("\t")[1])) for line in out.splitlines())
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +88,7 @@ def host_values(tmp_path_factory):
         pytest.skip("gcc is not installed")
     tmp = str(tmp_path_factory.mktemp("abi"))
     abi = load(ABI_80)
-    keys = [k for k, v in abi.items() if v is not None and k not in EXEMPT]
-    body = "".join(f'    printf("%s\\t%lld\\n", {json.dumps(k)}, (long long)({k}));\n'
-                   for k in keys)
-    exe = os.path.join(tmp, "abi")
-    res = compile_c(PRELUDE + body + "    return 0;\n}\n", exe, tmp)
-    assert res.returncode == 0, res.stderr
-    out = subprocess.run([exe], capture_output=True, text=True, check=True).stdout
-    return dict((line.split("\t")[0], int(line.split("\t")[1])) for line in out.splitlines())
+    return host_figures([k for k, v in abi.items() if v is not None and k not in EXEMPT], tmp)
 
 
 def test_every_key_checked_or_exempt(host_values):
@@ -119,3 +125,30 @@ def test_undefined_in_8_0(tmp_path):
         if compile_c(src, os.path.join(str(tmp_path), f"null{i}"), str(tmp_path)).returncode == 0:
             present.append(key)
     assert not present, f"defined although QNX 8.0 does not define them: {present}"
+
+
+POINTER = "depends on the 32-bit pointer or size_t of 6.4 x86 (the host is x86_64)"
+EXEMPT_641 = {
+    **{k: v for k, v in EXEMPT.items()},
+    **{k: POINTER for k in (
+        "sizeof(iofunc_attr_t)", "sizeof(iofunc_ocb_t)", "sizeof(resmgr_attr_t)", "sizeof(iov_t)",
+        "sizeof(off_t)", "sizeof(size_t)", "sizeof(struct _pulse)", "offsetof(struct _pulse, scoid)")},
+    **{f"offsetof({t}, {f})": "iofunc_attr_t/iofunc_ocb_t keep the 8.0 layout in both flavours"
+       " (generated code uses named fields only)"
+       for t, fields in (("iofunc_attr_t", "mount flags count rcount wcount rlocks wlocks nbytes inode "
+                                           "uid gid mtime atime ctime mode nlink rdev"),
+                         ("iofunc_ocb_t", "attr ioflag offset sflag flags"))
+       for f in fields.split()},
+}
+
+
+def test_values_match_6_4_flavour(tmp_path):
+    """The -DQH_NTO_VERSION=641 headers against every 6.4 figure that applies on x86_64."""
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc is not installed")
+    old = load(ABI_64)
+    keys = [k for k, v in old.items() if v is not None and k not in EXEMPT_641]
+    host = host_figures(keys, str(tmp_path), ("-DQH_NTO_VERSION=641",))
+    assert len(keys) > 250
+    wrong = {k: (host.get(k), old[k]) for k in keys if host.get(k) != old[k]}
+    assert not wrong, "host 641 != QNX 6.4: " + ", ".join(f"{k}: {h} != {q}" for k, (h, q) in wrong.items())

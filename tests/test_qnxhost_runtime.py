@@ -1,5 +1,6 @@
 """Builds the qnxhost runtime with the sample resource manager and its test
-client (gcc and clang, ASan+UBSan, one valgrind build) and runs every mode."""
+client (gcc and clang, ASan+UBSan, one valgrind build; the 8.0 flavour and the
+6.4.1 one, -DQH_NTO_VERSION=641) and runs every mode."""
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ WARN = ["-g", "-O1", "-Wall", "-Wextra", "-Werror", "-pthread",
 SAN = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"]
 SERVER_STD = ["-std=c99", "-pedantic", "-D_QNX_SOURCE", "-D_DEFAULT_SOURCE"]
 CLIENT_STD = ["-std=c11", "-D_GNU_SOURCE"]
-MODES = {"basic": 57, "combine": 57, "pool": 73, "protocol": 19, "restart": 68, "unblock": 440}
+MODES = {"basic": 57, "combine": 73, "pool": 73, "protocol": 19, "restart": 68, "unblock": 441}
 VALGRIND = ["valgrind", "-q", "--error-exitcode=1", "--leak-check=full",
             "--errors-for-leak-kinds=definite,indirect"]
 
@@ -54,10 +55,15 @@ def run(cmd, expected):
     return res
 
 
-@pytest.fixture(scope="module", params=["gcc", "clang"])
+FLAVOURS = {"gcc": ("gcc", []), "clang": ("clang", []),
+            "gcc-641": ("gcc", ["-DQH_NTO_VERSION=641"]), "clang-641": ("clang", ["-DQH_NTO_VERSION=641"])}
+
+
+@pytest.fixture(scope="module", params=sorted(FLAVOURS))
 def sanitized(request, tmp_path_factory):
-    need(request.param)
-    return build(request.param, SAN, str(tmp_path_factory.mktemp(request.param)))
+    cc, flavour = FLAVOURS[request.param]
+    need(cc)
+    return build(cc, SAN + flavour, str(tmp_path_factory.mktemp(request.param)))
 
 
 @pytest.mark.parametrize("mode", sorted(MODES))
@@ -86,10 +92,11 @@ def test_valgrind(tmp_path, mode):
 
 
 @pytest.mark.parametrize("cc", ["gcc", "clang"])
-def test_library_builds(tmp_path, cc):
+@pytest.mark.parametrize("version", ["800", "641"])
+def test_library_builds(tmp_path, cc, version):
     need(cc)
     need("make")
-    res = subprocess.run(["make", "-s", "-C", QNXHOST, f"O={tmp_path}", f"CC={cc}", "SAN=1"],
-                         capture_output=True, text=True)
+    res = subprocess.run(["make", "-s", "-C", QNXHOST, f"O={tmp_path}", f"CC={cc}", "SAN=1",
+                          f"NTO_VERSION={version}"], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert os.path.exists(os.path.join(tmp_path, "libqnxhost.a"))

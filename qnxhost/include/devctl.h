@@ -45,18 +45,28 @@ extern "C" {
 #define _DCMD_PARTITION 0x11
 #define _DCMD_FSEVMGR   0x12
 
-/* Build a command from class, number, payload size and direction. */
-#define __DIO_RAW(_class, _cmd, _size, _dir) \
-    ((int)(unsigned)((unsigned)(_dir) + ((unsigned)(_size) << 16) + \
-                     ((unsigned)(_class) << 8) + (unsigned)(_cmd)))
+/* Build a command from class, number, payload size and direction: an int in 8.0; in
+   6.x the sum with sizeof() is unsigned (the 32-bit size_t), __DION an int. */
+#define _QH_DIO(_class, _cmd, _size, _dir) \
+    ((unsigned)(_dir) + ((unsigned)(_size) << 16) + ((unsigned)(_class) << 8) + (unsigned)(_cmd))
+#if _NTO_VERSION >= 800
+#define __DIO_RAW(_class, _cmd, _size, _dir) ((int)_QH_DIO(_class, _cmd, _size, _dir))
 #define __DION(_class, _cmd)        __DIO_RAW(_class, _cmd, 0, DEVDIR_NONE)
 #define __DIOF(_class, _cmd, _data) __DIO_RAW(_class, _cmd, sizeof(_data), DEVDIR_FROM)
 #define __DIOT(_class, _cmd, _data) __DIO_RAW(_class, _cmd, sizeof(_data), DEVDIR_TO)
 #define __DIOTF(_class, _cmd, _data) __DIO_RAW(_class, _cmd, sizeof(_data), DEVDIR_TOFROM)
+#else
+#define __DION(_class, _cmd)        ((int)_QH_DIO(_class, _cmd, 0, DEVDIR_NONE))
+#define __DIOF(_class, _cmd, _data) _QH_DIO(_class, _cmd, sizeof(_data), DEVDIR_FROM)
+#define __DIOT(_class, _cmd, _data) _QH_DIO(_class, _cmd, sizeof(_data), DEVDIR_TO)
+#define __DIOTF(_class, _cmd, _data) _QH_DIO(_class, _cmd, sizeof(_data), DEVDIR_TOFROM)
+#endif
 
 #define get_device_command(_cmd)   ((unsigned)(_cmd) & DEVDIR_CMD_MASK)
 #define get_device_direction(_cmd) ((unsigned)(_cmd) & DEVDIR_TOFROM)
+#if _NTO_VERSION >= 800
 #define get_device_size(_cmd)      (((unsigned)(_cmd) & ~DEVDIR_TOFROM) >> 16)
+#endif
 
 /* Address of the data that follows a devctl message header. */
 #define _DEVCTL_DATA(_msg) ((void *)(sizeof(_msg) + (char *)&(_msg)))
@@ -65,7 +75,9 @@ extern "C" {
 int devctl(int fd, int dcmd, void *dev_data_ptr, size_t n_bytes, int *dev_info_ptr);
 int devctlv(int fd, int dcmd, int sparts, int rparts, const iov_t *sv,
             const iov_t *rv, int *dev_info_ptr);
+#if _NTO_VERSION >= 800
 #define posix_devctl devctl
+#endif
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
  * never-replied messages).
  */
 #define _GNU_SOURCE
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "qh_internal.h"
@@ -53,10 +54,28 @@ unsigned qh_replied_type(rcvid_t rcvid)
     return type;
 }
 
-/* Client send timeout: QH_SEND_TIMEOUT_MS from the environment, else the default. */
-long qh_send_timeout_ms(void)
+/* Client send timeout: qh_send_timeout_set(), else QH_SEND_TIMEOUT_MS from the environment
+   (read once, at the first send), else the default. */
+static _Atomic long    qh_timeout_ms;
+static pthread_once_t  qh_timeout_once = PTHREAD_ONCE_INIT;
+
+static void qh_timeout_from_env(void)
 {
     const char *env = getenv("QH_SEND_TIMEOUT_MS");
     long ms = env ? strtol(env, NULL, 10) : 0;
-    return ms > 0 ? ms : QH_SEND_TIMEOUT_MS_DEFAULT;
+    long unset = 0;
+    atomic_compare_exchange_strong(&qh_timeout_ms, &unset, ms > 0 ? ms : QH_SEND_TIMEOUT_MS_DEFAULT);
+}
+
+long qh_send_timeout_ms(void)
+{
+    pthread_once(&qh_timeout_once, qh_timeout_from_env);
+    return atomic_load_explicit(&qh_timeout_ms, memory_order_relaxed);
+}
+
+long qh_send_timeout_set(long ms)
+{
+    long old = qh_send_timeout_ms();
+    atomic_store(&qh_timeout_ms, ms > 0 ? ms : QH_SEND_TIMEOUT_MS_DEFAULT);
+    return old;
 }

@@ -31,14 +31,55 @@ static pthread_cond_t    qh_state_cv = PTHREAD_COND_INITIALIZER;
 static int               qh_starting;   /* a qh_server_start() is waiting */
 static int               qh_ready;      /* the starting server blocked in receive */
 
+/* Channels made with ChannelCreate() and not yet given to dispatch_create_channel(): only
+   their flags matter on the host (_NTO_CHF_SENDER_LEN: srcmsglen filled in 6.x). */
+#define QH_CHANNELS_MAX 64
+static unsigned qh_chan_flags[QH_CHANNELS_MAX];
+static unsigned char qh_chan_used[QH_CHANNELS_MAX];
+
+int ChannelCreate(unsigned flags)
+{
+    pthread_mutex_lock(&qh_lock);
+    int chid = 1;
+    while (chid < QH_CHANNELS_MAX && qh_chan_used[chid])
+        chid++;
+    if (chid < QH_CHANNELS_MAX) {
+        qh_chan_used[chid] = 1;
+        qh_chan_flags[chid] = flags;
+    }
+    pthread_mutex_unlock(&qh_lock);
+    if (chid == QH_CHANNELS_MAX) {
+        errno = EAGAIN;                       /* no more channels */
+        return -1;
+    }
+    return chid;
+}
+
+int ChannelDestroy(int chid)
+{
+    pthread_mutex_lock(&qh_lock);
+    int ok = chid > 0 && chid < QH_CHANNELS_MAX && qh_chan_used[chid];
+    if (ok)
+        qh_chan_used[chid] = 0;
+    pthread_mutex_unlock(&qh_lock);
+    if (!ok)
+        errno = EINVAL;
+    return ok ? 0 : -1;
+}
+
 dispatch_t *dispatch_create_channel(int chid, unsigned flags)
 {
-    (void)chid;                               /* the host always makes its own channel */
     dispatch_t *dpp = calloc(1, sizeof *dpp);
     if (!dpp) {
         errno = ENOMEM;
         return NULL;
     }
+    /* -1: the library's own channel (_NTO_CHF_UNBLOCK | _NTO_CHF_DISCONNECT), else the
+       caller's from ChannelCreate() */
+    pthread_mutex_lock(&qh_lock);
+    int own = chid > 0 && chid < QH_CHANNELS_MAX && qh_chan_used[chid];
+    dpp->chan.flags = own ? qh_chan_flags[chid] : _NTO_CHF_UNBLOCK | _NTO_CHF_DISCONNECT;
+    pthread_mutex_unlock(&qh_lock);
     pthread_cond_init(&dpp->chan.cv, NULL);
     dpp->flags = flags;
     dpp->nparts_max = 1;
@@ -178,7 +219,7 @@ int dispatch_handler(dispatch_context_t *ctp)
         qh_resmgr_disconnect(ctp);            /* a client died: close its bindings */
     if (ctp->rcvid == 0)                      /* pulses have no rcvid */
         return qh_pulse_dispatch(ctp);
-    if (ctp->info.msglen < sizeof(_Uint16t)) {  /* too short to carry a type */
+    if (QH_MSGLEN(ctp) < sizeof(_Uint16t)) {  /* too short to carry a type */
         MsgError(ctp->rcvid, EBADMSG);
         return -1;
     }

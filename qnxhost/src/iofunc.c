@@ -193,6 +193,10 @@ int iofunc_ocb_attach(resmgr_context_t *ctp, io_open_t *msg, iofunc_ocb_t *ocb,
                       iofunc_attr_t *attr, const resmgr_io_funcs_t *io_funcs)
 {
     iofunc_funcs_t *f = qh_mount_funcs(attr);
+    unsigned ioflag = msg ? msg->connect.ioflag : _IO_FLAG_RD;
+    if (attr->count == UINT16_MAX || ((ioflag & _IO_FLAG_RD) && attr->rcount == UINT16_MAX) ||
+        ((ioflag & _IO_FLAG_WR) && attr->wcount == UINT16_MAX))
+        return ENFILE;                        /* the 16-bit open counts would wrap */
     int own = ocb == NULL;
     if (own)
         ocb = f && f->ocb_calloc ? f->ocb_calloc(ctp, attr) : calloc(1, sizeof *ocb);
@@ -278,7 +282,7 @@ int iofunc_unblock_default(resmgr_context_t *ctp, io_pulse_t *msg, iofunc_ocb_t 
     (void)ctp;
     (void)msg;
     (void)ocb;
-    return _RESMGR_DEFAULT;                   /* no file-lock waiters on the host */
+    return QH_DEFAULT;                   /* no file-lock waiters on the host */
 }
 
 int iofunc_lock_ocb_default(resmgr_context_t *ctp, void *reserved, iofunc_ocb_t *ocb)
@@ -320,11 +324,15 @@ static int qh_verify_xtype(resmgr_context_t *ctp, const void *hdr, size_t hdr_si
     size_t extra = qh_xtype_header(xtype);
     if (extra == 0)
         return EOK;
-    if (ctp->size < hdr_size + extra)         /* offset header missing */
+    if (QH_SIZE(ctp) < hdr_size + extra)         /* offset header missing */
         return EBADMSG;
     struct _xtype_offset off;
     memcpy(&off, (const char *)hdr + hdr_size, sizeof off);
-    return off.offset < 0 ? EINVAL : EOK;     /* no negative positions */
+#if _NTO_VERSION >= 710
+    return off.offset < 0 ? EINVAL : EOK;     /* no negative positions (7.1+) */
+#else
+    return EOK;
+#endif
 }
 
 int iofunc_read_verify(resmgr_context_t *ctp, io_read_t *msg, iofunc_ocb_t *ocb, int *nonblock)
@@ -346,10 +354,12 @@ int iofunc_write_verify(resmgr_context_t *ctp, io_write_t *msg, iofunc_ocb_t *oc
     int st = qh_verify_xtype(ctp, msg, sizeof msg->i, msg->i.xtype);
     if (st != EOK)
         return st;
+#if _NTO_VERSION >= 710                      /* 6.x checks neither (fidelity-notes.md §5) */
     size_t skip = sizeof msg->i + qh_xtype_header(msg->i.xtype);
-    size_t sent = resmgr_msggetsize(ctp, 0, NULL, NULL);
-    if (sent < skip || _IO_WRITE_GET_NBYTES(msg) > sent - skip)
+    size_t sent = qh_msggetsize(ctp, 0, NULL, NULL);
+    if (sent < skip || QH_WRITE_NBYTES(msg) > sent - skip)
         return EBADMSG;                       /* client claims more data than it sent */
+#endif
     if (ocb->ioflag & O_APPEND)
         ocb->offset = ocb->attr->nbytes;
     if (nonblock)
@@ -375,7 +385,7 @@ int iofunc_write_default(resmgr_context_t *ctp, io_write_t *msg, iofunc_ocb_t *o
         return st;
     if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE)  /* no special writes */
         return ENOSYS;
-    _IO_SET_WRITE_NBYTES(ctp, _IO_WRITE_GET_NBYTES(msg));
+    _IO_SET_WRITE_NBYTES(ctp, QH_WRITE_NBYTES(msg));
     ocb->attr->flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
     return EOK;
 }
@@ -390,6 +400,21 @@ static int qh_devctl_reply_int(resmgr_context_t *ctp, io_devctl_t *msg, int valu
     return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o + sizeof value);
 }
 
+/* DCMD_ALL_FADVISE: advice checked, accepted as a no-op on regular files; other files
+   cannot seek, so ESPIPE (as posix_fadvise() on a pipe). */
+static int qh_devctl_fadvise(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_attr_t *attr)
+{
+    struct _fadvise adv;
+    if (QH_SIZE(ctp) < sizeof msg->i + sizeof adv)  /* the advice did not arrive */
+        return EBADMSG;
+    memcpy(&adv, _DEVCTL_DATA(msg->i), sizeof adv);
+    if (!S_ISREG(attr->mode))
+        return ESPIPE;
+    if (adv.advice < POSIX_FADV_NORMAL || adv.advice > POSIX_FADV_NOREUSE || adv.len < 0)
+        return EINVAL;
+    return EOK;
+}
+
 int iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr)
 {
     int value;
@@ -397,19 +422,20 @@ int iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_t *ocb, io
     case (unsigned)DCMD_ALL_GETFLAGS:
         value = (int)((ocb->ioflag & ~(unsigned)O_ACCMODE) | ((ocb->ioflag - 1) & O_ACCMODE));
         return qh_devctl_reply_int(ctp, msg, value);
-    case (unsigned)DCMD_ALL_SETFLAGS:
-        if (ctp->size < sizeof msg->i + sizeof value)  /* the new flags did not arrive */
+    case (unsigned)DCMD_ALL_SETFLAGS:         /* only the settable flags; EOK, no data */
+        if (QH_SIZE(ctp) < sizeof msg->i + sizeof value)  /* the new flags did not arrive */
             return EBADMSG;
         memcpy(&value, _DEVCTL_DATA(msg->i), sizeof value);
         ocb->ioflag = (ocb->ioflag & ~(unsigned)QH_SETFLAGS_MASK) |
                       ((unsigned)value & QH_SETFLAGS_MASK);
-        memset(&msg->o, 0, sizeof msg->o);
-        return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
+        return EOK;
     case (unsigned)DCMD_ALL_GETMOUNTFLAGS:
         value = attr->mount ? (int)attr->mount->flags : 0;
         return qh_devctl_reply_int(ctp, msg, value);
+    case (unsigned)DCMD_ALL_FADVISE:
+        return qh_devctl_fadvise(ctp, msg, attr);
     default:
-        return _RESMGR_DEFAULT;
+        return QH_DEFAULT;
     }
 }
 

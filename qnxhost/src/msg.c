@@ -430,6 +430,8 @@ static void qh_unblock_request(struct qh_msg *m, struct qh_chan *chan)
 
 /* ---- receive (used by dispatch_block) ---- */
 
+/* What the kernel tells the server about a message: srcmsglen always since 6.6, in 6.x
+   only on channels made with _NTO_CHF_SENDER_LEN (resmgr-notes.md §1.6). */
 static void qh_fill_info(resmgr_context_t *ctp, const struct qh_msg *m, size_t copied)
 {
     memset(&ctp->info, 0, sizeof ctp->info);
@@ -439,9 +441,14 @@ static void qh_fill_info(resmgr_context_t *ctp, const struct qh_msg *m, size_t c
     ctp->info.scoid = m->scoid;
     ctp->info.coid = m->coid;
     ctp->info.priority = 10;
-    ctp->info.msglen = copied;
+    ctp->info.msglen = (_QH_MSGSIZE_T)copied;
+#if _NTO_VERSION >= 700
     ctp->info.srcmsglen = m->slen;
-    ctp->info.dstmsglen = m->rlen;
+#else
+    if (m->sender_len)
+        ctp->info.srcmsglen = (_QH_MSGSIZE_T)m->slen;
+#endif
+    ctp->info.dstmsglen = (_QH_MSGSIZE_T)m->rlen;
     if (m->unblock_req)                       /* the client's REPLY timeout expired */
         ctp->info.flags |= _NTO_MI_UNBLOCK_REQ;
 }
@@ -626,33 +633,71 @@ static void qh_send_abandon(struct qh_msg *m, struct qh_chan *chan)
     m->abandoned = 1;                         /* the rcvid stays known; freed by reply/stop */
 }
 
+/* Each client thread sends one message at a time: its message lives in a per-thread slot
+   (condition variable made once), freed when the thread ends. A message the server still
+   holds when its client gives up is left to the server (freed on reply or stop) and the
+   thread gets a new slot. */
+static pthread_key_t          qh_slot_key;
+static pthread_once_t         qh_slot_once = PTHREAD_ONCE_INIT;
+static _Thread_local struct qh_msg *qh_slot;
+static _Thread_local pid_t    qh_tid;
+
+static void qh_slot_destroy(void *p)
+{
+    struct qh_msg *m = p;
+    pthread_cond_destroy(&m->cv);
+    free(m);
+}
+
+static void qh_slot_key_init(void)
+{
+    pthread_key_create(&qh_slot_key, qh_slot_destroy);
+    qh_msg_init_clock();
+}
+
+/* The calling thread no longer owns its slot (the server frees it). */
+static void qh_slot_detach(void)
+{
+    qh_slot = NULL;
+    pthread_setspecific(qh_slot_key, NULL);
+}
+
 static struct qh_msg *qh_msg_new(int coid, const iov_t *siov, size_t sparts,
                                  const iov_t *riov, size_t rparts)
 {
-    struct qh_msg *m = calloc(1, sizeof *m);
-    if (!m)
-        return NULL;
-    qh_msg_init_clock();
-    pthread_cond_init(&m->cv, &qh_monotonic);
+    struct qh_msg *m = qh_slot;
+    if (!m) {
+        pthread_once(&qh_slot_once, qh_slot_key_init);
+        m = calloc(1, sizeof *m);
+        if (!m)
+            return NULL;
+        pthread_cond_init(&m->cv, &qh_monotonic);
+        qh_slot = m;
+        pthread_setspecific(qh_slot_key, m);
+        qh_tid = gettid();
+    }
+    m->next = NULL;
+    m->rcvid = 0;
+    m->state = QH_QUEUED;
+    m->abandoned = m->killed = m->unblock_req = m->unblock_due = m->is_pulse = 0;
     m->siov = siov;
     m->sparts = sparts;
-    m->slen = qh_iov_total(siov, sparts);
+    m->slen = sparts == 1 ? siov[0].iov_len : qh_iov_total(siov, sparts);
     m->riov = riov;
     m->rparts = rparts;
-    m->rlen = qh_iov_total(riov, rparts);
+    m->rlen = rparts == 1 ? riov[0].iov_len : qh_iov_total(riov, rparts);
     m->coid = coid;
     m->client = qh_client_tls;
-    m->tid = gettid();
+    m->tid = qh_tid;
+    m->status = 0;
+    m->err = 0;
     uint16_t type = 0;
-    if (qh_iov_gather(&type, sizeof type, siov, sparts, 0) == sizeof type)
-        m->type = type;
+    if (sparts && siov[0].iov_len >= sizeof type)     /* the usual case: header first */
+        memcpy(&type, siov[0].iov_base, sizeof type);
+    else
+        qh_iov_gather(&type, sizeof type, siov, sparts, 0);
+    m->type = type;
     return m;
-}
-
-static void qh_msg_free(struct qh_msg *m)
-{
-    pthread_cond_destroy(&m->cv);
-    free(m);
 }
 
 long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
@@ -673,26 +718,27 @@ long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size
             : c->dpp->chan.shutdown ? ESRCH : EOK;
     if (err != EOK) {                         /* no connection, dead client, server gone */
         pthread_mutex_unlock(&qh_lock);
-        qh_msg_free(m);
         errno = err;
         return -1;
     }
     m->scoid = qh_client_scoid(c->client);
     struct qh_chan *chan = &c->dpp->chan;
+    m->sender_len = (chan->flags & _NTO_CHF_SENDER_LEN) != 0;
     qh_chan_push(chan, m);
     int timed = t.flags & (_NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY);
     enum qh_wait_end end = qh_wait_reply(m, chan, timed ? &t : NULL, &net);
     if (end == QH_WAIT_KILLED) {              /* the server still holds it */
         pthread_mutex_unlock(&qh_lock);
+        qh_slot_detach();
         errno = ECANCELED;
         return -1;
     }
     if (end != QH_WAIT_REPLIED) {             /* timed out: ETIMEDOUT either way */
-        if (end == QH_WAIT_NET)
+        if (end == QH_WAIT_NET) {             /* freed now, or left to the server */
             qh_send_abandon(m, chan);
+            qh_slot_detach();
+        }
         pthread_mutex_unlock(&qh_lock);
-        if (end == QH_WAIT_TIMEDOUT)
-            qh_msg_free(m);
         errno = ETIMEDOUT;
         return -1;
     }
@@ -700,7 +746,6 @@ long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size
     pthread_mutex_unlock(&qh_lock);
     long status = m->status;
     err = killed ? ECANCELED : m->err;
-    qh_msg_free(m);
     if (killed || (status == -1 && err)) {
         errno = err;
         return -1;
@@ -708,22 +753,36 @@ long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size
     return status;
 }
 
-/* ---- the Msg* kernel calls ---- */
+/* ---- the Msg* kernel calls (sizes are ints in 6.x: a negative one is EINVAL) ---- */
 
-long MsgSendv(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
+static int qh_negative(long long v)
 {
-    return qh_send(coid, siov, sparts, riov, rparts);
+    return v < 0;
 }
 
-long MsgSend(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
+#define QH_CHECK_SIZES(_a, _b, _fail) \
+    do { if (qh_negative((long long)(_a)) || qh_negative((long long)(_b))) { \
+        errno = EINVAL; return (_fail); } } while (0)
+
+_QH_STATUS_T MsgSendv(int coid, const iov_t *siov, _QH_MSGSIZE_T sparts, const iov_t *riov,
+                      _QH_MSGSIZE_T rparts)
 {
+    QH_CHECK_SIZES(sparts, rparts, -1);
+    return (_QH_STATUS_T)qh_send(coid, siov, (size_t)sparts, riov, (size_t)rparts);
+}
+
+_QH_STATUS_T MsgSend(int coid, const void *smsg, _QH_MSGSIZE_T sbytes, void *rmsg,
+                     _QH_MSGSIZE_T rbytes)
+{
+    QH_CHECK_SIZES(sbytes, rbytes, -1);
     iov_t s, r;
     SETIOV(&s, smsg, sbytes);
     SETIOV(&r, rmsg, rbytes);
-    return qh_send(coid, &s, 1, &r, 1);
+    return (_QH_STATUS_T)qh_send(coid, &s, 1, &r, 1);
 }
 
-long MsgSendnc(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
+_QH_STATUS_T MsgSendnc(int coid, const void *smsg, _QH_MSGSIZE_T sbytes, void *rmsg,
+                       _QH_MSGSIZE_T rbytes)
 {
     return MsgSend(coid, smsg, sbytes, rmsg, rbytes);
 }
@@ -748,24 +807,26 @@ static int qh_reply(rcvid_t rcvid, long status, int err, const iov_t *iov, size_
     return 0;
 }
 
-int MsgReplyv(rcvid_t rcvid, long status, const iov_t *riov, size_t rparts)
+int MsgReplyv(_QH_RCVID_T rcvid, _QH_STATUS_T status, const iov_t *riov, _QH_MSGSIZE_T rparts)
 {
-    return qh_reply(rcvid, status, 0, riov, rparts, "MsgReply");
+    QH_CHECK_SIZES(rparts, 0, -1);
+    return qh_reply(rcvid, status, 0, riov, (size_t)rparts, "MsgReply");
 }
 
-int MsgReply(rcvid_t rcvid, long status, const void *msg, size_t bytes)
+int MsgReply(_QH_RCVID_T rcvid, _QH_STATUS_T status, const void *msg, _QH_MSGSIZE_T bytes)
 {
+    QH_CHECK_SIZES(bytes, 0, -1);
     iov_t iov;
     SETIOV(&iov, msg, bytes);
     return qh_reply(rcvid, status, 0, &iov, 1, "MsgReply");
 }
 
-int MsgError(rcvid_t rcvid, int error)
+int MsgError(_QH_RCVID_T rcvid, int error)
 {
     return qh_reply(rcvid, -1, error > 0 ? error : EINVAL, NULL, 0, "MsgError");
 }
 
-ssize_t MsgReadv(rcvid_t rcvid, const iov_t *riov, size_t rparts, size_t offset)
+static ssize_t qh_readv(rcvid_t rcvid, const iov_t *riov, size_t rparts, size_t offset)
 {
     struct qh_msg *m = qh_rcvid_get(rcvid, 0, "MsgRead");
     if (!m)
@@ -782,14 +843,22 @@ ssize_t MsgReadv(rcvid_t rcvid, const iov_t *riov, size_t rparts, size_t offset)
     return (ssize_t)done;
 }
 
-ssize_t MsgRead(rcvid_t rcvid, void *msg, size_t bytes, size_t offset)
+_QH_MSGSSIZE_T MsgReadv(_QH_RCVID_T rcvid, const iov_t *riov, _QH_MSGSIZE_T rparts,
+                        _QH_MSGSIZE_T offset)
 {
-    iov_t iov;
-    SETIOV(&iov, msg, bytes);
-    return MsgReadv(rcvid, &iov, 1, offset);
+    QH_CHECK_SIZES(rparts, offset, -1);
+    return (_QH_MSGSSIZE_T)qh_readv(rcvid, riov, (size_t)rparts, (size_t)offset);
 }
 
-ssize_t MsgWritev(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
+_QH_MSGSSIZE_T MsgRead(_QH_RCVID_T rcvid, void *msg, _QH_MSGSIZE_T bytes, _QH_MSGSIZE_T offset)
+{
+    QH_CHECK_SIZES(bytes, offset, -1);
+    iov_t iov;
+    SETIOV(&iov, msg, bytes);
+    return (_QH_MSGSSIZE_T)qh_readv(rcvid, &iov, 1, (size_t)offset);
+}
+
+static ssize_t qh_writev(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
 {
     struct qh_msg *m = qh_rcvid_get(rcvid, 0, "MsgWrite");
     if (!m)
@@ -802,15 +871,24 @@ ssize_t MsgWritev(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
     return (ssize_t)done;
 }
 
-ssize_t MsgWrite(rcvid_t rcvid, const void *msg, size_t bytes, size_t offset)
+_QH_MSGSSIZE_T MsgWritev(_QH_RCVID_T rcvid, const iov_t *iov, _QH_MSGSIZE_T parts,
+                         _QH_MSGSIZE_T offset)
 {
+    QH_CHECK_SIZES(parts, offset, -1);
+    return (_QH_MSGSSIZE_T)qh_writev(rcvid, iov, (size_t)parts, (size_t)offset);
+}
+
+_QH_MSGSSIZE_T MsgWrite(_QH_RCVID_T rcvid, const void *msg, _QH_MSGSIZE_T bytes,
+                        _QH_MSGSIZE_T offset)
+{
+    QH_CHECK_SIZES(bytes, offset, -1);
     iov_t iov;
     SETIOV(&iov, msg, bytes);
-    return MsgWritev(rcvid, &iov, 1, offset);
+    return (_QH_MSGSSIZE_T)qh_writev(rcvid, &iov, 1, (size_t)offset);
 }
 
 /* Not a protocol error on a replied rcvid: unblock handlers ask exactly that. */
-int MsgInfo(rcvid_t rcvid, struct _msg_info *info)
+int MsgInfo(_QH_RCVID_T rcvid, struct _msg_info *info)
 {
     struct qh_msg *m = qh_held_lock(rcvid);
     if (!m)
@@ -858,7 +936,7 @@ int MsgSendPulse(int coid, int priority, int code, int value)
     return 0;
 }
 
-int MsgDeliverEvent(rcvid_t rcvid, const struct sigevent *event)
+int MsgDeliverEvent(_QH_RCVID_T rcvid, const struct sigevent *event)
 {
     (void)rcvid;                              /* everything is one process */
     if (event->sigev_notify != SIGEV_PULSE)   /* only pulses are emulated */

@@ -16,6 +16,23 @@
 #define QH_COMBINE_ALIGN 8
 #define QH_ALIGN_UP(_n) (((_n) + QH_COMBINE_ALIGN - 1) & ~(size_t)(QH_COMBINE_ALIGN - 1))
 
+#if _NTO_VERSION < 800
+typedef _QH_RCVID_T rcvid_t;                  /* the runtime's name for a receive id */
+#endif
+/* The handler return values as the ints handlers return (unsigned constants in 6.x). */
+#define QH_NOREPLY ((int)_RESMGR_NOREPLY)
+#define QH_DEFAULT ((int)_RESMGR_DEFAULT)
+
+/* ctp lengths as size_t (ints in 6.x); never negative when the runtime set them. */
+#define QH_SIZE(_ctp)   ((size_t)(_ctp)->size)
+#define QH_MSGLEN(_ctp) ((size_t)(_ctp)->info.msglen)
+/* A write's byte count (7.0+: the 64-bit aware macro). */
+#if _NTO_VERSION >= 700
+#define QH_WRITE_NBYTES(_msg) _IO_WRITE_GET_NBYTES(_msg)
+#else
+#define QH_WRITE_NBYTES(_msg) ((_Uint64t)(_msg)->i.nbytes)
+#endif
+
 /* One lock protects every emulated kernel object. */
 extern pthread_mutex_t qh_lock;
 
@@ -35,6 +52,7 @@ struct qh_msg {
     int             coid;
     int             scoid;       /* the sending client process's server connection */
     int             client;      /* simulated client process (qh_client_new) */
+    int             sender_len;  /* its channel has _NTO_CHF_SENDER_LEN */
     pid_t           tid;
     const iov_t    *siov;
     size_t          sparts, slen;
@@ -51,6 +69,7 @@ struct qh_chan {
     struct qh_msg  *head, *tail;
     pthread_cond_t  cv;
     int             shutdown;
+    unsigned        flags;       /* _NTO_CHF_* it was created with */
 };
 
 /* An OCB and the connections bound to it (open binds one, each _IO_DUP one more). */
@@ -152,6 +171,9 @@ void qh_attaches_free(dispatch_t *dpp);
 
 /* pool.c */
 void qh_pools_stop(void);
+
+/* resmgr.c: resmgr_msggetsize() for every flavour */
+size_t qh_msggetsize(resmgr_context_t *ctp, size_t start_offset, size_t *local, size_t *remote);
 
 /* check.c */
 void qh_protocol_error(rcvid_t rcvid, unsigned type, const char *what);

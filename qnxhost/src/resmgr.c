@@ -197,9 +197,9 @@ static void qh_unbind(int coid, struct qh_bind *b)
 
 static void qh_resmgr_reply(resmgr_context_t *ctp, int ret)
 {
-    if (ret == _RESMGR_NOREPLY)               /* handler replied or will reply */
+    if (ret == QH_NOREPLY)               /* handler replied or will reply */
         return;
-    if (ret == _RESMGR_DEFAULT) {             /* nobody handled it */
+    if (ret == QH_DEFAULT) {             /* nobody handled it */
         MsgError(ctp->rcvid, ENOSYS);
         return;
     }
@@ -220,7 +220,7 @@ static void qh_resmgr_reply(resmgr_context_t *ctp, int ret)
    returns the buffer (free it) or NULL with ret turned into ENOMEM. */
 static void *qh_reply_stage(resmgr_context_t *ctp, int *ret)
 {
-    if (*ret > 0 || *ret == _RESMGR_NOREPLY || *ret == _RESMGR_DEFAULT || *ret == 0)
+    if (*ret > 0 || *ret == QH_NOREPLY || *ret == QH_DEFAULT || *ret == 0)
         return NULL;                          /* nothing points into the OCB */
     unsigned nparts = (unsigned)-*ret;
     if (nparts > QH_CTX(ctp)->nparts_max)     /* reported by qh_resmgr_reply */
@@ -246,17 +246,22 @@ static void *qh_reply_stage(resmgr_context_t *ctp, int *ret)
 static size_t qh_io_min_size(unsigned type)
 {
     switch (type) {
-    case _IO_READ: case _IO_READ64:   return sizeof(struct _io_read);
-    case _IO_WRITE: case _IO_WRITE64: return sizeof(struct _io_write);
+#if _NTO_VERSION >= 800
+    case _IO_READ64:   return sizeof(struct _io_read);
+    case _IO_WRITE64:  return sizeof(struct _io_write);
+    case _IO_NOTIFY64: return sizeof(struct _io_notify);
+    case _IO_UTIME64:  return sizeof(struct _io_utime64);
+#endif
+    case _IO_READ:     return sizeof(struct _io_read);
+    case _IO_WRITE:    return sizeof(struct _io_write);
     case _IO_STAT:     return sizeof(struct _io_stat);
-    case _IO_NOTIFY: case _IO_NOTIFY64: return sizeof(struct _io_notify);
+    case _IO_NOTIFY:   return sizeof(struct _io_notify);
     case _IO_DEVCTL:   return sizeof(struct _io_devctl);
     case _IO_PATHCONF: return sizeof(struct _io_pathconf);
     case _IO_LSEEK:    return sizeof(struct _io_lseek);
     case _IO_CHMOD:    return sizeof(struct _io_chmod);
     case _IO_CHOWN:    return sizeof(struct _io_chown);
     case _IO_UTIME:    return sizeof(struct _io_utime);
-    case _IO_UTIME64:  return sizeof(struct _io_utime64);
     case _IO_OPENFD:   return sizeof(struct _io_openfd);
     case _IO_FDINFO:   return sizeof(struct _io_fdinfo);
     case _IO_LOCK:     return sizeof(struct _io_lock);
@@ -271,26 +276,28 @@ static size_t qh_io_min_size(unsigned type)
     }
 }
 
-#define QH_CALL(_slot, _msg) ((f->_slot) ? f->_slot(ctp, (_msg), ocb) : _RESMGR_DEFAULT)
+#define QH_CALL(_slot, _msg) ((f->_slot) ? f->_slot(ctp, (_msg), ocb) : QH_DEFAULT)
 
 static int qh_io_call(resmgr_context_t *ctp, const resmgr_io_funcs_t *f, resmgr_iomsgs_t *m,
                       void *ocb)
 {
     switch (m->type) {
-    case _IO_READ:     return QH_CALL(read, &m->read);
+#if _NTO_VERSION >= 800
     case _IO_READ64:   return f->read64 ? QH_CALL(read64, &m->read) : QH_CALL(read, &m->read);
-    case _IO_WRITE:    return QH_CALL(write, &m->write);
     case _IO_WRITE64:  return f->write64 ? QH_CALL(write64, &m->write) : QH_CALL(write, &m->write);
+    case _IO_NOTIFY64: return f->notify64 ? QH_CALL(notify64, &m->notify) : QH_CALL(notify, &m->notify);
+    case _IO_UTIME64:  return f->utime64 ? QH_CALL(utime64, &m->utime) : QH_CALL(utime, &m->utime);
+#endif
+    case _IO_READ:     return QH_CALL(read, &m->read);
+    case _IO_WRITE:    return QH_CALL(write, &m->write);
     case _IO_STAT:     return QH_CALL(stat, &m->stat);
     case _IO_NOTIFY:   return QH_CALL(notify, &m->notify);
-    case _IO_NOTIFY64: return f->notify64 ? QH_CALL(notify64, &m->notify) : QH_CALL(notify, &m->notify);
     case _IO_DEVCTL:   return QH_CALL(devctl, &m->devctl);
     case _IO_PATHCONF: return QH_CALL(pathconf, &m->pathconf);
     case _IO_LSEEK:    return QH_CALL(lseek, &m->lseek);
     case _IO_CHMOD:    return QH_CALL(chmod, &m->chmod);
     case _IO_CHOWN:    return QH_CALL(chown, &m->chown);
     case _IO_UTIME:    return QH_CALL(utime, &m->utime);
-    case _IO_UTIME64:  return f->utime64 ? QH_CALL(utime64, &m->utime) : QH_CALL(utime, &m->utime);
     case _IO_OPENFD:   return QH_CALL(openfd, &m->openfd);
     case _IO_FDINFO:   return QH_CALL(fdinfo, &m->fdinfo);
     case _IO_LOCK:     return QH_CALL(lock, &m->lock);
@@ -300,7 +307,7 @@ static int qh_io_call(resmgr_context_t *ctp, const resmgr_io_funcs_t *f, resmgr_
     case _IO_SYNC:     return QH_CALL(sync, &m->sync);
     case _IO_POWER:    return QH_CALL(power, &m->power);
     case _IO_DUP:      return EBUSY;          /* the connection already has an OCB */
-    default:           return _RESMGR_DEFAULT;
+    default:           return QH_DEFAULT;
     }
 }
 
@@ -320,7 +327,7 @@ static int qh_io_close(resmgr_context_t *ctp, struct qh_bind *b, io_close_t *msg
 static int qh_io_dup(resmgr_context_t *ctp)
 {
     struct _io_dup d;
-    if (ctp->size < sizeof d)                 /* header incomplete */
+    if (QH_SIZE(ctp) < sizeof d)                 /* header incomplete */
         return EBADMSG;
     memcpy(&d, ctp->msg, sizeof d);
     pthread_mutex_lock(&qh_lock);
@@ -345,13 +352,17 @@ static int qh_io_part(resmgr_context_t *ctp, struct qh_bind *b, int combine)
     size_t min = qh_io_min_size(m->type);
     if (min == 0)                             /* type not supported by the host */
         return ENOSYS;
-    if (ctp->size < min)                      /* shorter than its header */
+    if (QH_SIZE(ctp) < min)                      /* shorter than its header */
         return EBADMSG;
+#if _NTO_VERSION >= 800
     if (b->io_funcs->check_msg) {             /* 8.0 pre-validation hook */
         int st = b->io_funcs->check_msg(ctp, m, combine, b->ocb);
         if (st != EOK)
             return st;
     }
+#else
+    (void)combine;                            /* no check_msg slot before 8.0 */
+#endif
     if (m->type == _IO_CLOSE)
         return qh_io_close(ctp, b, &m->close);
     return qh_io_call(ctp, b->io_funcs, m, b->ocb);
@@ -361,7 +372,7 @@ static int qh_io_part(resmgr_context_t *ctp, struct qh_bind *b, int combine)
 static size_t qh_part_len(resmgr_context_t *ctp, size_t off, int *more)
 {
     struct _io_close hdr;                     /* type and combine_len: every io header */
-    size_t here = ctp->info.msglen > off ? ctp->info.msglen - off : 0;
+    size_t here = QH_MSGLEN(ctp) > off ? QH_MSGLEN(ctp) - off : 0;
     if (here < sizeof hdr)
         return 0;
     memcpy(&hdr, (char *)ctp->msg + off, sizeof hdr);
@@ -397,8 +408,8 @@ static int qh_io_lock(resmgr_context_t *ctp, struct qh_bind *b, unsigned type, i
    answer. *held is the binding entered (the caller leaves it after the reply). */
 static int qh_io(resmgr_context_t *ctp, struct qh_bind **held)
 {
-    size_t off = ctp->offset;
-    if (ctp->info.msglen - off >= sizeof(_Uint16t) &&
+    size_t off = (size_t)ctp->offset;
+    if (QH_MSGLEN(ctp) - off >= sizeof(_Uint16t) &&
         ((resmgr_iomsgs_t *)(void *)((char *)ctp->msg + off))->type == _IO_DUP)
         return qh_io_dup(ctp);                /* binds a connection that has no OCB yet */
     struct qh_bind *b = qh_bind_enter(ctp->info.coid);
@@ -424,11 +435,11 @@ static int qh_io(resmgr_context_t *ctp, struct qh_bind **held)
             ret = qh_io_part(ctp, b, more);
         if (!more || ret > 0)                 /* the last part, or the first error */
             break;
-        if (ret == _RESMGR_DEFAULT) {         /* unhandled: the combine fails */
+        if (ret == QH_DEFAULT) {         /* unhandled: the combine fails */
             ret = ENOSYS;
             break;
         }
-        if (ret == _RESMGR_NOREPLY) {         /* a non-final part cannot be held or replied */
+        if (ret == QH_NOREPLY) {         /* a non-final part cannot be held or replied */
             qh_protocol_error(rcvid, type, "_RESMGR_NOREPLY from a non-final combine part");
             ret = EFAULT;
             break;
@@ -450,17 +461,17 @@ static int qh_connect_combine(resmgr_context_t *ctp, io_open_t *msg, const struc
 {
     size_t io_off = QH_ALIGN_UP(offsetof(struct _io_connect, path) + msg->connect.path_len +
                                 msg->connect.extra_len);
-    if (io_off + sizeof(struct _io_close) > ctp->info.msglen)  /* no io message */
+    if (io_off + sizeof(struct _io_close) > QH_MSGLEN(ctp))  /* no io message */
         return EBADMSG;
     rcvid_t rcvid = ctp->rcvid;
     ctp->rcvid = 0;
     ctp->size = io_off;
     int st = a->connect_funcs->open ? a->connect_funcs->open(ctp, msg, a->handle, NULL)
-                                    : _RESMGR_DEFAULT;
+                                    : QH_DEFAULT;
     ctp->rcvid = rcvid;
-    if (st == _RESMGR_DEFAULT)
+    if (st == QH_DEFAULT)
         return ENOSYS;
-    if (st == _RESMGR_NOREPLY) {
+    if (st == QH_NOREPLY) {
         qh_protocol_error(rcvid, _IO_CONNECT, "_RESMGR_NOREPLY from the open of a combine");
         return EFAULT;
     }
@@ -474,10 +485,10 @@ static int qh_connect(resmgr_context_t *ctp, struct qh_bind **held)
 {
     io_open_t *msg = &ctp->msg->connect;
     size_t hdr = offsetof(struct _io_connect, path);
-    if (ctp->size < hdr)                      /* header incomplete */
+    if (QH_SIZE(ctp) < hdr)                      /* header incomplete */
         return EBADMSG;
     size_t plen = msg->connect.path_len;
-    if (plen == 0 || hdr + plen > ctp->size || msg->connect.path[plen - 1] != '\0')
+    if (plen == 0 || hdr + plen > QH_SIZE(ctp) || msg->connect.path[plen - 1] != '\0')
         return EBADMSG;                       /* path missing or not terminated */
     pthread_mutex_lock(&qh_lock);
     struct qh_attach *a = qh_attach_by_id(ctp->dpp, msg->connect.handle);
@@ -489,18 +500,18 @@ static int qh_connect(resmgr_context_t *ctp, struct qh_bind **held)
     const resmgr_connect_funcs_t *cf = found.connect_funcs;
     switch (msg->connect.subtype) {
     case _IO_CONNECT_OPEN:
-        return cf->open ? cf->open(ctp, msg, found.handle, NULL) : _RESMGR_DEFAULT;
+        return cf->open ? cf->open(ctp, msg, found.handle, NULL) : QH_DEFAULT;
     case _IO_CONNECT_COMBINE:
     case _IO_CONNECT_COMBINE_CLOSE:
         return qh_connect_combine(ctp, msg, &found, held);
     case _IO_CONNECT_UNLINK:
-        return cf->unlink ? cf->unlink(ctp, msg, found.handle, NULL) : _RESMGR_DEFAULT;
+        return cf->unlink ? cf->unlink(ctp, msg, found.handle, NULL) : QH_DEFAULT;
     case _IO_CONNECT_MKNOD:
-        return cf->mknod ? cf->mknod(ctp, msg, found.handle, NULL) : _RESMGR_DEFAULT;
+        return cf->mknod ? cf->mknod(ctp, msg, found.handle, NULL) : QH_DEFAULT;
     case _IO_CONNECT_READLINK:
-        return cf->readlink ? cf->readlink(ctp, msg, found.handle, NULL) : _RESMGR_DEFAULT;
+        return cf->readlink ? cf->readlink(ctp, msg, found.handle, NULL) : QH_DEFAULT;
     default:
-        return _RESMGR_DEFAULT;
+        return QH_DEFAULT;
     }
 }
 
@@ -586,7 +597,7 @@ static int qh_unblock_connect(resmgr_context_t *ctp, const struct _io_connect *h
     struct qh_attach found = a ? *a : (struct qh_attach){ 0 };
     pthread_mutex_unlock(&qh_lock);
     if (!a || !found.connect_funcs->unblock)  /* detached, or nobody to ask */
-        return _RESMGR_DEFAULT;
+        return QH_DEFAULT;
     ctp->id = found.id;
     return found.connect_funcs->unblock(ctp, &ctp->msg->pulse, found.handle, NULL);
 }
@@ -609,12 +620,12 @@ int qh_resmgr_unblock(resmgr_context_t *ctp)
     ctp->offset = 0;
     ctp->id = -1;
     struct qh_bind *b = NULL;
-    int ret = _RESMGR_DEFAULT;
+    int ret = QH_DEFAULT;
     if (hdr.type == _IO_CONNECT)
         ret = qh_unblock_connect(ctp, &hdr.connect);
     else if ((b = qh_bind_enter(ctp->info.coid)) != NULL && b->io_funcs->unblock)
         ret = b->io_funcs->unblock(ctp, &ctp->msg->pulse, b->ocb);
-    if (ret != _RESMGR_DEFAULT)               /* DEFAULT: the client keeps waiting */
+    if (ret != QH_DEFAULT)               /* DEFAULT: the client keeps waiting */
         qh_resmgr_reply(ctp, ret);
     if (b)
         qh_bind_leave(ctp, b);
@@ -630,20 +641,26 @@ static rcvid_t qh_msg_rcvid(resmgr_context_t *ctp)
     return ctp->rcvid ? ctp->rcvid : QH_CTX(ctp)->msg_rcvid;
 }
 
-ssize_t resmgr_msgread(resmgr_context_t *ctp, void *msg, size_t bytes, size_t offset)
+_QH_MSGSSIZE_T resmgr_msgread(resmgr_context_t *ctp, void *msg, _QH_MSGSIZE_T bytes,
+                              _QH_MSGSIZE_T offset)
 {
     return MsgRead(qh_msg_rcvid(ctp), msg, bytes, ctp->offset + offset);
 }
 
-ssize_t resmgr_msgreadv(resmgr_context_t *ctp, const iov_t *iov, size_t parts, size_t offset)
+_QH_MSGSSIZE_T resmgr_msgreadv(resmgr_context_t *ctp, const iov_t *iov, _QH_MSGSIZE_T parts,
+                               _QH_MSGSIZE_T offset)
 {
     return MsgReadv(qh_msg_rcvid(ctp), iov, parts, ctp->offset + offset);
 }
 
-size_t resmgr_msggetsize(resmgr_context_t *ctp, size_t start_offset, size_t *local, size_t *remote)
+/* The docs' rule: ctp->size bytes in a non-final part (rcvid 0), else what the client
+   sent from ctp->offset on (srcmsglen; in 6.x only filled with _NTO_CHF_SENDER_LEN). */
+size_t qh_msggetsize(resmgr_context_t *ctp, size_t start_offset, size_t *local, size_t *remote)
 {
-    size_t total = ctp->rcvid ? ctp->info.srcmsglen - ctp->offset : ctp->size;
-    size_t here = ctp->info.msglen - ctp->offset;
+    size_t offset = (size_t)ctp->offset, msglen = (size_t)ctp->info.msglen;
+    size_t sent = (size_t)ctp->info.srcmsglen;
+    size_t total = ctp->rcvid ? (sent > offset ? sent - offset : 0) : (size_t)ctp->size;
+    size_t here = msglen > offset ? msglen - offset : 0;
     size_t rest = start_offset < total ? total - start_offset : 0;
     size_t in_buf = start_offset < here ? here - start_offset : 0;
     if (in_buf > rest)
@@ -655,10 +672,16 @@ size_t resmgr_msggetsize(resmgr_context_t *ctp, size_t start_offset, size_t *loc
     return rest;
 }
 
+#if _NTO_VERSION >= 710
+size_t resmgr_msggetsize(resmgr_context_t *ctp, size_t start_offset, size_t *local, size_t *remote)
+{
+    return qh_msggetsize(ctp, start_offset, local, remote);
+}
+
 ssize_t resmgr_msgget(resmgr_context_t *ctp, void *msg, size_t bytes, size_t offset)
 {
     size_t local, remote;
-    size_t avail = resmgr_msggetsize(ctp, offset, &local, &remote);
+    size_t avail = qh_msggetsize(ctp, offset, &local, &remote);
     if (bytes > avail)
         bytes = avail;
     size_t from_buf = bytes < local ? bytes : local;
@@ -668,18 +691,20 @@ ssize_t resmgr_msgget(resmgr_context_t *ctp, void *msg, size_t bytes, size_t off
     ssize_t n = resmgr_msgread(ctp, (char *)msg + from_buf, bytes - from_buf, offset + from_buf);
     return n < 0 ? n : (ssize_t)from_buf + n;
 }
+#endif
 
-ssize_t resmgr_msgwrite(resmgr_context_t *ctp, const void *msg, size_t bytes, size_t offset)
+_QH_MSGSSIZE_T resmgr_msgwrite(resmgr_context_t *ctp, const void *msg, _QH_MSGSIZE_T bytes,
+                               _QH_MSGSIZE_T offset)
 {
     return MsgWrite(ctp->rcvid, msg, bytes, offset);
 }
 
-int resmgr_msgreply(resmgr_context_t *ctp, const void *msg, size_t bytes)
+int resmgr_msgreply(resmgr_context_t *ctp, const void *msg, _QH_MSGSIZE_T bytes)
 {
     return MsgReply(ctp->rcvid, ctp->status, msg, bytes);
 }
 
-int resmgr_msgreplyv(resmgr_context_t *ctp, const iov_t *iov, size_t parts)
+int resmgr_msgreplyv(resmgr_context_t *ctp, const iov_t *iov, _QH_MSGSIZE_T parts)
 {
     return MsgReplyv(ctp->rcvid, ctp->status, iov, parts);
 }

@@ -41,17 +41,20 @@ struct sample_stats { int32_t unblocks, unblock_req, held, order_timeouts; };
 #define SAMPLE_BUSY      __DION(_DCMD_MISC, 0x4a)   /* keeps the server busy until released */
 #define SAMPLE_WHERE     __DIOF(_DCMD_MISC, 0x4b, struct sample_where2)  /* combine positions */
 #define SAMPLE_RELEASE   __DION(_DCMD_MISC, 0x4c)   /* reply every held read; ret_val: ESRCH count */
+#define SAMPLE_LOCKFAIL  __DION(_DCMD_MISC, 0x4d)   /* the next lock_ocb fails with ENOLCK */
+#define SAMPLE_FAKE_OPENS __DIOT(_DCMD_MISC, 0x4e, struct sample_val)  /* add to the open counts */
 #define BAD_DOUBLE_REPLY __DION(_DCMD_MISC, 0x50)
 #define BAD_NPARTS       __DION(_DCMD_MISC, 0x51)
 #define BAD_NO_REPLY     __DION(_DCMD_MISC, 0x52)
 
-/* Where a SAMPLE_WHERE ran: ctp->offset, ctp->size, ctp->rcvid == 0. The reply holds the
-   previous call's (e.g. a non-final part's) and its own. */
-struct sample_where  { int32_t offset, size, rcvid_zero, calls; };
+/* Where a SAMPLE_WHERE ran: ctp->offset, ctp->size, ctp->rcvid == 0, info.srcmsglen. The
+   reply holds the previous call's (e.g. a non-final part's) and its own. */
+struct sample_where  { int32_t offset, size, rcvid_zero, calls, srcmsglen; };
 struct sample_where2 { struct sample_where prev, cur; };
 
 /* Counters of the connect/close handlers (test hook, read without a message). */
-struct sample_counts { int32_t opens, close_dups, close_ocbs, open_count, last_scoid; };
+struct sample_counts { int32_t opens, close_dups, close_ocbs, open_count, last_scoid,
+                       lock_depth, locked_in_unlocked, late_saw_req, lock_ocbs; };
 
 int sample_server_main(int argc, char **argv);
 

@@ -19,6 +19,31 @@ struct sample_dev;
 #include <sys/dispatch.h>
 #include "sample.h"
 
+/* Written for QNX 8.0 and 6.x alike (qnxhost builds both): receive ids, payload access
+   and byte counts differ. */
+#if _NTO_VERSION >= 800
+typedef rcvid_t sample_rcvid_t;
+#else
+typedef int sample_rcvid_t;             /* 6.x: a receive id is an int */
+#endif
+#ifdef _IO_READ_GET_NBYTES
+#define SAMPLE_READ_NBYTES(_msg)  ((size_t)_IO_READ_GET_NBYTES(_msg))
+#define SAMPLE_WRITE_NBYTES(_msg) ((size_t)_IO_WRITE_GET_NBYTES(_msg))
+#else                                   /* 6.x: signed 32-bit counts */
+#define SAMPLE_READ_NBYTES(_msg)  ((_msg)->i.nbytes > 0 ? (size_t)(_msg)->i.nbytes : 0u)
+#define SAMPLE_WRITE_NBYTES(_msg) ((_msg)->i.nbytes > 0 ? (size_t)(_msg)->i.nbytes : 0u)
+#endif
+
+/* Copy n bytes of the message from offset on (after ctp->offset); the count copied. */
+static ssize_t sample_get(resmgr_context_t *ctp, void *buf, size_t n, size_t offset)
+{
+#if _NTO_VERSION >= 710
+    return resmgr_msgget(ctp, buf, n, offset);  /* from the receive buffer where it arrived */
+#else
+    return resmgr_msgread(ctp, buf, (int)n, (int)offset);
+#endif
+}
+
 #define NPARTS_MAX   2
 #define MSG_MAX_SIZE 512
 #define MAX_WAITERS  16
@@ -28,7 +53,7 @@ struct sample_dev {
     char          buf[SAMPLE_BUF_SIZE];
     int32_t       value;
     struct sample_hold  hold;           /* SAMPLE_HOLD: reads are held */
-    rcvid_t             waiters[MAX_WAITERS];
+    sample_rcvid_t             waiters[MAX_WAITERS];
     int                 nwait;
     struct sample_stats stats;
     struct sample_where where;          /* the last SAMPLE_WHERE */
@@ -56,9 +81,19 @@ static struct {
     int64_t held;                       /* reads held now */
     int64_t close_ocbs;                 /* close_ocb calls in all */
     int32_t timeouts;                   /* waits that hit HOOK_WAIT_S */
+    int32_t lock_fail;                  /* SAMPLE_LOCKFAIL: fail the next lock_ocb */
     struct sample_counts counts;
-} hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-           { 0, 0, 0, 0, 0 } };
+} hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+           { 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
+
+/* Handlers the library must call without lock_ocb count it if they find it taken (the
+   single-threaded loop: one lock depth). */
+static void hook_check_unlocked(void)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook.counts.locked_in_unlocked += hook.counts.lock_depth != 0;
+    pthread_mutex_unlock(&hook.mutex);
+}
 
 /* Wait (hook.mutex held) until *v reaches want (or, with at_most, falls to it); a timeout
    is counted and reported by SAMPLE_STATS. */
@@ -151,7 +186,7 @@ static void sample_busy(void)
 /* ---- held reads, released by a late reply or by the unblock handler ---- */
 
 /* Remember a held read (attr lock held). */
-static int waiter_add(rcvid_t rcvid)
+static int waiter_add(sample_rcvid_t rcvid)
 {
     if (dev.nwait == MAX_WAITERS)                     /* list full */
         return 0;
@@ -161,7 +196,7 @@ static int waiter_add(rcvid_t rcvid)
 }
 
 /* Forget a held read; 1 if it was still held, so the caller must answer it (attr lock held). */
-static int waiter_remove(rcvid_t rcvid)
+static int waiter_remove(sample_rcvid_t rcvid)
 {
     for (int i = 0; i < dev.nwait; i++) {
         if (dev.waiters[i] == rcvid) {
@@ -175,7 +210,7 @@ static int waiter_remove(rcvid_t rcvid)
     return 0;
 }
 
-struct late { rcvid_t rcvid; int delay_us, order; };
+struct late { sample_rcvid_t rcvid; int delay_us, order; };
 
 /* Answer a held read (after the forced order and delay), unless the unblock handler
    answered it first. */
@@ -187,6 +222,12 @@ static void *sample_late_read(void *arg)
         hook_wait(&hook.unblock_done, l.rcvid);
     else if (l.order == SAMPLE_ORDER_REPLY_FIRST)     /* the handler is waiting for us */
         hook_wait(&hook.unblock_entered, l.rcvid);
+    struct _msg_info info;                            /* the flag stays until the reply */
+    if (MsgInfo(l.rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ)) {
+        pthread_mutex_lock(&hook.mutex);
+        hook.counts.late_saw_req++;
+        pthread_mutex_unlock(&hook.mutex);
+    }
     if (l.delay_us > 0)
         usleep((useconds_t)l.delay_us);
     iofunc_attr_lock(&dev.attr);
@@ -225,8 +266,9 @@ static int sample_hold_read(resmgr_context_t *ctp)
 static int sample_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
 {
     int st = iofunc_unblock_default(ctp, msg, ocb);
-    if (st != _RESMGR_DEFAULT)
+    if (st != (int)_RESMGR_DEFAULT)
         return st;
+    hook_check_unlocked();
     iofunc_attr_lock(&dev.attr);
     int order = dev.hold.order;
     iofunc_attr_unlock(&dev.attr);
@@ -247,10 +289,32 @@ static int sample_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *
     return found ? EINTR : _RESMGR_NOREPLY;           /* not found: answered already */
 }
 
-/* ---- open and close: counted for the tests, then the defaults ---- */
+/* ---- locking, open and close: counted for the tests, then the defaults ---- */
+
+static int sample_lock_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
+{
+    pthread_mutex_lock(&hook.mutex);
+    int fail = hook.lock_fail;
+    hook.lock_fail = 0;
+    hook.counts.lock_ocbs++;
+    hook.counts.lock_depth += !fail;
+    pthread_mutex_unlock(&hook.mutex);
+    if (fail)                                          /* test: the message must be aborted */
+        return ENOLCK;
+    return iofunc_lock_ocb_default(ctp, reserved, ocb);
+}
+
+static int sample_unlock_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
+{
+    pthread_mutex_lock(&hook.mutex);
+    hook.counts.lock_depth--;
+    pthread_mutex_unlock(&hook.mutex);
+    return iofunc_unlock_ocb_default(ctp, reserved, ocb);
+}
 
 static int sample_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle, void *extra)
 {
+    hook_check_unlocked();
     int st = iofunc_open_default(ctp, msg, &handle->attr, extra);
     pthread_mutex_lock(&hook.mutex);
     hook.counts.opens += st == EOK;
@@ -264,6 +328,7 @@ static int sample_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *h
    client died). */
 static int sample_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
 {
+    hook_check_unlocked();
     pthread_mutex_lock(&hook.mutex);
     hook.counts.close_dups++;
     pthread_mutex_unlock(&hook.mutex);
@@ -274,6 +339,7 @@ static int sample_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T
 static int sample_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
 {
     iofunc_attr_t *attr = &ocb->attr->attr;
+    hook_check_unlocked();
     int st = iofunc_close_ocb_default(ctp, reserved, ocb);
     pthread_mutex_lock(&hook.mutex);
     hook.close_ocbs++;
@@ -289,7 +355,7 @@ static int sample_release(void)
 {
     int esrch = 0;
     while (dev.nwait > 0) {
-        rcvid_t rcvid = dev.waiters[0];
+        sample_rcvid_t rcvid = dev.waiters[0];
         waiter_remove(rcvid);
         if (MsgReply(rcvid, 0, NULL, 0) == -1 && errno == ESRCH)
             esrch++;
@@ -317,7 +383,7 @@ static int sample_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
         return ENOSYS;
     }
     int64_t size = ocb->attr->attr.nbytes;
-    size_t want = _IO_READ_GET_NBYTES(msg);
+    size_t want = SAMPLE_READ_NBYTES(msg);
     size_t n = off < size ? (size_t)(size - off) : 0;
     if (n > want)
         n = want;
@@ -347,12 +413,12 @@ static int sample_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *oc
     default:
         return ENOSYS;
     }
-    size_t n = _IO_WRITE_GET_NBYTES(msg);
+    size_t n = SAMPLE_WRITE_NBYTES(msg);
     if (off >= SAMPLE_BUF_SIZE)                       /* device full */
         return ENOSPC;
     if (n > (size_t)(SAMPLE_BUF_SIZE - off))
         n = (size_t)(SAMPLE_BUF_SIZE - off);
-    ssize_t got = resmgr_msgget(ctp, ocb->attr->buf + off, n, skip);
+    ssize_t got = sample_get(ctp, ocb->attr->buf + off, n, skip);
     if (got < 0)
         return errno;
     if ((size_t)got != n)                             /* client sent less than it said */
@@ -369,7 +435,7 @@ static int sample_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *oc
 /* A held devctl, answered later by another thread. */
 static void *sample_late_reply(void *arg)
 {
-    rcvid_t rcvid = *(rcvid_t *)arg;
+    sample_rcvid_t rcvid = *(sample_rcvid_t *)arg;
     free(arg);
     usleep(20000);
     struct { struct _io_devctl_reply o; struct sample_val v; } reply;
@@ -383,7 +449,7 @@ static void *sample_late_reply(void *arg)
 
 static int sample_defer(resmgr_context_t *ctp)
 {
-    rcvid_t *held = malloc(sizeof *held);
+    sample_rcvid_t *held = malloc(sizeof *held);
     pthread_t t;
     if (!held)
         return ENOMEM;
@@ -399,9 +465,8 @@ static int sample_defer(resmgr_context_t *ctp)
 static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 {
     int st = iofunc_devctl_default(ctp, msg, ocb);
-    if (st != _RESMGR_DEFAULT)
+    if (st != (int)_RESMGR_DEFAULT)
         return st;
-    size_t in_len = resmgr_msggetsize(ctp, sizeof msg->i, NULL, NULL);
     struct sample_val v;
     size_t out_len = 0;
     void *data = _DEVCTL_DATA(msg->i);
@@ -415,16 +480,12 @@ static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *
     case (unsigned)SAMPLE_SET:
         if (!(ocb->ioflag & _IO_FLAG_WR))             /* writers only */
             return EPERM;
-        if (in_len < sizeof v)                        /* payload missing */
-            return EBADMSG;
-        if (resmgr_msgget(ctp, &v, sizeof v, sizeof msg->i) != (ssize_t)sizeof v)
+        if (sample_get(ctp, &v, sizeof v, sizeof msg->i) != (ssize_t)sizeof v)
             return EBADMSG;
         ocb->attr->value = v.value;
         break;
     case (unsigned)SAMPLE_XCHG:
-        if (in_len < sizeof v)                        /* payload missing */
-            return EBADMSG;
-        if (resmgr_msgget(ctp, &v, sizeof v, sizeof msg->i) != (ssize_t)sizeof v)
+        if (sample_get(ctp, &v, sizeof v, sizeof msg->i) != (ssize_t)sizeof v)
             return EBADMSG;
         v.value += 1;
         memcpy(data, &v, sizeof v);
@@ -447,7 +508,7 @@ static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *
     case (unsigned)SAMPLE_ERRNO:
         return _RESMGR_ERRNO(EIO);
     case (unsigned)SAMPLE_HOLD:
-        if (resmgr_msgget(ctp, &ocb->attr->hold, sizeof ocb->attr->hold, sizeof msg->i) !=
+        if (sample_get(ctp, &ocb->attr->hold, sizeof ocb->attr->hold, sizeof msg->i) !=
             (ssize_t)sizeof ocb->attr->hold)
             return EBADMSG;
         break;
@@ -468,6 +529,7 @@ static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *
         w.cur.offset = (int32_t)ctp->offset;
         w.cur.size = (int32_t)ctp->size;
         w.cur.rcvid_zero = ctp->rcvid == 0;
+        w.cur.srcmsglen = (int32_t)ctp->info.srcmsglen;
         w.cur.calls = ++dev.where_calls;
         dev.where = w.cur;
         if (ctp->rcvid == 0)                          /* non-final part: no reply */
@@ -476,6 +538,18 @@ static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *
         out_len = sizeof w;
         break;
     }
+    case (unsigned)SAMPLE_LOCKFAIL:
+        pthread_mutex_lock(&hook.mutex);
+        hook.lock_fail = 1;
+        pthread_mutex_unlock(&hook.mutex);
+        break;
+    case (unsigned)SAMPLE_FAKE_OPENS:                 /* test of the 16-bit open counts */
+        if (sample_get(ctp, &v, sizeof v, sizeof msg->i) != (ssize_t)sizeof v)
+            return EBADMSG;
+        ocb->attr->attr.count = (uint16_t)(ocb->attr->attr.count + v.value);
+        ocb->attr->attr.rcount = (uint16_t)(ocb->attr->attr.rcount + v.value);
+        ocb->attr->attr.wcount = (uint16_t)(ocb->attr->attr.wcount + v.value);
+        break;
     case (unsigned)SAMPLE_RELEASE:
         memset(&msg->o, 0, sizeof msg->o);
         msg->o.ret_val = sample_release();
@@ -558,6 +632,8 @@ int main(int argc, char **argv)
     io_funcs.unblock = sample_unblock;
     io_funcs.close_dup = sample_close_dup;
     io_funcs.close_ocb = sample_close_ocb;
+    io_funcs.lock_ocb = sample_lock_ocb;
+    io_funcs.unlock_ocb = sample_unlock_ocb;
     connect_funcs.open = sample_open;
     memset(&dev, 0, sizeof dev);                      /* a restart starts afresh */
     iofunc_attr_init(&dev.attr, S_IFCHR | 0666, NULL, NULL);

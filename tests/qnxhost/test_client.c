@@ -271,6 +271,7 @@ static void test_unblock_ignored(int fd)
     CHECK(ms_since(&t0) >= 79);
     struct sample_stats st = get_stats(fd);
     CHECK(st.unblocks == 2 && st.unblock_req == 2 && st.held == 0);
+    CHECK(sample_counts().late_saw_req == 1);   /* _NTO_MI_UNBLOCK_REQ stays until the reply */
 }
 
 /* The timeout belongs to the next call only: a call consumes it (REPLY only: however slow
@@ -367,19 +368,19 @@ static void test_protocol(void)
     CHECK(qh_protocol_errors() == before + 1);
     CHECK(devctl(fd, BAD_NPARTS, NULL, 0, NULL) == EFAULT);
     CHECK(qh_protocol_errors() == before + 2);
-    setenv("QH_SEND_TIMEOUT_MS", "200", 1);
+    qh_send_timeout_set(200);
     CHECK(devctl(fd, BAD_NO_REPLY, NULL, 0, NULL) == ETIMEDOUT);
-    unsetenv("QH_SEND_TIMEOUT_MS");
+    qh_send_timeout_set(0);
     CHECK(qh_protocol_errors() == before + 3);
     CHECK(MsgReply(999999, 0, NULL, 0) == -1 && errno == ESRCH);
     CHECK(qh_protocol_errors() == before + 4);
     set_hold(fd, SAMPLE_HOLD_IGNORE, 0, SAMPLE_ORDER_NONE);  /* held, unblock ignored */
-    setenv("QH_SEND_TIMEOUT_MS", "1000", 1);
+    qh_send_timeout_set(1000);
     char buf[4];
     CHECK(timeout_ms(20, _NTO_TIMEOUT_REPLY) == 0);
     errno = 0;
     CHECK(read(fd, buf, sizeof buf) == -1 && errno == ETIMEDOUT);   /* the safety net */
-    unsetenv("QH_SEND_TIMEOUT_MS");
+    qh_send_timeout_set(0);
     CHECK(qh_protocol_errors() == before + 5);
     CHECK(get_stats(fd).unblocks == 1);
     set_hold(fd, SAMPLE_HOLD_OFF, 0, SAMPLE_ORDER_NONE);
@@ -442,6 +443,11 @@ static void test_combine(void)
     CHECK(wr.w.prev.offset == 0 && wr.w.prev.size == (int)sizeof where && wr.w.prev.rcvid_zero);
     CHECK(wr.w.cur.offset == (int)sizeof where && wr.w.cur.size == (int)sizeof where &&
           !wr.w.cur.rcvid_zero && wr.w.cur.calls == wr.w.prev.calls + 1);
+#if _NTO_VERSION >= 700
+    CHECK(wr.w.cur.srcmsglen == 2 * (int)sizeof where);     /* what the client sent */
+#else
+    CHECK(wr.w.cur.srcmsglen == 0);           /* 6.x: no _NTO_CHF_SENDER_LEN, no srcmsglen */
+#endif
     struct _io_devctl eio = devctl_msg(SAMPLE_ERRNO, 0);     /* first part fails: stop there */
     SETIOV(&parts[0], &eio, sizeof eio);
     int calls = wr.w.cur.calls;
@@ -576,6 +582,41 @@ static void test_client_death(void)
     CHECK(qh_protocol_errors() == 0);
 }
 
+/* lock_ocb: a failure aborts the message with its error (no handler, no unlock); open,
+   close_dup, close_ocb and unblock run without it. Then the 16-bit open counts. */
+static void test_locking(void)
+{
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    char buf[4];
+    struct sample_counts c0 = sample_counts();
+    CHECK(devctl(fd, SAMPLE_LOCKFAIL, NULL, 0, NULL) == EOK);
+    errno = 0;
+    CHECK(read(fd, buf, sizeof buf) == -1 && errno == ENOLCK);
+    struct sample_counts c1 = sample_counts();
+    CHECK(c1.lock_ocbs == c0.lock_ocbs + 2 && c1.lock_depth == 0);   /* no unlock after it */
+    CHECK(lseek(fd, 0, SEEK_SET) == 0);                              /* the next one works */
+    CHECK(c1.locked_in_unlocked == 0);
+    int flags = O_NONBLOCK, info = 0;
+    CHECK(devctl(fd, DCMD_ALL_SETFLAGS, &flags, sizeof flags, &info) == EOK &&
+          info == (int)DCMD_ALL_SETFLAGS);    /* no reply data: ret_val reads back the header */
+    struct _fadvise adv = { 0, 0, 0, 0 };
+    CHECK(devctl(fd, DCMD_ALL_FADVISE, &adv, sizeof adv, NULL) == ESPIPE);   /* not a file */
+
+    struct sample_val v = { 65535 - 2 };      /* one open (fd) is real: 65534 in all */
+    CHECK(devctl(fd, SAMPLE_FAKE_OPENS, &v, sizeof v, NULL) == EOK);
+    int last = open(SAMPLE_PATH, O_RDWR);     /* 65535: the last the 16-bit counts hold */
+    CHECK(last >= QH_FD_BASE);
+    errno = 0;
+    CHECK(open(SAMPLE_PATH, O_RDONLY) == -1 && errno == ENFILE);
+    CHECK(close(last) == 0);
+    last = open(SAMPLE_PATH, O_RDONLY);
+    CHECK(last >= QH_FD_BASE && close(last) == 0);
+    v.value = -(65535 - 2);
+    CHECK(devctl(fd, SAMPLE_FAKE_OPENS, &v, sizeof v, NULL) == EOK);
+    CHECK(close(fd) == 0 && sample_counts().open_count == 0);
+    CHECK(sample_counts().locked_in_unlocked == 0);
+}
+
 static void *pool_client(void *arg)
 {
     int *bad = arg;
@@ -632,6 +673,7 @@ int main(int argc, char **argv)
             test_connect_combine();
             test_dup();
             test_client_death();
+            test_locking();
         } else {
             test_io();
             test_devctl();

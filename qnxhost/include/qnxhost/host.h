@@ -21,6 +21,9 @@ extern "C" {
 int      qh_server_start(int (*server_main)(int, char **), int argc, char **argv);
 int      qh_server_stop(void);
 unsigned qh_protocol_errors(void);
+/* Set the client send timeout (the safety net) in ms, <= 0: the default; returns the old one.
+   QH_SEND_TIMEOUT_MS in the environment is read once, at the first send. */
+long     qh_send_timeout_set(long ms);
 
 /* Client calls: emulated for attached paths / emulated fds, libc otherwise. */
 int     qh_open(const char *path, int oflag, ...);

@@ -26,7 +26,7 @@ typedef resmgr_context_t message_context_t;
 
 /* Context of select_attach() users (not emulated, layout only). */
 typedef struct _select_context {
-    rcvid_t          rcvid;
+    _QH_RCVID_T      rcvid;
     struct _msg_info info;
     void            *msg;
     dispatch_t      *dpp;

@@ -169,7 +169,7 @@ typedef struct _iofunc_ocb {
 /* select()/poll()/ionotify() bookkeeping. */
 typedef struct _iofunc_notify_event {
     struct _iofunc_notify_event *next;
-    rcvid_t                      rcvid;
+    _QH_RCVID_T                  rcvid;
     _Int32t                      scoid;
     _Int32t                      coid;
     _Int32t                      cnt;
@@ -203,10 +203,18 @@ typedef struct _iofunc_notify {
 #define IOFUNC_NOTIFY_OBAND_CHECK(_nop, _cnt, _tran) \
     ((_nop)[IOFUNC_NOTIFY_OBAND].list != NULL && (_cnt) >= (_nop)[IOFUNC_NOTIFY_OBAND].cnt)
 
-/* Reply counts and 64-bit aware byte counts of read/write messages. */
+/* Reply counts (ctp->status: a long since 7.0, an int in 6.x, so no cast there) and, 7.0+,
+   the 64-bit aware byte counts of read/write messages. */
+#if _NTO_VERSION >= 700
 #define _IO_SET_READ_NBYTES(_ctp, _n)     ((_ctp)->status = (long)(_n))
 #define _IO_SET_WRITE_NBYTES(_ctp, _n)    ((_ctp)->status = (long)(_n))
 #define _IO_SET_PATHCONF_VALUE(_ctp, _v)  ((_ctp)->status = (long)(_v))
+#else
+#define _IO_SET_READ_NBYTES(_ctp, _n)     ((_ctp)->status = (_n))
+#define _IO_SET_WRITE_NBYTES(_ctp, _n)    ((_ctp)->status = (_n))
+#define _IO_SET_PATHCONF_VALUE(_ctp, _v)  ((_ctp)->status = (_v))
+#endif
+#if _NTO_VERSION >= 700
 #define _IO_READ_GET_NBYTES(_msg) \
     ((_msg)->i.type == _IO_READ64 \
         ? (((_Uint64t)(_msg)->i64.nbytes_hi << 32) | (_msg)->i64.nbytes) \
@@ -215,6 +223,7 @@ typedef struct _iofunc_notify {
     ((_msg)->i.type == _IO_WRITE64 \
         ? (((_Uint64t)(_msg)->i64.nbytes_hi << 32) | (_msg)->i64.nbytes) \
         : (_Uint64t)(_msg)->i.nbytes)
+#endif
 
 void iofunc_func_init(unsigned nconnect, resmgr_connect_funcs_t *connect,
                       unsigned nio, resmgr_io_funcs_t *io);

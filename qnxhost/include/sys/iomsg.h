@@ -41,13 +41,18 @@ extern "C" {
 #define _IO_SHUTDOWN        (_IO_BASE + 0x11)
 #define _IO_MMAP            (_IO_BASE + 0x12)
 #define _IO_MSG             (_IO_BASE + 0x13)
+#if _NTO_VERSION >= 800
 #define _IO_RSVD_CHECK_MSG  (_IO_BASE + 0x14)
+#else
+#define _IO_RSVD            (_IO_BASE + 0x14)
+#endif
 #define _IO_DUP             (_IO_BASE + 0x15)
 #define _IO_CLOSE           (_IO_BASE + 0x16)
 #define _IO_RSVD_LOCK_OCB   (_IO_BASE + 0x17)
 #define _IO_RSVD_UNLOCK_OCB (_IO_BASE + 0x18)
 #define _IO_SYNC            (_IO_BASE + 0x19)
 #define _IO_POWER           (_IO_BASE + 0x1A)
+#if _NTO_VERSION >= 700
 #define _IO_ACL             (_IO_BASE + 0x1B)
 #define _IO_RSVD_PAUSE      (_IO_BASE + 0x1C)
 #define _IO_RSVD_UNPAUSE    (_IO_BASE + 0x1D)
@@ -55,6 +60,7 @@ extern "C" {
 #define _IO_WRITE64         (_IO_BASE + 0x1F)
 #define _IO_NOTIFY64        (_IO_BASE + 0x20)
 #define _IO_UTIME64         (_IO_BASE + 0x21)
+#endif
 #define _IO_MAX             (_IO_BASE + 0xFF)
 
 /* combine_len of every part of a combine message but the last: the part's length | flag. */
@@ -89,9 +95,11 @@ extern "C" {
 #define _IO_XTYPE_TCPIP_MSG   4
 #define _IO_XTYPE_OFFSET      5
 #define _IO_XTYPE_REGISTRY    6
+#if _NTO_VERSION >= 700
 #define _IO_XTYPE_TCPIP_MSG2  7
 #define _IO_XTYPE_TCPIP_MMSG  8
 #define _IO_XTYPE_READDIR     9
+#endif
 #define _IO_XTYPE_MASK        0x000000FFu
 #define _IO_XFLAG_DIR_EXTRA_HINT 0x00000100u
 #define _IO_XFLAG_NONBLOCK    0x00004000u
@@ -100,8 +108,12 @@ extern "C" {
 /* Open mode bits in ioflag (the open() access mode plus one). */
 #define _IO_FLAG_RD   0x00000001u
 #define _IO_FLAG_WR   0x00000002u
+#if _NTO_VERSION >= 800
 #define _IO_FLAG_EX   0x00000004u
 #define _IO_FLAG_MASK 0x00000007u
+#else
+#define _IO_FLAG_MASK 0x00000003u
+#endif
 
 #define _IO_DEVCTL_VERIFY_MSG_LEN 0x00000400u
 
@@ -112,13 +124,21 @@ struct _io_connect {
     _Uint32t file_type;
     _Uint16t reply_max;
     _Uint16t entry_max;
+#if _NTO_VERSION >= 800
     _Uint32t reserved;
+#else
+    _Uint32t key;
+#endif
     _Uint32t handle;
     _Uint32t ioflag;
     _Uint32t mode;
     _Uint16t sflag;
     _Uint16t access;
+#if _NTO_VERSION >= 800
     _Int16t  dirfd;
+#else
+    _Uint16t zero;
+#endif
     _Uint16t path_len;
     _Uint8t  eflag;
     _Uint8t  extra_type;
@@ -166,14 +186,22 @@ typedef union {
 typedef union { char path[1]; } io_rename_extra_t, io_link_extra_t;
 typedef struct { _Uint32t flags; _Uint32t nbytes; } io_mount_extra_t;
 
+/* 6.x byte counts of read/write are signed; 7.0 made them unsigned (and added 64-bit). */
+#if _NTO_VERSION >= 700
+#define _QH_NBYTES_T _Uint32t
+#else
+#define _QH_NBYTES_T _Int32t
+#endif
+
 /* _IO_READ / _IO_READ64 */
 struct _io_read {
-    _Uint16t type;
-    _Uint16t combine_len;
-    _Uint32t nbytes;
-    _Uint32t xtype;
-    _Uint32t zero;
+    _Uint16t     type;
+    _Uint16t     combine_len;
+    _QH_NBYTES_T nbytes;
+    _Uint32t     xtype;
+    _Uint32t     zero;
 };
+#if _NTO_VERSION >= 700
 struct _io_read64 {
     _Uint16t type;
     _Uint16t combine_len;
@@ -185,15 +213,19 @@ typedef union {
     struct _io_read   i;
     struct _io_read64 i64;
 } io_read_t;
+#else
+typedef union { struct _io_read i; } io_read_t;
+#endif
 
 /* _IO_WRITE / _IO_WRITE64: the data follows the header. */
 struct _io_write {
-    _Uint16t type;
-    _Uint16t combine_len;
-    _Uint32t nbytes;
-    _Uint32t xtype;
-    _Uint32t zero;
+    _Uint16t     type;
+    _Uint16t     combine_len;
+    _QH_NBYTES_T nbytes;
+    _Uint32t     xtype;
+    _Uint32t     zero;
 };
+#if _NTO_VERSION >= 700
 struct _io_write64 {
     _Uint16t type;
     _Uint16t combine_len;
@@ -205,6 +237,9 @@ typedef union {
     struct _io_write   i;
     struct _io_write64 i64;
 } io_write_t;
+#else
+typedef union { struct _io_write i; } io_write_t;
+#endif
 
 /* Follows a read/write header whose xtype is _IO_XTYPE_OFFSET (pread/pwrite). */
 struct _xtype_offset {
@@ -215,7 +250,9 @@ struct _xtype_offset {
 struct _io_stat {
     _Uint16t type;
     _Uint16t combine_len;
-#ifdef _QH_ANON_UNIONS
+#if _NTO_VERSION < 700
+    _Uint32t zero;
+#elif defined(_QH_ANON_UNIONS)
     union {
         _Uint32t zero;
         _Uint32t format;
@@ -260,7 +297,9 @@ struct _io_notify_reply {
 typedef union {
     struct _io_notify       i;
     struct _io_notify_reply o;
+#if _NTO_VERSION >= 700
     struct _io_notify       i64;
+#endif
 } io_notify_t;
 
 #define _NOTIFY_ACTION_TRANARM  0x0
@@ -288,10 +327,10 @@ struct _io_devctl {
     _Int32t  zero;
 };
 struct _io_devctl_reply {
-    _Uint32t zero;
-    _Int32t  ret_val;
-    _Uint32t nbytes;
-    _Int32t  zero2;
+    _Uint32t     zero;
+    _Int32t      ret_val;
+    _QH_NBYTES_T nbytes;
+    _Int32t      zero2;
 };
 typedef union {
     struct _io_devctl       i;
@@ -312,7 +351,11 @@ struct _io_lseek {
     _Uint16t type;
     _Uint16t combine_len;
     _Int16t  whence;
+#if _NTO_VERSION >= 700
     _Uint16t flags;
+#else
+    _Uint16t zero;
+#endif
     _Uint64t offset;
 };
 typedef union {
@@ -346,6 +389,7 @@ struct _qh_time64 {
     _Int64t tv_sec;
     _Int64t tv_nsec;
 };
+#if _NTO_VERSION >= 700
 struct _io_utime64 {
     _Uint16t          type;
     _Uint16t          combine_len;
@@ -356,23 +400,30 @@ typedef union {
     struct _io_utime   i;
     struct _io_utime64 i64;
 } io_utime_t;
+#else
+typedef union { struct _io_utime i; } io_utime_t;
+#endif
 
-/* _IO_OPENFD / _IO_DUP */
+/* _IO_OPENFD / _IO_DUP: name the client's connection (8.0: a header and a handle;
+   6.x: the whole message info and a key). */
+#if _NTO_VERSION >= 800
+#define _QH_DUP_INFO struct _msg_info_hdr info; dupfd_handle_t handle
+#else
+#define _QH_DUP_INFO struct _msg_info info; _Uint32t reserved; _Uint32t key
+#endif
 struct _io_openfd {
     _Uint16t             type;
     _Uint16t             combine_len;
     _Uint32t             ioflag;
     _Uint16t             sflag;
     _Uint16t             xtype;
-    struct _msg_info_hdr info;
-    dupfd_handle_t       handle;
+    _QH_DUP_INFO;
 };
 typedef union { struct _io_openfd i; } io_openfd_t;
 struct _io_dup {
     _Uint16t             type;
     _Uint16t             combine_len;
-    struct _msg_info_hdr info;
-    dupfd_handle_t       handle;
+    _QH_DUP_INFO;
 };
 typedef union { struct _io_dup i; } io_dup_t;
 
@@ -439,7 +490,11 @@ struct _io_mmap {
     _Uint16t             combine_len;
     _Uint32t             prot;
     _Uint64t             offset;
+#if _NTO_VERSION >= 800
     struct _msg_info_hdr info;
+#else
+    struct _msg_info     info;
+#endif
     _Uint32t             zero[11];
 };
 struct _io_mmap_reply {

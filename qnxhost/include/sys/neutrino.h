@@ -1,5 +1,5 @@
 /*
- * qnxhost clean-room <sys/neutrino.h>: the QNX Neutrino 8.0 kernel-call view
+ * qnxhost clean-room <sys/neutrino.h>: the QNX Neutrino 8.0 (or 6.4.1) kernel-call view
  * that resource managers use (message passing, iov_t, struct _msg_info,
  * pulses, channel flags, pulse sigevents). Written from the public QNX
  * documentation; values checked numerically against the 8.0 ABI figures.
@@ -17,11 +17,7 @@
 extern "C" {
 #endif
 
-/* Version of the emulated system. */
-#define _NTO_VERSION                800
-#define _NTO_KERNEL_VERSION_MAJOR   2
-#define _NTO_KERNEL_VERSION_MINOR   6
-#define _NTO_KERNEL_VERSION_PATCH   0
+#include <sys/nto_version.h>
 
 #ifndef EOK
 #define EOK 0
@@ -37,9 +33,24 @@ typedef uint32_t _Uint32t;
 typedef int64_t  _Int64t;
 typedef uint64_t _Uint64t;
 
-/* Receive ids are 64-bit in 8.0. */
+/* Receive ids are 64-bit in 8.0 (rcvid_t), a plain int before. The kernel-call sizes,
+   offsets and statuses are size_t/ssize_t/long since 7.0, int in 6.x. */
+#if _NTO_VERSION >= 800
 #define __RCVID_T_SIZE 8
 typedef _Int64t rcvid_t;
+#define _QH_RCVID_T rcvid_t
+#else
+#define _QH_RCVID_T int
+#endif
+#if _NTO_VERSION >= 700
+#define _QH_MSGSIZE_T  size_t
+#define _QH_MSGSSIZE_T ssize_t
+#define _QH_STATUS_T   long
+#else
+#define _QH_MSGSIZE_T  int
+#define _QH_MSGSSIZE_T int
+#define _QH_STATUS_T   int
+#endif
 
 /* Opaque handle carried by _IO_DUP/_IO_OPENFD. */
 typedef _Uint64t dupfd_handle_t;
@@ -61,6 +72,7 @@ union _qh_sigval {
     void *sival_ptr;
 };
 
+#if _NTO_VERSION >= 700
 /* The QNX 32-byte sigevent, as embedded in messages (io_notify). */
 struct _qh_qnx_sigevent {
     int              qsev_notify;
@@ -71,7 +83,18 @@ struct _qh_qnx_sigevent {
     unsigned         qsev_flags;
     _Uint64t         qsev_reserved;
 };
+#else
+/* The 16-byte sigevent of 32-bit QNX 6.x, as embedded in messages: a 4-byte value. */
+struct _qh_qnx_sigevent {
+    int              qsev_notify;
+    int              qsev_coid;
+    union { int sival_int; } qsev_value;
+    short            qsev_code;
+    short            qsev_priority;
+};
+#endif
 
+#if _NTO_VERSION >= 800
 /* Header shared by the message-info layouts. */
 struct _msg_info_hdr {
     _Uint32t nd;
@@ -118,6 +141,24 @@ struct _msg_info64 {
     _Uint32t reserved;
 };
 #define _msg_info _msg_info64
+#else
+/* Message information (6.x layout: 32-bit lengths, then priority and flags). */
+struct _msg_info {
+    _Uint32t nd;
+    _Uint32t srcnd;
+    pid_t    pid;
+    _Int32t  tid;
+    _Int32t  chid;
+    _Int32t  scoid;
+    _Int32t  coid;
+    _Int32t  msglen;
+    _Int32t  srcmsglen;
+    _Int32t  dstmsglen;
+    _Int16t  priority;
+    _Int16t  flags;
+    _Uint32t reserved;
+};
+#endif
 
 /* A pulse as received. */
 struct _pulse {
@@ -202,19 +243,29 @@ struct _pulse {
 
 struct sigevent;
 
-/* Message passing (8.0 signatures). */
-long    MsgSend(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes);
-long    MsgSendnc(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes);
-long    MsgSendv(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts);
-int     MsgReply(rcvid_t rcvid, long status, const void *msg, size_t bytes);
-int     MsgReplyv(rcvid_t rcvid, long status, const iov_t *riov, size_t rparts);
-int     MsgError(rcvid_t rcvid, int error);
-ssize_t MsgRead(rcvid_t rcvid, void *msg, size_t bytes, size_t offset);
-ssize_t MsgReadv(rcvid_t rcvid, const iov_t *riov, size_t rparts, size_t offset);
-ssize_t MsgWrite(rcvid_t rcvid, const void *msg, size_t bytes, size_t offset);
-ssize_t MsgWritev(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset);
-int     MsgInfo(rcvid_t rcvid, struct _msg_info *info);
-int     MsgDeliverEvent(rcvid_t rcvid, const struct sigevent *event);
+/* Message passing (8.0 signatures; int sizes, statuses and rcvids in 6.x). */
+_QH_STATUS_T   MsgSend(int coid, const void *smsg, _QH_MSGSIZE_T sbytes, void *rmsg,
+                       _QH_MSGSIZE_T rbytes);
+_QH_STATUS_T   MsgSendnc(int coid, const void *smsg, _QH_MSGSIZE_T sbytes, void *rmsg,
+                         _QH_MSGSIZE_T rbytes);
+_QH_STATUS_T   MsgSendv(int coid, const iov_t *siov, _QH_MSGSIZE_T sparts, const iov_t *riov,
+                        _QH_MSGSIZE_T rparts);
+int            MsgReply(_QH_RCVID_T rcvid, _QH_STATUS_T status, const void *msg,
+                        _QH_MSGSIZE_T bytes);
+int            MsgReplyv(_QH_RCVID_T rcvid, _QH_STATUS_T status, const iov_t *riov,
+                         _QH_MSGSIZE_T rparts);
+int            MsgError(_QH_RCVID_T rcvid, int error);
+_QH_MSGSSIZE_T MsgRead(_QH_RCVID_T rcvid, void *msg, _QH_MSGSIZE_T bytes, _QH_MSGSIZE_T offset);
+_QH_MSGSSIZE_T MsgReadv(_QH_RCVID_T rcvid, const iov_t *riov, _QH_MSGSIZE_T rparts,
+                        _QH_MSGSIZE_T offset);
+_QH_MSGSSIZE_T MsgWrite(_QH_RCVID_T rcvid, const void *msg, _QH_MSGSIZE_T bytes,
+                        _QH_MSGSIZE_T offset);
+_QH_MSGSSIZE_T MsgWritev(_QH_RCVID_T rcvid, const iov_t *iov, _QH_MSGSIZE_T parts,
+                         _QH_MSGSIZE_T offset);
+int            MsgInfo(_QH_RCVID_T rcvid, struct _msg_info *info);
+int            ChannelCreate(unsigned flags);
+int            ChannelDestroy(int chid);
+int            MsgDeliverEvent(_QH_RCVID_T rcvid, const struct sigevent *event);
 int     MsgSendPulse(int coid, int priority, int code, int value);
 int     TimerTimeout(clockid_t id, int flags, const struct sigevent *notify,
                      const uint64_t *ntime, uint64_t *otime);

@@ -56,18 +56,25 @@ struct _extended_context {
     void *reserved[3];
 };
 
-/* Per-thread context handed to every handler (8.0 layout). */
+/* Per-thread context handed to every handler (8.0 layout; 6.x: int/unsigned fields). */
+#if _NTO_VERSION >= 700
+#define _QH_CTX_SIZE_T size_t
+#define _QH_CTX_MAX_T  size_t
+#else
+#define _QH_CTX_SIZE_T int
+#define _QH_CTX_MAX_T  unsigned
+#endif
 typedef struct _resmgr_context {
-    rcvid_t                   rcvid;
+    _QH_RCVID_T               rcvid;
     struct _msg_info          info;
     resmgr_iomsgs_t          *msg;
     dispatch_t               *dpp;
     int                       id;
     struct _extended_context *extra;
-    size_t                    msg_max_size;
-    long                      status;
-    size_t                    offset;
-    size_t                    size;
+    _QH_CTX_MAX_T             msg_max_size;
+    _QH_STATUS_T              status;
+    _QH_CTX_SIZE_T            offset;
+    _QH_CTX_SIZE_T            size;
     iov_t                     iov[1];
 } resmgr_context_t;
 
@@ -75,7 +82,7 @@ typedef struct _resmgr_context {
 typedef struct _resmgr_attr {
     unsigned  flags;
     unsigned  nparts_max;
-    size_t    msg_max_size;
+    _QH_CTX_MAX_T msg_max_size;
     int     (*other_func)(resmgr_context_t *ctp, void *msg);
     unsigned  reserved[4];
 } resmgr_attr_t;
@@ -95,7 +102,9 @@ typedef struct _resmgr_connect_funcs {
     int (*link)(resmgr_context_t *ctp, io_link_t *msg, RESMGR_HANDLE_T *handle, io_link_extra_t *extra);
     int (*unblock)(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_HANDLE_T *handle, void *reserved);
     int (*mount)(resmgr_context_t *ctp, io_mount_t *msg, RESMGR_HANDLE_T *handle, io_mount_extra_t *extra);
+#if _NTO_VERSION >= 800
     int (*combo)(resmgr_context_t *ctp, io_open_t *msg1, RESMGR_HANDLE_T *handle, _resmgr_combomsgs_t *msg2);
+#endif
 } resmgr_connect_funcs_t;
 
 /* I/O (fd) handlers, slot i handles message type _IO_READ + i. */
@@ -120,14 +129,19 @@ typedef struct _resmgr_io_funcs {
     int (*shutdown)(resmgr_context_t *ctp, io_shutdown_t *msg, RESMGR_OCB_T *ocb);
     int (*mmap)(resmgr_context_t *ctp, io_mmap_t *msg, RESMGR_OCB_T *ocb);
     int (*msg)(resmgr_context_t *ctp, io_msg_t *msg, RESMGR_OCB_T *ocb);
+#if _NTO_VERSION >= 800
     int (*check_msg)(resmgr_context_t const *ctp, resmgr_iomsgs_t const *msg,
                      _Bool combine, RESMGR_OCB_T const *ocb);
+#else
+    int (*reserved)(resmgr_context_t *ctp, void *msg, RESMGR_OCB_T *ocb);
+#endif
     int (*dup)(resmgr_context_t *ctp, io_dup_t *msg, RESMGR_OCB_T *ocb);
     int (*close_dup)(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb);
     int (*lock_ocb)(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb);
     int (*unlock_ocb)(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb);
     int (*sync)(resmgr_context_t *ctp, io_sync_t *msg, RESMGR_OCB_T *ocb);
     int (*power)(resmgr_context_t *ctp, io_power_t *msg, RESMGR_OCB_T *ocb);
+#if _NTO_VERSION >= 800
     int (*acl)(resmgr_context_t *ctp, io_acl_t *msg, RESMGR_OCB_T *ocb);
     int (*pause)(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb);
     int (*unpause)(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb);
@@ -135,6 +149,7 @@ typedef struct _resmgr_io_funcs {
     int (*write64)(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb);
     int (*notify64)(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb);
     int (*utime64)(resmgr_context_t *ctp, io_utime_t *msg, RESMGR_OCB_T *ocb);
+#endif
 } resmgr_io_funcs_t;
 
 #define _RESMGR_CONNECT_NFUNCS \
@@ -142,10 +157,15 @@ typedef struct _resmgr_io_funcs {
 #define _RESMGR_IO_NFUNCS \
     ((unsigned)((sizeof(resmgr_io_funcs_t) - sizeof(void *)) / sizeof(void *)))
 
-/* Handler return values (how the library replies). */
+/* Handler return values (how the library replies): ints in 8.0, unsigned in 6.x. */
+#if _NTO_VERSION >= 800
 #define _RESMGR_NOREPLY          (-2147483647 - 1)
 #define _RESMGR_DEFAULT          (-2147483647)
 #define _RESMGR_DELAY_CLOSE      (-2147483646)
+#else
+#define _RESMGR_NOREPLY          ((~0u ^ (~0u >> 1)) | 0u)
+#define _RESMGR_DEFAULT          ((~0u ^ (~0u >> 1)) | 1u)
+#endif
 #define _RESMGR_ERRNO(_err)      (_err)
 #define _RESMGR_NPARTS(_n)       (-(_n))
 #define _RESMGR_PTR(_ctp, _addr, _len) \
@@ -174,14 +194,20 @@ int     resmgr_attach(dispatch_t *dpp, resmgr_attr_t *attr, const char *path,
                       const resmgr_io_funcs_t *io_funcs, RESMGR_HANDLE_T *handle);
 int     resmgr_detach(dispatch_t *dpp, int id, unsigned flags);
 int     resmgr_open_bind(resmgr_context_t *ctp, void *ocb, const resmgr_io_funcs_t *iofuncs);
-ssize_t resmgr_msgread(resmgr_context_t *ctp, void *msg, size_t bytes, size_t offset);
-ssize_t resmgr_msgreadv(resmgr_context_t *ctp, const iov_t *iov, size_t parts, size_t offset);
+_QH_MSGSSIZE_T resmgr_msgread(resmgr_context_t *ctp, void *msg, _QH_MSGSIZE_T bytes,
+                              _QH_MSGSIZE_T offset);
+_QH_MSGSSIZE_T resmgr_msgreadv(resmgr_context_t *ctp, const iov_t *iov, _QH_MSGSIZE_T parts,
+                               _QH_MSGSIZE_T offset);
+_QH_MSGSSIZE_T resmgr_msgwrite(resmgr_context_t *ctp, const void *msg, _QH_MSGSIZE_T bytes,
+                               _QH_MSGSIZE_T offset);
+int            resmgr_msgreply(resmgr_context_t *ctp, const void *msg, _QH_MSGSIZE_T bytes);
+int            resmgr_msgreplyv(resmgr_context_t *ctp, const iov_t *iov, _QH_MSGSIZE_T parts);
+#if _NTO_VERSION >= 710
+/* 7.1+: the message's size and its parts, from the receive buffer where they arrived. */
 ssize_t resmgr_msgget(resmgr_context_t *ctp, void *msg, size_t bytes, size_t offset);
 size_t  resmgr_msggetsize(resmgr_context_t *ctp, size_t start_offset,
                           size_t *local, size_t *remote);
-ssize_t resmgr_msgwrite(resmgr_context_t *ctp, const void *msg, size_t bytes, size_t offset);
-int     resmgr_msgreply(resmgr_context_t *ctp, const void *msg, size_t bytes);
-int     resmgr_msgreplyv(resmgr_context_t *ctp, const iov_t *iov, size_t parts);
+#endif
 
 #ifndef THREAD_POOL_PARAM_T
 #define THREAD_POOL_PARAM_T resmgr_context_t

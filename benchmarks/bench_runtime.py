@@ -1,0 +1,96 @@
+"""qnxhost round trip against the machine's thread-to-thread round trips (issue 11):
+benchmarks/pingpong.c at -O2, in one run, so a busy machine moves both sides alike.
+
+Rows: round trips per second of the futex ping-pong, the mutex+condvar ping-pong and the
+qnxhost devctl round trip (median of --repeat runs), the qnxhost rate as a ratio of each, and,
+when valgrind is installed, callgrind instructions per round trip (the difference of two run
+lengths, so start-up does not count). Measurements only, no thresholds.
+
+    python benchmarks/bench_runtime.py [--rounds N] [--repeat N]     (also part of make bench)
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+QNXHOST = REPO / "qnxhost"
+CC = os.environ.get("CC", "cc")
+MODES = ("futex", "condvar", "qnxhost")
+
+
+def build(tmp: Path) -> Path:
+    srcs = sorted(p for p in (QNXHOST / "src").glob("*.c") if not p.name.startswith("fuse"))
+    exe = tmp / "pingpong"
+    cmd = [CC, "-std=c11", "-O2", "-g", "-pthread", "-D_DEFAULT_SOURCE", "-isystem", QNXHOST / "include",
+           REPO / "benchmarks" / "pingpong.c", *srcs, "-o", exe]
+    r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"pingpong build failed:\n{r.stderr}")
+    return exe
+
+
+def run(exe: Path, rounds: int, mode: str = "all") -> dict:
+    out = subprocess.run([str(exe), str(rounds), mode], capture_output=True, text=True, timeout=600, check=True)
+    rates = {}
+    for line in out.stdout.splitlines():
+        f = dict(part.split("=", 1) for part in line.split())
+        rates[f["mode"]] = int(f["rounds"]) / float(f["seconds"])
+    return rates
+
+
+def instructions(exe: Path, rounds: int, mode: str, tmp: Path) -> float:
+    """Callgrind instructions per round trip: (Ir(2n) - Ir(n)) / n."""
+    def total(n: int) -> int:
+        out = tmp / f"cg.{mode}.{n}"
+        r = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", str(exe), str(n), mode],
+                           capture_output=True, text=True, timeout=600)
+        for line in r.stderr.splitlines():
+            if "Collected" in line:
+                return int(line.split(":")[1].strip().replace(",", ""))
+        raise SystemExit(f"callgrind gave no total:\n{r.stderr}")
+    return (total(2 * rounds) - total(rounds)) / rounds
+
+
+def measure(rounds: int, repeat: int) -> list:
+    """Rows (what, case, result, note) for benchmarks/run.py's table."""
+    with tempfile.TemporaryDirectory(prefix="rmgen-pingpong-") as tmpdir:
+        tmp = Path(tmpdir)
+        exe = build(tmp)
+        samples = {m: [] for m in MODES}
+        for _ in range(repeat):
+            for mode, rate in run(exe, rounds).items():
+                samples[mode].append(rate)
+        rate = {m: statistics.median(v) for m, v in samples.items()}
+        note = f"{rounds} round trips, median of {repeat}"
+        rows = [("round trip", f"{m} ping-pong" if m != "qnxhost" else "qnxhost devctl", f"{rate[m]:,.0f}/s", note)
+                for m in MODES]
+        for base in ("futex", "condvar"):
+            rows.append(("round trip", f"qnxhost / {base}", f"{rate['qnxhost'] / rate[base]:.2f}x", "goal >= 0.8x futex"
+                         if base == "futex" else ""))
+        if shutil.which("valgrind"):
+            small = max(rounds // 20, 1000)
+            for mode in ("futex", "qnxhost"):
+                rows.append(("round trip", f"{mode} instructions", f"{instructions(exe, small, mode, tmp):,.0f}",
+                             "callgrind, per round trip"))
+        return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=200000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    for row in measure(args.rounds, args.repeat):
+        print("  ".join(row).rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
