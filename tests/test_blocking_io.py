@@ -2,8 +2,11 @@
 tests: pool drivers are race-free under ThreadSanitizer, and one planted defect per rule
 (a notify list changed without the attr lock, a lost unblock, a cached readiness flag, a
 zero-byte read passed to the hook, a write answered EAGAIN on a blocking fd) makes a named
-generated test fail."""
+generated test fail; also dup/close orders, client death and combine messages on the
+runtime's client API."""
 from __future__ import annotations
+
+import subprocess
 
 import pytest
 
@@ -30,7 +33,13 @@ def test_defect_close_dup_without_lock(example, tmp_path):
                    "    iofunc_attr_lock(&dev->attr);             /* close_dup runs without the device lock */\n"
                    "    iofunc_notify_remove(ctp, dev->notify);\n    iofunc_attr_unlock(&dev->attr);\n",
                    "    iofunc_notify_remove(ctp, dev->notify);\n")
-    r, out = run_test(tree, tmp_path / "build")
+    r = host_make(tree, tmp_path / "build", target="all")
+    assert r.returncode == 0, r.stderr[-3000:]
+    # One round per client thread: the unlocked lists must not be corrupted by the pool
+    # before the check (run last) reports them; it notices the missing lock every time.
+    r = subprocess.run([str(tmp_path / "build" / f"{example}_host_test"), "-c", "1"],
+                       capture_output=True, text=True, timeout=120)
+    out = r.stdout + r.stderr
     assert r.returncode != 0
     assert "FAIL lists_locked" in out, out[-3000:]
 
@@ -90,3 +99,31 @@ def test_defect_dead_clients_request_kept(tmp_path):
     out = r.stdout + r.stderr
     assert r.returncode != 0
     assert "FAIL client_dies_while_read_held" in out, out[-3000:]
+
+
+def test_defect_read_assumes_message_at_buffer_start(tmp_path):
+    """A read handler that takes its header from the start of the receive buffer: inside a
+    combine message it reads the lseek part instead (notes: every part sits at ctp->offset)."""
+    tree = planted(tmp_path, "sample", "server/sample_io.c", "    n = SAMPLE_READ_NBYTES(msg);",
+                   "    n = SAMPLE_READ_NBYTES((io_read_t *)ctp->msg);")
+    r, out = run_test(tree, tmp_path / "build")
+    assert r.returncode != 0
+    assert "FAIL lseek_read_combine" in out, out[-3000:]
+
+
+def test_defect_short_copy_into_device_memory_on_6x(tmp_path):
+    """On 6.x neither iofunc_write_verify() nor srcmsglen tells how much was sent: a buffer
+    write that copies straight into the buffer lets a lying write's first bytes land there
+    before the short resmgr_msgread() is noticed. Run on the runtime's 6.4.1 flavour."""
+    from cbuild import QNXHOST
+    tree = planted(tmp_path, "sample", "server/sample_io.c", "    status = read_exact(ctp, data, n, skip);",
+                   "    status = read_exact(ctp, dev->buffer + start, n, skip);")
+    path = tree / "server/sample_io.c"
+    path.write_text(path.read_text().replace("    memcpy(dev->buffer + start, data, n);\n", "", 1))
+    build = tmp_path / "build"
+    r = subprocess.run(["make", "-s", "-C", str(QNXHOST), f"O={build / 'qnxhost'}", "SAN=1", "NTO_VERSION=641"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    r, out = run_test(tree, build, extra=["EXTRA_CFLAGS=-DQH_NTO_VERSION=641"])
+    assert r.returncode != 0
+    assert "FAIL write_lies" in out and summary(out)[1] == 1, out[-3000:]  # the rest pass on 6.x

@@ -111,7 +111,7 @@ static int hold(resmgr_context_t *ctp, fifo_waiter_t **list, fifo_ocb_t *ocb,
     return (int)_RESMGR_NOREPLY;              /* the client stays blocked until we reply */
 }
 
-/* Answer (or, with error 0, drop) and free held requests that match: by rcvid, by open
+/* Answer (or, with error EOK, drop) and free held requests that match: by rcvid, by open
    file, or by connection. Returns how many matched. Device locked. */
 static int release_waiters(fifo_waiter_t **pp, fifo_rcvid_t rcvid, int scoid, int coid,
                            const fifo_ocb_t *ocb, int error)
@@ -123,7 +123,7 @@ static int release_waiters(fifo_waiter_t **pp, fifo_rcvid_t rcvid, int scoid, in
         if ((rcvid != 0 && w->rcvid == rcvid) || (ocb != NULL && w->ocb == ocb) ||
             (rcvid == 0 && ocb == NULL && w->scoid == scoid && w->coid == coid)) {
             *pp = w->next;
-            if (error != EOK)                 /* 0: the client is gone, nobody to answer */
+            if (error != EOK)                 /* EOK: the client is gone, nobody to answer */
                 MsgError(w->rcvid, error);
             free(w);
             released++;
