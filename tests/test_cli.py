@@ -115,10 +115,10 @@ def test_examples_generate_and_check_clean_with_real_backend(tmp_path):
     first = _python(*specs, "-o", str(tmp_path), cwd=tmp_path)
     names = [p.stem for p in EXAMPLES]
     assert (first.returncode, first.stdout) == (0, "")
-    assert first.stderr == "".join(f"rmgen: wrote 32 files to {n}/ (0 unchanged)\n" for n in names)
+    assert first.stderr == "".join(f"rmgen: wrote 34 files to {n}/ (0 unchanged)\n" for n in names)
     again = _python(*specs, "-o", str(tmp_path), "--check", cwd=tmp_path)
     assert (again.returncode, again.stdout) == (0, "")
-    assert again.stderr == "".join(f"rmgen: {n}/ is up to date (32 files)\n" for n in names)
+    assert again.stderr == "".join(f"rmgen: {n}/ is up to date (34 files)\n" for n in names)
 
 
 def test_check_into_a_closed_pipe(tmp_path):
