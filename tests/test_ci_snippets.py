@@ -39,7 +39,8 @@ def ci_commands(name: str):
 ENV = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin:/bin"]),
        "HOME": "/nonexistent", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
        "GIT_AUTHOR_NAME": "ci", "GIT_AUTHOR_EMAIL": "ci@example.org",
-       "GIT_COMMITTER_NAME": "ci", "GIT_COMMITTER_EMAIL": "ci@example.org", "LANG": "C.UTF-8"}
+       "GIT_COMMITTER_NAME": "ci", "GIT_COMMITTER_EMAIL": "ci@example.org", "LANG": "C.UTF-8",
+       "PYTHONPATH": os.environ.get("PYTHONPATH", "")}  # conftest's: the rmgen under test, not the venv's
 
 
 def sh(cmd: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:

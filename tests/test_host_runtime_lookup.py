@@ -29,9 +29,12 @@ def generated_tree(where: Path) -> Path:
 
 
 def test_no_runtime_anywhere_is_one_exact_message(tmp_path):
-    r = make_n(generated_tree(tmp_path), "test")
+    tree = generated_tree(tmp_path)
+    lines = (tree / "host.mk").read_text().splitlines()
+    line = 1 + next(i for i, text in enumerate(lines) if "$(error rmgen's QNX host runtime not found" in text)
+    r = make_n(tree, "test")
     assert r.returncode == 2 and r.stdout == ""
-    assert r.stderr == ("host.mk:30: *** rmgen's QNX host runtime not found: put rmgen on PATH (e.g. "
+    assert r.stderr == (f"host.mk:{line}: *** rmgen's QNX host runtime not found: put rmgen on PATH (e.g. "
                         "`. .venv/bin/activate` where you installed it) or give the folder: make -f "
                         "host.mk QNXHOST=$(/path/to/rmgen --runtime-dir) test.  Stop.\n")
 

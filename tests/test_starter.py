@@ -65,7 +65,7 @@ def test_starter_never_overwrites(tmp_path, monkeypatch, capsys):
 @pytest.mark.parametrize("name, expected", [
     ("Led", "error[RM0020]: 'Led' is not a valid name"),
     ("int", "error[RM0021]: 'int' is a C keyword"),
-    ("iofunc", "error[RM0023]: 'iofunc' clashes with a QNX API prefix"),
+    ("iofunc", "error[RM0023]: 'iofunc' clashes with a QNX API or runtime prefix"),
 ])
 def test_starter_refuses_a_bad_name(tmp_path, monkeypatch, capsys, name, expected):
     monkeypatch.chdir(tmp_path)

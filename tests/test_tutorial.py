@@ -60,7 +60,8 @@ class Shell:
     def __init__(self, root: Path):
         self.root, self.cwd = root, root
         self.env = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin:/bin"]),
-                    "HOME": str(root), "TERM": "dumb", "COLUMNS": "120", "LANG": "C.UTF-8"}
+                    "HOME": str(root), "TERM": "dumb", "COLUMNS": "120", "LANG": "C.UTF-8",
+                    "PYTHONPATH": os.environ.get("PYTHONPATH", "")}  # conftest's: the rmgen under test
 
     def run(self, command: str) -> str:
         script = self.root.parent / "step.sh"

@@ -119,9 +119,9 @@ def _generate(args: argparse.Namespace) -> int:
         if args.check:
             drift = [output.check(t.outdir, t.plan, sys.stdout) for t in targets]
             again = " -o " + args.output if args.output is not None else ""
-            lines = [summary.checked(t.outdir, len(t.plan), n, f"rmgen {t.spec.file}{again}")
-                     for t, n in zip(targets, drift)]
-            status = EXIT_DRIFT if any(drift) else EXIT_OK
+            lines = [summary.checked(t.outdir, len(t.plan), n, f"rmgen {t.spec.file}{again}", left)
+                     for t, (n, left) in zip(targets, drift)]
+            status = EXIT_DRIFT if any(n or left for n, left in drift) else EXIT_OK
         else:
             for t in targets:
                 mine = Diagnostics()

@@ -302,17 +302,17 @@ def missing_hooks(outdir: Path, plan: Sequence[PlannedFile], diags: Diagnostics,
                           purpose=hook.purpose, stub=f"{shown(outdir / hook.stub_file)}:{hook.stub_line}")
 
 
-def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> int:
-    """Print a unified diff for every drifted file to `out`; returns how many drifted
-    (temporary files of interrupted runs count too).
+def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> Tuple[int, int]:
+    """Print a unified diff for every drifted file to `out`; returns how many planned files
+    drifted and how many temporary files of interrupted runs are left (both are drift).
 
     A generated file drifts if it is missing, stale or edited; a user file if it is missing.
     """
     drifted = 0
-    for path in stale_files(outdir) if outdir.is_dir() else []:
+    leftovers = stale_files(outdir) if outdir.is_dir() else []
+    for path in leftovers:
         what = "an unfinished run's journal" if path.name == JOURNAL else "a temporary file of an interrupted run"
         out.write(f"{shown(path)}: {what}; the next rmgen run (without --check) cleans it up\n")
-        drifted += 1
     for f in sorted(plan, key=lambda f: f.path):
         path = outdir / f.path
         name = shown(path)
@@ -329,7 +329,7 @@ def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> int:
                 out.write(f"{name}: should be executable\n")
                 stale = True
             drifted += stale
-    return drifted
+    return drifted, len(leftovers)
 
 
 def _lines(diff):

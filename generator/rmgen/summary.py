@@ -23,10 +23,12 @@ def wrote(outdir: Path, total: int, written: Sequence[str], failed: bool = False
     return f"rmgen: wrote {_files(n)} to {output.shown(outdir)}/ ({total - n} unchanged)\n"
 
 
-def checked(outdir: Path, total: int, drifted: int, command: str) -> str:
-    """The --check verdict for one tree; the diff itself went to stdout."""
+def checked(outdir: Path, total: int, drifted: int, command: str, leftovers: int = 0) -> str:
+    """The --check verdict for one tree; the diff itself went to stdout. `leftovers` are
+    temporary files of an interrupted run: drift, but not among the `total` planned files."""
     where = output.shown(outdir)
-    if not drifted:
+    if not drifted and not leftovers:
         return f"rmgen: {where}/ is up to date ({_files(total)})\n"
-    return (f"rmgen: {where}/ is out of date: {drifted} of {_files(total)} differ (diff on stdout); "
+    left = f", and {_files(leftovers)} left by an interrupted run" if leftovers else ""
+    return (f"rmgen: {where}/ is out of date: {drifted} of {_files(total)} differ{left} (diff on stdout); "
             f"regenerate with: {command}\n")
