@@ -66,18 +66,27 @@ API_PREFIXES = frozenset("iofunc resmgr dispatch thread_pool pthread devctl dcmd
 # (`test` for test_open_close, TEST_PATH) would collide; tests/test_names.py checks this
 # list against the templates.
 GENERATED_NAMES = frozenset("""
-    CHECK IOFUNC_ATTR_T IOFUNC_OCB_T MAX_FDS ON_HOST RAW_MAX TEST_PATH THREAD_POOL_PARAM_T
-    build_devctl client_loop close_all devctl_reply dispatch_handler hold_reader init_attr
-    init_funcs init_state io_start message msg_len open_dev parse_number parse_options
-    read_exact read_payload release_waiters run send_raw serve set test usage
-    test_bad_command_line test_blocked_read_released test_concurrent_clients test_full
-    test_generic_devctl test_no_data test_offsets test_open_close test_open_modes test_stream
-    test_truncated_header test_unknown_command test_write_lies test_write_read
+    CHECK COMBINE_MAX FUZZ_PATH IOFUNC_ATTR_T IOFUNC_OCB_T MAX_CONNS MAX_FDS MAX_OPS MSG_MAX
+    NCOMMANDS ON_HOST RAW_MAX REPLY_NS TEST_PATH THREAD_POOL_PARAM_T TSAN_BUILD
+    attr_was_free build_combine build_devctl check_locked client_loop close_all
+    dead_closes_now devctl_input devctl_msg devctl_output devctl_reply die_and_restart drain
+    feed_writer fill finding forcing held_requests hold init_attr init_funcs init_state
+    io_start msg_len notify_count notify_readiness one_op open_dev parse_number
+    parse_options patience poll_dev read_as_dying_client read_exact read_held release_all
+    release_waiters run run_command select_close_loop send_raw serve serve_readers
+    serve_waiters serve_writers set_forcing take take_bytes usage write_once
+    test_bad_command_line test_blocked_read_released test_client_dies_while_read_held
+    test_concurrent_clients test_dup_close_orders test_dup_keeps_held_read test_full
+    test_generic_devctl test_held_write_released test_lists_locked test_lseek_read_combine
+    test_no_data test_offsets test_open_close test_open_modes test_poll_matches_read
+    test_poll_matches_write test_select_races_close test_stream test_truncated_header
+    test_unblock_before_hold test_unknown_command test_write_lies test_write_read
+    test_zero_byte_read
 """.split())
 
 # Members rmgen's device and open-file structs hold besides the state fields
 # (resmgr_header.h.j2): a state or open_state field of the same name would repeat one.
-DEVICE_MEMBERS = frozenset("attr notify buffer waiters input_ready".split())
+DEVICE_MEMBERS = frozenset("attr notify buffer readers writers serving again".split())
 OPEN_FILE_MEMBERS = frozenset("ocb".split())
 
 

@@ -704,7 +704,7 @@ int __wrap_fifo_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb
 int __wrap_fifo_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
 {
     if (forcing())                                             /* "handled first": nothing done */
-        return _RESMGR_NOREPLY;
+        return (int)_RESMGR_NOREPLY;                           /* unsigned on 6.x */
     return __real_fifo_io_unblock(ctp, msg, ocb);
 }
 
@@ -892,6 +892,7 @@ int main(int argc, char *argv[])
 {
     int c;
 
+    setvbuf(stdout, NULL, _IOLBF, 0);  /* each result is out before a sanitizer can end the run */
     for (int i = 0; i < MAX_FDS; i++)
         open_fds[i] = -1;
     while ((c = getopt(argc, argv, "c:p:")) != -1) {

@@ -184,7 +184,8 @@ static size_t feed_writer(fifo_dev_t *dev, const fifo_waiter_t *w, int *status)
     while (total < w->nbytes) {
         size_t n = w->nbytes - total < sizeof chunk ? w->nbytes - total : sizeof chunk;
         size_t done = 0;
-        long got = (long)MsgRead(w->rcvid, chunk, n, w->msg_offset + total);
+        long got = (long)MsgRead(w->rcvid, chunk, (fifo_qnx_count_t)n,
+                                 (fifo_qnx_count_t)(w->msg_offset + total));  /* int on 6.x */
         if (got == -1 || (size_t)got != n) {  /* the client is gone or sent less than it claimed */
             *status = got == -1 ? errno : EBADMSG;
             break;
