@@ -612,6 +612,7 @@ int main(int argc, char *argv[])
 {
     int c;
 
+    setvbuf(stdout, NULL, _IOLBF, 0);  /* each result is out before a sanitizer can end the run */
     for (int i = 0; i < MAX_FDS; i++)
         open_fds[i] = -1;
     while ((c = getopt(argc, argv, "c:p:")) != -1) {
