@@ -135,7 +135,8 @@ FUZZ_CFLAGS  := $(STD) -g -O1 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_QNX_SOU
 FUZZ_BIN     := $(FUZZ_O)/gpio_fuzz
 FUZZ_CRASHES ?= host/fuzz-crashes
 FUZZ_RUNTIME ?= $(FUZZ_O)/qnxhost
-FUZZ_OBJS    := $(FUZZ_O)/gpio_main.o $(FUZZ_O)/gpio_io.o $(FUZZ_O)/gpio_hooks.o $(FUZZ_O)/gpio_fuzz.o
+FUZZ_OBJS    := $(FUZZ_O)/gpio_main.o $(FUZZ_O)/gpio_io.o $(FUZZ_O)/gpio_hooks.o $(FUZZ_O)/gpio_fuzz.o \
+                $(FUZZ_O)/gpio_events.o
 
 .PHONY: fuzz fuzz-replay fuzz-runtime
 fuzz: $(FUZZ_BIN)
