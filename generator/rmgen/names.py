@@ -66,10 +66,11 @@ API_PREFIXES = frozenset("iofunc resmgr dispatch thread_pool pthread devctl dcmd
 # (`test` for test_open_close, TEST_PATH) would collide; tests/test_names.py checks this
 # list against the templates.
 GENERATED_NAMES = frozenset("""
-    CHECK COMBINE_MAX FUZZ_PATH IOFUNC_ATTR_T IOFUNC_OCB_T MAX_CONNS MAX_FDS MAX_OPS MSG_MAX
+    CHECK COMBINE_MAX EVENT_WAIT_MS FUZZ_PATH IOFUNC_ATTR_T IOFUNC_OCB_T MAX_CONNS MAX_FDS MAX_OPS MSG_MAX
     NCOMMANDS ON_HOST RAW_MAX REPLY_NS TEST_PATH THREAD_POOL_PARAM_T TSAN_BUILD
     attr_was_free build_combine build_devctl check_locked client_loop close_all
     dead_closes_now devctl_input devctl_msg devctl_output devctl_reply die_and_restart drain
+    event_pulse report run_event_tests
     feed_writer fill finding forcing held_requests hold init_attr init_funcs init_state
     io_start msg_len notify_count notify_readiness one_op open_dev parse_number
     parse_options patience poll_dev read_as_dying_client read_exact read_held release_all
@@ -86,7 +87,7 @@ GENERATED_NAMES = frozenset("""
 
 # Members rmgen's device and open-file structs hold besides the state fields
 # (resmgr_header.h.j2): a state or open_state field of the same name would repeat one.
-DEVICE_MEMBERS = frozenset("attr notify buffer readers writers serving again".split())
+DEVICE_MEMBERS = frozenset("attr notify buffer readers writers serving again hw".split())
 OPEN_FILE_MEMBERS = frozenset("ocb".split())
 
 
