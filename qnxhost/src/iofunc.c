@@ -401,8 +401,17 @@ int iofunc_write_default(resmgr_context_t *ctp, io_write_t *msg, iofunc_ocb_t *o
 
 /* ---- devctl ---- */
 
+/* Whether the first n bytes of the current part lie inside the receive buffer: a combine
+   part near its end is cut off there, whatever length its header claims. */
+static int qh_part_holds(const resmgr_context_t *ctp, size_t n)
+{
+    return (size_t)ctp->offset + n <= (size_t)ctp->msg_max_size;
+}
+
 static int qh_devctl_reply_int(resmgr_context_t *ctp, io_devctl_t *msg, int value)
 {
+    if (!qh_part_holds(ctp, sizeof msg->o + sizeof value))  /* no room for the reply here */
+        return EMSGSIZE;
     memset(&msg->o, 0, sizeof msg->o);
     msg->o.nbytes = sizeof value;
     memcpy(_DEVCTL_DATA(msg->o), &value, sizeof value);
@@ -414,7 +423,8 @@ static int qh_devctl_reply_int(resmgr_context_t *ctp, io_devctl_t *msg, int valu
 static int qh_devctl_fadvise(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_attr_t *attr)
 {
     struct _fadvise adv;
-    if (QH_SIZE(ctp) < sizeof msg->i + sizeof adv)  /* the advice did not arrive */
+    if (QH_SIZE(ctp) < sizeof msg->i + sizeof adv ||   /* the advice did not arrive */
+        !qh_part_holds(ctp, sizeof msg->i + sizeof adv))
         return EBADMSG;
     memcpy(&adv, _DEVCTL_DATA(msg->i), sizeof adv);
     if (!S_ISREG(attr->mode))
@@ -432,7 +442,8 @@ int iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_t *ocb, io
         value = (int)((ocb->ioflag & ~(unsigned)O_ACCMODE) | ((ocb->ioflag - 1) & O_ACCMODE));
         return qh_devctl_reply_int(ctp, msg, value);
     case (unsigned)DCMD_ALL_SETFLAGS:         /* only the settable flags; EOK, no data */
-        if (QH_SIZE(ctp) < sizeof msg->i + sizeof value)  /* the new flags did not arrive */
+        if (QH_SIZE(ctp) < sizeof msg->i + sizeof value ||   /* the new flags did not arrive */
+            !qh_part_holds(ctp, sizeof msg->i + sizeof value))
             return EBADMSG;
         memcpy(&value, _DEVCTL_DATA(msg->i), sizeof value);
         ocb->ioflag = (ocb->ioflag & ~(unsigned)QH_SETFLAGS_MASK) |
