@@ -91,6 +91,20 @@ def test_valgrind(tmp_path, mode):
     run([*VALGRIND, exe, mode], MODES[mode])
 
 
+@pytest.mark.parametrize("mode", ["pool", "restart"])
+def test_tsan(tsan, mode):
+    """The pool under ThreadSanitizer: restarts stop pools of both kinds (POOL_FLAG_EXIT_SELF,
+    POOL_FLAG_USE_SELF) while their threads leave; no race may be reported."""
+    res = run([tsan, mode], MODES[mode])
+    assert "ThreadSanitizer" not in res.stderr, res.stderr[-4000:]
+
+
+@pytest.fixture(scope="module")
+def tsan(tmp_path_factory):
+    need("clang")
+    return build("clang", ["-fsanitize=thread"], str(tmp_path_factory.mktemp("tsan")))
+
+
 @pytest.mark.parametrize("cc", ["gcc", "clang"])
 @pytest.mark.parametrize("version", ["800", "641"])
 def test_library_builds(tmp_path, cc, version):

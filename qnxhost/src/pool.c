@@ -20,13 +20,14 @@ struct _thread_pool {
     struct _thread_pool *next;
     thread_pool_attr_t   attr;
     unsigned             flags;
-    int                  nthreads;
+    int                  nthreads;   /* workers and a POOL_FLAG_USE_SELF caller in the loop */
     int                  nwaiting;
     int                  stopping;
     struct qh_worker    *workers;
 };
 
 static struct _thread_pool *qh_pools;
+static pthread_cond_t       qh_pool_gone = PTHREAD_COND_INITIALIZER;  /* nthreads reached 0 */
 
 thread_pool_t *thread_pool_create(thread_pool_attr_t *pool_attr, unsigned flags)
 {
@@ -105,10 +106,24 @@ static void qh_pool_spawn(thread_pool_t *pool, int n)
     }
 }
 
+/* A thread leaves the pool's loop (also by pthread_exit from a stopped dispatch_block()). */
+static void qh_pool_leave(void *arg)
+{
+    thread_pool_t *pool = arg;
+    pthread_mutex_lock(&qh_lock);
+    if (--pool->nthreads == 0)
+        pthread_cond_broadcast(&qh_pool_gone);
+    pthread_mutex_unlock(&qh_lock);
+}
+
+/* Runs on a worker or on the thread_pool_start() caller (POOL_FLAG_USE_SELF); once it has
+   left nthreads it never touches the pool again (qh_pools_stop frees it). */
 static void qh_pool_loop(thread_pool_t *pool)
 {
     const thread_pool_attr_t *a = &pool->attr;
+    void (*context_free)(THREAD_POOL_PARAM_T *) = a->context_free;
     THREAD_POOL_PARAM_T *ctp = a->context_alloc(a->handle);
+    pthread_cleanup_push(qh_pool_leave, pool);
     pthread_mutex_lock(&qh_lock);
     while (ctp && !pool->stopping) {
         pool->nwaiting++;
@@ -127,28 +142,30 @@ static void qh_pool_loop(thread_pool_t *pool)
         if (pool->nwaiting >= a->hi_water)    /* enough waiters: this one may go */
             break;
     }
-    pool->nthreads--;
     pthread_mutex_unlock(&qh_lock);
-    if (ctp && a->context_free)
-        a->context_free(ctp);
+    pthread_cleanup_pop(1);
+    if (ctp && context_free)
+        context_free(ctp);
 }
 
+/* The pool is read only under qh_lock: once the workers run, qh_server_stop() may free it. */
 int thread_pool_start(void *handle)
 {
     thread_pool_t *pool = handle;
-    int first = pool->attr.lo_water > 0 ? pool->attr.lo_water : 1;
     pthread_mutex_lock(&qh_lock);
-    if (pool->flags & POOL_FLAG_USE_SELF) {   /* this thread is one of them */
+    unsigned flags = pool->flags;
+    int first = pool->attr.lo_water > 0 ? pool->attr.lo_water : 1;
+    if (flags & POOL_FLAG_USE_SELF) {         /* this thread is one of them */
         pool->nthreads++;
         first--;
     }
     qh_pool_spawn(pool, first);
     pthread_mutex_unlock(&qh_lock);
-    if (pool->flags & POOL_FLAG_USE_SELF) {
+    if (flags & POOL_FLAG_USE_SELF) {         /* counted in nthreads: the pool stays */
         qh_pool_loop(pool);
         return 0;
     }
-    if (pool->flags & POOL_FLAG_EXIT_SELF)
+    if (flags & POOL_FLAG_EXIT_SELF)
         pthread_exit(NULL);
     return 0;
 }
@@ -161,7 +178,8 @@ int thread_pool_destroy(thread_pool_t *pool)
     return 0;
 }
 
-/* qh_server_stop(): make every pool thread leave and free the pools. */
+/* qh_server_stop(): make every pool thread leave and free the pools, each once no thread
+   (worker or POOL_FLAG_USE_SELF caller) is left in its loop. */
 void qh_pools_stop(void)
 {
     pthread_mutex_lock(&qh_lock);
@@ -173,12 +191,20 @@ void qh_pools_stop(void)
     while (pools) {
         thread_pool_t *p = pools;
         pools = p->next;
-        while (p->workers) {
-            struct qh_worker *w = p->workers;
-            p->workers = w->next;
+        pthread_mutex_lock(&qh_lock);
+        struct qh_worker *workers = p->workers;
+        p->workers = NULL;
+        pthread_mutex_unlock(&qh_lock);
+        while (workers) {
+            struct qh_worker *w = workers;
+            workers = w->next;
             pthread_join(w->thread, NULL);
             free(w);
         }
+        pthread_mutex_lock(&qh_lock);
+        while (p->nthreads > 0)               /* a USE_SELF caller still leaving its loop */
+            pthread_cond_wait(&qh_pool_gone, &qh_lock);
+        pthread_mutex_unlock(&qh_lock);
         free(p);
     }
 }

@@ -622,7 +622,8 @@ static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *
     return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o + out_len);
 }
 
-static int run_pool(dispatch_t *dpp)
+/* self: the calling thread joins the pool (POOL_FLAG_USE_SELF), else it exits. */
+static int run_pool(dispatch_t *dpp, int self)
 {
     thread_pool_attr_t pa;
     memset(&pa, 0, sizeof pa);
@@ -636,13 +637,13 @@ static int run_pool(dispatch_t *dpp)
     pa.hi_water = 4;
     pa.increment = 1;
     pa.maximum = 8;
-    thread_pool_t *tp = thread_pool_create(&pa, POOL_FLAG_EXIT_SELF);
+    thread_pool_t *tp = thread_pool_create(&pa, self ? POOL_FLAG_USE_SELF : POOL_FLAG_EXIT_SELF);
     if (tp == NULL) {
         perror("thread_pool_create");
         return EXIT_FAILURE;
     }
     thread_pool_start(tp);
-    return EXIT_FAILURE;                              /* not reached */
+    return self ? EXIT_SUCCESS : EXIT_FAILURE;        /* USE_SELF: the pool was stopped */
 }
 
 static int run_loop(dispatch_t *dpp)
@@ -700,7 +701,7 @@ int main(int argc, char **argv)
         perror("resmgr_attach");
         return EXIT_FAILURE;
     }
-    if (argc > 1 && strcmp(argv[1], "pool") == 0)
-        return run_pool(dpp);
+    if (argc > 1 && strncmp(argv[1], "pool", 4) == 0)  /* "pool" or "pool-self" */
+        return run_pool(dpp, strcmp(argv[1], "pool-self") == 0);
     return run_loop(dpp);
 }

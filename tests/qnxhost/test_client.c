@@ -742,7 +742,8 @@ int main(int argc, char **argv)
     const char *mode = argc > 1 ? argv[1] : "basic";
     if (strcmp(mode, "restart") == 0) {
         for (int i = 0; i < RESTARTS; i++) {
-            CHECK(start(i % 2 ? "pool" : "loop") == 0);
+            static const char *const kinds[] = { "loop", "pool", "pool-self" };
+            CHECK(start(kinds[i % 3]) == 0);
             int fd = open(SAMPLE_PATH, O_RDWR);
             CHECK(write(fd, "abc", 3) == 3);
             if (i % 3 == 0)
