@@ -5,6 +5,7 @@
  * main() on a thread (qh_server_start/qh_server_stop).
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,6 @@ dispatch_t *dispatch_create_channel(int chid, unsigned flags)
     int own = chid > 0 && chid < QH_CHANNELS_MAX && qh_chan_used[chid];
     dpp->chan.flags = own ? qh_chan_flags[chid] : _NTO_CHF_UNBLOCK | _NTO_CHF_DISCONNECT;
     pthread_mutex_unlock(&qh_lock);
-    pthread_cond_init(&dpp->chan.cv, NULL);
     dpp->flags = flags;
     dpp->nparts_max = 1;
     dpp->msg_max_size = sizeof(resmgr_iomsgs_t);
@@ -119,7 +119,7 @@ static void qh_dispatch_free_locked(dispatch_t *dpp)
         free(pa);
     }
     qh_chan_drain(&dpp->chan);
-    pthread_cond_destroy(&dpp->chan.cv);
+    qh_wakers_drain();                        /* a sender may still be waking its receiver */
     free(dpp);
 }
 
@@ -192,7 +192,7 @@ void dispatch_unblock(dispatch_context_t *ctp)
 {
     pthread_mutex_lock(&qh_lock);
     QH_CTX(ctp)->kicked = 1;
-    pthread_cond_broadcast(&ctp->dpp->chan.cv);
+    qh_chan_wake(&ctp->dpp->chan, INT_MAX);
     pthread_mutex_unlock(&qh_lock);
 }
 

@@ -6,6 +6,7 @@
  * replies (or its TimerTimeout/the safety net expires).
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,19 +21,6 @@ static struct qh_conn **qh_conns;     /* indexed by coid - QH_FD_BASE */
 static size_t           qh_nconns;
 static struct qh_msg   *qh_received;  /* received, not yet replied */
 static rcvid_t          qh_next_rcvid = 1;
-static pthread_condattr_t qh_monotonic;
-static pthread_once_t   qh_clock_once = PTHREAD_ONCE_INIT;
-
-static void qh_clock_init(void)
-{
-    pthread_condattr_init(&qh_monotonic);
-    pthread_condattr_setclock(&qh_monotonic, CLOCK_MONOTONIC);
-}
-
-void qh_msg_init_clock(void)
-{
-    pthread_once(&qh_clock_once, qh_clock_init);
-}
 
 size_t qh_iov_total(const iov_t *iov, size_t parts)
 {
@@ -250,7 +238,7 @@ int qh_client_use(int id)
 
 /* ---- channels ---- */
 
-static void qh_chan_push(struct qh_chan *chan, struct qh_msg *m)
+static void qh_chan_append(struct qh_chan *chan, struct qh_msg *m)
 {
     m->next = NULL;
     if (chan->tail)
@@ -258,7 +246,12 @@ static void qh_chan_push(struct qh_chan *chan, struct qh_msg *m)
     else
         chan->head = m;
     chan->tail = m;
-    pthread_cond_signal(&chan->cv);
+}
+
+static void qh_chan_push(struct qh_chan *chan, struct qh_msg *m)
+{
+    qh_chan_append(chan, m);
+    qh_chan_wake(chan, 1);
 }
 
 static int qh_chan_unlink(struct qh_chan *chan, struct qh_msg *m)
@@ -278,7 +271,7 @@ static int qh_chan_unlink(struct qh_chan *chan, struct qh_msg *m)
 void qh_chan_stop(struct qh_chan *chan)
 {
     chan->shutdown = 1;
-    pthread_cond_broadcast(&chan->cv);
+    qh_chan_wake(chan, INT_MAX);
 }
 
 /* Fail every message still queued on a stopping channel (called with qh_lock). */
@@ -294,7 +287,7 @@ void qh_chan_drain(struct qh_chan *chan)
         m->state = QH_REPLIED;
         m->status = -1;
         m->err = ESRCH;
-        pthread_cond_signal(&m->cv);
+        qh_reply_wake(m);
     }
     chan->tail = NULL;
 }
@@ -321,7 +314,7 @@ void qh_rcvids_flush(void)
     while ((m = qh_received) != NULL) {
         qh_received = m->next;
         if (m->abandoned) {                   /* already reported at the timeout */
-            pthread_cond_destroy(&m->cv);
+            qh_wakers_drain();
             free(m);
             continue;
         }
@@ -330,7 +323,7 @@ void qh_rcvids_flush(void)
         m->state = QH_REPLIED;
         m->status = -1;
         m->err = ESRCH;
-        pthread_cond_signal(&m->cv);
+        qh_reply_wake(m);
     }
 }
 
@@ -350,7 +343,7 @@ static struct qh_msg *qh_rcvid_get(rcvid_t rcvid, int unlink, const char *call)
     }
     if (m->abandoned) {                       /* client gave up: its buffers are gone */
         if (unlink) {
-            pthread_cond_destroy(&m->cv);
+            qh_wakers_drain();                /* a wake of its previous reply may be late */
             free(m);
         }
         pthread_mutex_unlock(&qh_lock);
@@ -360,7 +353,7 @@ static struct qh_msg *qh_rcvid_get(rcvid_t rcvid, int unlink, const char *call)
     if (m->killed) {                          /* its process died: like QNX, ESRCH */
         if (unlink) {                         /* the client thread frees it */
             m->state = QH_REPLIED;
-            pthread_cond_signal(&m->cv);
+            qh_reply_wake(m);
         }
         pthread_mutex_unlock(&qh_lock);
         errno = ESRCH;
@@ -461,7 +454,7 @@ int qh_receive(struct qh_ctx *ctx)
     pthread_mutex_lock(&qh_lock);
     while (!chan->head && !chan->shutdown && !ctx->kicked) {
         qh_ready_notify(ctp->dpp);
-        pthread_cond_wait(&chan->cv, &qh_lock);
+        qh_chan_wait(chan);
     }
     if (ctx->kicked) {                        /* dispatch_unblock() */
         ctx->kicked = 0;
@@ -596,45 +589,63 @@ static int qh_timeout_fire(struct qh_msg *m, struct qh_chan *chan, int flags)
     return 0;
 }
 
-/* Wait for the reply (qh_lock held): the caller's timeout t (NULL: none) fires once;
-   the safety net at net ends the wait in any case. */
-static enum qh_wait_end qh_wait_reply(struct qh_msg *m, struct qh_chan *chan,
-                                      const struct qh_timeout *t, const struct timespec *net)
-{
-    int fired = 0;
-    while (m->state != QH_REPLIED && !m->killed) {
-        int timed = t && !fired && qh_ts_before(&t->deadline, net);
-        int rc = pthread_cond_timedwait(&m->cv, &qh_lock, timed ? &t->deadline : net);
-        if (m->state == QH_REPLIED || rc != ETIMEDOUT)   /* replied, or woken early */
-            continue;
-        if (!timed)                           /* the safety net */
-            return QH_WAIT_NET;
-        fired = 1;
-        if (qh_timeout_fire(m, chan, t->flags))
-            return QH_WAIT_TIMEDOUT;
-    }
-    if (m->killed && m->state != QH_REPLIED) { /* held by the server: it frees it */
-        m->abandoned = 1;
-        return QH_WAIT_KILLED;
-    }
-    return QH_WAIT_REPLIED;
-}
-
 /* The safety net fired: a protocol error; the message is dropped or left abandoned. */
 static void qh_send_abandon(struct qh_msg *m, struct qh_chan *chan)
 {
     qh_protocol_error(m->rcvid, m->type, "message never replied (client send timed out)");
     if (m->state == QH_QUEUED) {              /* never received: nobody else knows it */
         qh_chan_unlink(chan, m);
-        pthread_cond_destroy(&m->cv);
+        qh_wakers_drain();
         free(m);
         return;
     }
     m->abandoned = 1;                         /* the rcvid stays known; freed by reply/stop */
 }
 
+/* Wait for the reply: entered with qh_lock held, returns without it; wake_chan: wake a
+   receiver of chan first, once the lock is released. The caller's timeout t (NULL: none)
+   fires once; the safety net at net ends the wait in any case. The usual end, a reply,
+   takes no lock: the replier wrote status and err before the word. */
+static enum qh_wait_end qh_wait_reply(struct qh_msg *m, struct qh_chan *chan, int wake_chan,
+                                      const struct qh_timeout *t, const struct timespec *net)
+{
+    int fired = 0;
+    for (;;) {
+        int timed = t && !fired && qh_ts_before(&t->deadline, net);
+        pthread_mutex_unlock(&qh_lock);
+        if (wake_chan)                        /* the receiver never meets the lock held */
+            qh_wake_finish(&chan->seq);
+        wake_chan = 0;
+        int rc = qh_reply_wait(m, timed ? &t->deadline : net);
+        if (atomic_load_explicit(&m->word, memory_order_acquire) == QH_WORD_DONE && !m->killed)
+            return QH_WAIT_REPLIED;
+        pthread_mutex_lock(&qh_lock);
+        if (atomic_load_explicit(&m->word, memory_order_relaxed) == QH_WORD_DONE)
+            break;                            /* ended: replied or killed */
+        if (rc != ETIMEDOUT)                  /* woken early */
+            continue;
+        if (!timed) {                         /* the safety net: freed, or left to the server */
+            qh_send_abandon(m, chan);
+            pthread_mutex_unlock(&qh_lock);
+            return QH_WAIT_NET;
+        }
+        fired = 1;
+        if (qh_timeout_fire(m, chan, t->flags)) {
+            pthread_mutex_unlock(&qh_lock);
+            return QH_WAIT_TIMEDOUT;
+        }
+    }
+    enum qh_wait_end end = QH_WAIT_REPLIED;
+    if (m->killed && m->state != QH_REPLIED) { /* held by the server: it frees it */
+        m->abandoned = 1;
+        end = QH_WAIT_KILLED;
+    }
+    pthread_mutex_unlock(&qh_lock);
+    return end;
+}
+
 /* Each client thread sends one message at a time: its message lives in a per-thread slot
-   (condition variable made once), freed when the thread ends. A message the server still
+   (with its wait word), freed when the thread ends. A message the server still
    holds when its client gives up is left to the server (freed on reply or stop) and the
    thread gets a new slot. */
 static pthread_key_t          qh_slot_key;
@@ -644,15 +655,13 @@ static _Thread_local pid_t    qh_tid;
 
 static void qh_slot_destroy(void *p)
 {
-    struct qh_msg *m = p;
-    pthread_cond_destroy(&m->cv);
-    free(m);
+    qh_wakers_drain();                        /* the last reply's wake may still be on its way */
+    free(p);
 }
 
 static void qh_slot_key_init(void)
 {
     pthread_key_create(&qh_slot_key, qh_slot_destroy);
-    qh_msg_init_clock();
 }
 
 /* The calling thread no longer owns its slot (the server frees it). */
@@ -671,7 +680,6 @@ static struct qh_msg *qh_msg_new(int coid, const iov_t *siov, size_t sparts,
         m = calloc(1, sizeof *m);
         if (!m)
             return NULL;
-        pthread_cond_init(&m->cv, &qh_monotonic);
         qh_slot = m;
         pthread_setspecific(qh_slot_key, m);
         qh_tid = gettid();
@@ -691,6 +699,7 @@ static struct qh_msg *qh_msg_new(int coid, const iov_t *siov, size_t sparts,
     m->tid = qh_tid;
     m->status = 0;
     m->err = 0;
+    atomic_store_explicit(&m->word, QH_WORD_PENDING, memory_order_relaxed);
     uint16_t type = 0;
     if (sparts && siov[0].iov_len >= sizeof type)     /* the usual case: header first */
         memcpy(&type, siov[0].iov_base, sizeof type);
@@ -724,26 +733,17 @@ long qh_send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size
     m->scoid = qh_client_scoid(c->client);
     struct qh_chan *chan = &c->dpp->chan;
     m->sender_len = (chan->flags & _NTO_CHF_SENDER_LEN) != 0;
-    qh_chan_push(chan, m);
+    qh_chan_append(chan, m);
+    int wake = qh_chan_post(chan);
     int timed = t.flags & (_NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY);
-    enum qh_wait_end end = qh_wait_reply(m, chan, timed ? &t : NULL, &net);
-    if (end == QH_WAIT_KILLED) {              /* the server still holds it */
-        pthread_mutex_unlock(&qh_lock);
+    enum qh_wait_end end = qh_wait_reply(m, chan, wake, timed ? &t : NULL, &net);  /* unlocks */
+    if (end == QH_WAIT_KILLED || end == QH_WAIT_NET)  /* the slot is the server's, or gone */
         qh_slot_detach();
-        errno = ECANCELED;
+    if (end != QH_WAIT_REPLIED) {             /* killed, or timed out either way */
+        errno = end == QH_WAIT_KILLED ? ECANCELED : ETIMEDOUT;
         return -1;
     }
-    if (end != QH_WAIT_REPLIED) {             /* timed out: ETIMEDOUT either way */
-        if (end == QH_WAIT_NET) {             /* freed now, or left to the server */
-            qh_send_abandon(m, chan);
-            qh_slot_detach();
-        }
-        pthread_mutex_unlock(&qh_lock);
-        errno = ETIMEDOUT;
-        return -1;
-    }
-    int killed = m->killed;
-    pthread_mutex_unlock(&qh_lock);
+    int killed = m->killed;                   /* final once the wait is over */
     long status = m->status;
     err = killed ? ECANCELED : m->err;
     if (killed || (status == -1 && err)) {
@@ -802,8 +802,10 @@ static int qh_reply(rcvid_t rcvid, long status, int err, const iov_t *iov, size_
     m->err = err;
     m->state = QH_REPLIED;
     qh_replied_remember(rcvid, m->type);
-    pthread_cond_signal(&m->cv);
+    int wake = qh_reply_post(m);
     pthread_mutex_unlock(&qh_lock);
+    if (wake)                                 /* after the lock: the client never meets it */
+        qh_wake_finish(&m->word);
     return 0;
 }
 
@@ -956,7 +958,7 @@ static void qh_msg_kill(struct qh_msg *m, struct qh_chan *chan)
         qh_chan_unlink(chan, m);
     if (m->state == QH_QUEUED)
         m->state = QH_REPLIED;
-    pthread_cond_signal(&m->cv);
+    qh_reply_wake(m);
 }
 
 /* Every queued or held message of client on any channel (qh_lock held). */

@@ -7,6 +7,8 @@
 #define QH_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <sys/iofunc.h>
 #include <sys/dispatch.h>
 #include <qnxhost/host.h>
@@ -60,14 +62,21 @@ struct qh_msg {
     size_t          rparts, rlen;
     long            status;
     int             err;
-    pthread_cond_t  cv;
+    _Atomic unsigned word;       /* the client's reply wait: QH_WORD_* (futex.c) */
     struct _pulse   pulse;
 };
+
+/* A message's wait word: the client sleeps on it until the server (or a stop, a kill) ends
+   the wait; status, err and state are written before it becomes DONE. */
+#define QH_WORD_PENDING  0u
+#define QH_WORD_SLEEPING 1u          /* the client is (about to be) asleep on it: wake it */
+#define QH_WORD_DONE     2u
 
 /* A channel: the queue of pending sends and pulses. */
 struct qh_chan {
     struct qh_msg  *head, *tail;
-    pthread_cond_t  cv;
+    _Atomic unsigned seq;        /* receivers sleep on it; bumped by every change (futex.c) */
+    int             nsleeping;   /* receivers asleep on seq */
     int             shutdown;
     unsigned        flags;       /* _NTO_CHF_* it was created with */
 };
@@ -153,8 +162,19 @@ int             qh_client_current(void);
 int             qh_client_scoid(int client);
 pid_t           qh_client_pid(int client);
 struct qh_conn *qh_conn_dead_next(dispatch_t *dpp, int scoid);
-void            qh_msg_init_clock(void);
 ssize_t         qh_held_peek(rcvid_t rcvid, struct _msg_info *info, void *hdr, size_t n);
+
+/* futex.c */
+int  qh_futex_wait(_Atomic unsigned *word, unsigned value, const struct timespec *deadline);
+void qh_futex_wake(_Atomic unsigned *word, int n);
+void qh_wake_finish(_Atomic unsigned *word);
+void qh_wakers_drain(void);
+int  qh_reply_wait(struct qh_msg *m, const struct timespec *deadline);
+int  qh_reply_post(struct qh_msg *m);
+void qh_reply_wake(struct qh_msg *m);
+int  qh_chan_post(struct qh_chan *chan);
+void qh_chan_wake(struct qh_chan *chan, int n);
+void qh_chan_wait(struct qh_chan *chan);
 
 /* dispatch.c */
 extern struct _dispatch *qh_dispatches;
