@@ -2,9 +2,11 @@
 benchmarks/pingpong.c at -O2, in one run, so a busy machine moves both sides alike.
 
 Rows: round trips per second of the futex ping-pong, the mutex+condvar ping-pong and the
-qnxhost devctl round trip (median of --repeat runs), the qnxhost rate as a ratio of each, and,
-when valgrind is installed, callgrind instructions per round trip (the difference of two run
-lengths, so start-up does not count). Measurements only, no thresholds.
+qnxhost devctl round trip (median of --repeat runs), the qnxhost rate as a ratio of each (the
+median of the ratios within each run: paired, so load that comes and goes moves both sides),
+the same ratio by process CPU time per round trip (what a round trip costs, whatever else the
+machine runs), and, when valgrind is installed, callgrind instructions per round trip (the
+difference of two run lengths, so start-up does not count). Measurements only, no thresholds.
 
     python benchmarks/bench_runtime.py [--rounds N] [--repeat N]     (also part of make bench)
 """
@@ -36,13 +38,19 @@ def build(tmp: Path) -> Path:
     return exe
 
 
-def run(exe: Path, rounds: int, mode: str = "all") -> dict:
+def run_both(exe: Path, rounds: int, mode: str = "all") -> tuple:
+    """Round trips of each mode per second, and per CPU second of the whole process."""
     out = subprocess.run([str(exe), str(rounds), mode], capture_output=True, text=True, timeout=600, check=True)
-    rates = {}
+    wall, cpu = {}, {}
     for line in out.stdout.splitlines():
         f = dict(part.split("=", 1) for part in line.split())
-        rates[f["mode"]] = int(f["rounds"]) / float(f["seconds"])
-    return rates
+        wall[f["mode"]] = int(f["rounds"]) / float(f["seconds"])
+        cpu[f["mode"]] = int(f["rounds"]) / max(float(f["cpu"]), 1e-9)
+    return wall, cpu
+
+
+def run(exe: Path, rounds: int, mode: str = "all") -> dict:
+    return run_both(exe, rounds, mode)[0]
 
 
 def instructions(exe: Path, rounds: int, mode: str, tmp: Path) -> float:
@@ -63,17 +71,16 @@ def measure(rounds: int, repeat: int) -> list:
     with tempfile.TemporaryDirectory(prefix="rmgen-pingpong-") as tmpdir:
         tmp = Path(tmpdir)
         exe = build(tmp)
-        samples = {m: [] for m in MODES}
-        for _ in range(repeat):
-            for mode, rate in run(exe, rounds).items():
-                samples[mode].append(rate)
-        rate = {m: statistics.median(v) for m, v in samples.items()}
+        runs = [run_both(exe, rounds) for _ in range(repeat)]
+        rate = {m: statistics.median(wall[m] for wall, _ in runs) for m in MODES}
         note = f"{rounds} round trips, median of {repeat}"
         rows = [("round trip", f"{m} ping-pong" if m != "qnxhost" else "qnxhost devctl", f"{rate[m]:,.0f}/s", note)
                 for m in MODES]
         for base in ("futex", "condvar"):
-            rows.append(("round trip", f"qnxhost / {base}", f"{rate['qnxhost'] / rate[base]:.2f}x", "goal >= 0.8x futex"
-                         if base == "futex" else ""))
+            for kind, index in (("", 0), (" (CPU time)", 1)):
+                ratio = statistics.median(r[index]["qnxhost"] / r[index][base] for r in runs)
+                rows.append(("round trip", f"qnxhost / {base}{kind}", f"{ratio:.2f}x",
+                             "goal >= 0.8x futex" if base == "futex" else ""))
         if shutil.which("valgrind"):
             small = max(rounds // 20, 1000)
             for mode in ("futex", "qnxhost"):
