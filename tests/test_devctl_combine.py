@@ -43,3 +43,16 @@ def test_reply_header_from_the_buffer_start_fails(tmp_path):
     r, out = run_test(tree, tmp_path / "build")
     assert r.returncode != 0
     assert "FAIL get_sample_in_combine" in out and "FAIL get_sample_connect_combine" in out, out[-3000:]
+
+
+def test_reply_in_a_non_final_part_is_refused(tmp_path):
+    """A devctl handler without its rcvid == 0 check builds its reply in a non-final part, over
+    the next part of the message: the runtime always reports it (no answer that depends on the
+    reply bytes), so the mid-combine test fails the same way every time."""
+    tree = planted(tmp_path, "thermo", "server/thermo_io.c",
+                   "    if (ctp->rcvid == 0)                      /* must be the last part of a combine to reply */\n"
+                   "        return EBADMSG;\n", "")
+    r, out = run_test(tree, tmp_path / "build")
+    assert r.returncode != 0
+    assert "FAIL get_sample_mid_combine" in out, out[-3000:]
+    assert "protocol error: a non-final combine part wrote over the next part" in out, out[-3000:]

@@ -16,7 +16,7 @@ WARN = ["-g", "-O1", "-Wall", "-Wextra", "-Werror", "-pthread",
 SAN = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"]
 SERVER_STD = ["-std=c99", "-pedantic", "-D_QNX_SOURCE", "-D_DEFAULT_SOURCE"]
 CLIENT_STD = ["-std=c11", "-D_GNU_SOURCE"]
-MODES = {"basic": 57, "combine": 107, "pool": 73, "protocol": 19, "restart": 68, "unblock": 441}
+MODES = {"basic": 57, "combine": 111, "pool": 73, "protocol": 21, "restart": 68, "unblock": 441}
 VALGRIND = ["valgrind", "-q", "--error-exitcode=1", "--leak-check=full",
             "--errors-for-leak-kinds=definite,indirect"]
 
@@ -70,14 +70,15 @@ def sanitized(request, tmp_path_factory):
 def test_sanitized(sanitized, mode):
     res = run([sanitized, mode], MODES[mode])
     errors = res.stderr.count("qnxhost: protocol error:")
-    assert errors == (5 if mode == "protocol" else 0), res.stderr
+    assert errors == (6 if mode == "protocol" else 0), res.stderr
 
 
 def test_protocol_messages(sanitized):
     res = run([sanitized, "protocol"], MODES["protocol"])
     for what in ("MsgReply on an unknown or already-replied rcvid",
                  "_RESMGR_NPARTS(n) beyond nparts_max",
-                 "message never replied (client send timed out)"):
+                 "message never replied (client send timed out)",
+                 "a non-final combine part wrote over the next part"):
         assert f"qnxhost: protocol error: {what}" in res.stderr
     # the held read whose unblock pulse was ignored still trips the safety net
     assert re.search(r"\(client send timed out\) \(rcvid \d+, message type 0x101\)", res.stderr)

@@ -401,21 +401,18 @@ int iofunc_write_default(resmgr_context_t *ctp, io_write_t *msg, iofunc_ocb_t *o
 
 /* ---- devctl ---- */
 
-/* Whether the first n bytes of the current part lie inside the receive buffer: a combine
-   part near its end is cut off there, whatever length its header claims. */
-static int qh_part_holds(const resmgr_context_t *ctp, size_t n)
-{
-    return (size_t)ctp->offset + n <= (size_t)ctp->msg_max_size;
-}
-
+/* The reply header in place of the request's (the part's header is in the receive buffer);
+   the value goes straight to the client's reply buffer after it, so a part at any offset,
+   even one ending where the buffer ends, is answered without writing past its header. */
 static int qh_devctl_reply_int(resmgr_context_t *ctp, io_devctl_t *msg, int value)
 {
-    if (!qh_part_holds(ctp, sizeof msg->o + sizeof value))  /* no room for the reply here */
-        return EMSGSIZE;
+    if (ctp->rcvid == 0)                      /* a non-final combine part: no reply */
+        return EOK;
+    if (resmgr_msgwrite(ctp, &value, sizeof value, sizeof msg->o) == -1)
+        return errno;                         /* the client is gone */
     memset(&msg->o, 0, sizeof msg->o);
     msg->o.nbytes = sizeof value;
-    memcpy(_DEVCTL_DATA(msg->o), &value, sizeof value);
-    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o + sizeof value);
+    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
 }
 
 /* DCMD_ALL_FADVISE: advice checked, accepted as a no-op on regular files; other files
@@ -423,8 +420,7 @@ static int qh_devctl_reply_int(resmgr_context_t *ctp, io_devctl_t *msg, int valu
 static int qh_devctl_fadvise(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_attr_t *attr)
 {
     struct _fadvise adv;
-    if (QH_SIZE(ctp) < sizeof msg->i + sizeof adv ||   /* the advice did not arrive */
-        !qh_part_holds(ctp, sizeof msg->i + sizeof adv))
+    if (QH_SIZE(ctp) < sizeof msg->i + sizeof adv)  /* the advice did not arrive */
         return EBADMSG;
     memcpy(&adv, _DEVCTL_DATA(msg->i), sizeof adv);
     if (!S_ISREG(attr->mode))
@@ -442,8 +438,7 @@ int iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_t *ocb, io
         value = (int)((ocb->ioflag & ~(unsigned)O_ACCMODE) | ((ocb->ioflag - 1) & O_ACCMODE));
         return qh_devctl_reply_int(ctp, msg, value);
     case (unsigned)DCMD_ALL_SETFLAGS:         /* only the settable flags; EOK, no data */
-        if (QH_SIZE(ctp) < sizeof msg->i + sizeof value ||   /* the new flags did not arrive */
-            !qh_part_holds(ctp, sizeof msg->i + sizeof value))
+        if (QH_SIZE(ctp) < sizeof msg->i + sizeof value)  /* the new flags did not arrive */
             return EBADMSG;
         memcpy(&value, _DEVCTL_DATA(msg->i), sizeof value);
         ocb->ioflag = (ocb->ioflag & ~(unsigned)QH_SETFLAGS_MASK) |

@@ -385,16 +385,11 @@ static int qh_io_openfd(resmgr_context_t *ctp, struct qh_bind **held)
     return ret;
 }
 
-/* The part at ctp->offset: its checks, then its handler (lock_ocb already taken, except
-   for _IO_CLOSE). */
+/* The part at ctp->offset (its header checked by qh_part_len): check_msg, then its handler
+   (lock_ocb already taken, except for _IO_CLOSE). */
 static int qh_io_part(resmgr_context_t *ctp, struct qh_bind *b, int combine)
 {
     resmgr_iomsgs_t *m = (resmgr_iomsgs_t *)(void *)((char *)ctp->msg + ctp->offset);
-    size_t min = qh_io_min_size(m->type);
-    if (min == 0)                             /* type not supported by the host */
-        return ENOSYS;
-    if (QH_SIZE(ctp) < min)                      /* shorter than its header */
-        return EBADMSG;
 #if _NTO_VERSION >= 800
     if (b->io_funcs->check_msg) {             /* 8.0 pre-validation hook */
         int st = b->io_funcs->check_msg(ctp, m, combine, b->ocb);
@@ -409,21 +404,49 @@ static int qh_io_part(resmgr_context_t *ctp, struct qh_bind *b, int combine)
     return qh_io_call(ctp, b->io_funcs, m, b->ocb);
 }
 
-/* Length of the part at off (0 if malformed); *more: a non-final part follows. */
-static size_t qh_part_len(resmgr_context_t *ctp, size_t off, int *more)
+/* Length of the part at off, with *more set if a part follows; or an error (*err): ENOSYS
+   for a type the host does not route, EBADMSG for a part that is cut off, i.e. whose header
+   is not wholly in the receive buffer (the loop then stops: no handler meets such a part).
+   So ctp->size bytes from ctp->offset always lie in the receive buffer. */
+static size_t qh_part_len(resmgr_context_t *ctp, size_t off, int *more, int *err)
 {
     struct _io_close hdr;                     /* type and combine_len: every io header */
     size_t here = QH_MSGLEN(ctp) > off ? QH_MSGLEN(ctp) - off : 0;
-    if (here < sizeof hdr)
+    *err = EBADMSG;
+    if (here < sizeof hdr)                    /* not even type and combine_len arrived */
         return 0;
     memcpy(&hdr, (char *)ctp->msg + off, sizeof hdr);
+    size_t min = qh_io_min_size(hdr.type);
+    if (min == 0) {                           /* type not supported by the host */
+        *err = ENOSYS;
+        return 0;
+    }
+    if (here < min)                           /* cut off: its header is not all here */
+        return 0;
     *more = (hdr.combine_len & _IO_COMBINE_FLAG) != 0;
     if (!*more)                               /* the last part: what is in the buffer */
         return here;
     size_t len = hdr.combine_len & ~(unsigned)_IO_COMBINE_FLAG;
-    if (len < sizeof hdr || len % QH_COMBINE_ALIGN || len + sizeof hdr > here)
-        return 0;                             /* no room for the next part's header */
+    if (len < min || len % QH_COMBINE_ALIGN || len + sizeof hdr > here)
+        return 0;                             /* shorter than its header, or no next header */
     return len;
+}
+
+/* A non-final part's handler must leave the rest of the message alone (it is the client's
+   next parts): a copy of it before the handler, compared after (host check; on QNX the
+   next part would silently be garbage). */
+static void *qh_rest_save(resmgr_context_t *ctp, size_t from)
+{
+    size_t n = QH_MSGLEN(ctp) - from;
+    void *copy = malloc(n);
+    if (copy)
+        memcpy(copy, (char *)ctp->msg + from, n);
+    return copy;
+}
+
+static int qh_rest_changed(resmgr_context_t *ctp, size_t from, const void *copy)
+{
+    return copy && memcmp(copy, (char *)ctp->msg + from, QH_MSGLEN(ctp) - from) != 0;
 }
 
 /* Take the lock_ocb for the parts (not for _IO_CLOSE); nonzero: its error. */
@@ -465,19 +488,25 @@ static int qh_io(resmgr_context_t *ctp, struct qh_bind **held)
     int locked = 0, ret;
     for (;;) {
         int more = 0;
-        size_t len = qh_part_len(ctp, off, &more);
-        if (len == 0) {                       /* malformed part */
-            ret = EBADMSG;
+        size_t len = qh_part_len(ctp, off, &more, &ret);
+        if (len == 0)                         /* malformed or cut off: stop here */
             break;
-        }
         ctp->offset = off;
         ctp->size = len;
         ctp->rcvid = more ? 0 : rcvid;
         ctp->status = 0;
         unsigned type = ((resmgr_iomsgs_t *)(void *)((char *)ctp->msg + off))->type;
+        void *rest = more ? qh_rest_save(ctp, off + len) : NULL;
         ret = qh_io_lock(ctp, b, type, &locked);
         if (ret == EOK)
             ret = qh_io_part(ctp, b, more);
+        int clobbered = more && qh_rest_changed(ctp, off + len, rest);
+        free(rest);
+        if (clobbered) {                      /* e.g. a reply built over the next part */
+            qh_protocol_error(rcvid, type, "a non-final combine part wrote over the next part");
+            ret = EFAULT;
+            break;
+        }
         if (!more || ret > 0)                 /* the last part, or the first error */
             break;
         if (ret == QH_DEFAULT) {         /* unhandled: the combine fails */

@@ -10,6 +10,7 @@
 
 #define SAMPLE_PATH     "/dev/qhsample"
 #define SAMPLE_BUF_SIZE 256
+#define SAMPLE_MSG_MAX  512          /* the server's receive buffer (msg_max_size) */
 #define SAMPLE_INFO     7            /* ret_val of every successful devctl */
 
 struct sample_val { int32_t value; };
@@ -48,6 +49,7 @@ struct sample_stats { int32_t unblocks, unblock_req, held, order_timeouts; };
 #define BAD_DOUBLE_REPLY __DION(_DCMD_MISC, 0x50)
 #define BAD_NPARTS       __DION(_DCMD_MISC, 0x51)
 #define BAD_NO_REPLY     __DION(_DCMD_MISC, 0x52)
+#define BAD_MID_REPLY    __DIOF(_DCMD_MISC, 0x53, struct sample_stats)  /* replies even mid-combine */
 
 /* Where a SAMPLE_WHERE ran: ctp->offset, ctp->size, ctp->rcvid == 0, info.srcmsglen. The
    reply holds the previous call's (e.g. a non-final part's) and its own. */
@@ -59,7 +61,7 @@ struct sample_notify { int32_t entries, armed, cnt, pulses; };
 
 /* Counters of the connect/close handlers (test hook, read without a message). */
 struct sample_counts { int32_t opens, close_dups, close_ocbs, open_count, last_scoid,
-                       lock_depth, locked_in_unlocked, late_saw_req, lock_ocbs; };
+                       lock_depth, locked_in_unlocked, late_saw_req, lock_ocbs, where_calls; };
 
 int sample_server_main(int argc, char **argv);
 

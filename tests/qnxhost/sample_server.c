@@ -45,7 +45,7 @@ static ssize_t sample_get(resmgr_context_t *ctp, void *buf, size_t n, size_t off
 }
 
 #define NPARTS_MAX   2
-#define MSG_MAX_SIZE 512
+#define MSG_MAX_SIZE SAMPLE_MSG_MAX
 #define MAX_WAITERS  16
 
 struct sample_dev {
@@ -86,7 +86,7 @@ static struct {
     int64_t pulses;                     /* notify pulses received */
     struct sample_counts counts;
 } hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-           { 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
+           { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
 
 /* Handlers the library must call without lock_ocb count it if they find it taken (the
    single-threaded loop: one lock depth). */
@@ -175,6 +175,9 @@ struct sample_counts sample_counts(void)
     struct sample_counts c = hook.counts;
     c.close_ocbs = (int32_t)hook.close_ocbs;
     pthread_mutex_unlock(&hook.mutex);
+    iofunc_attr_lock(&dev.attr);
+    c.where_calls = dev.where_calls;
+    iofunc_attr_unlock(&dev.attr);
     return c;
 }
 
@@ -613,6 +616,10 @@ static int sample_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *
         return _RESMGR_NPARTS(NPARTS_MAX + 3);
     case (unsigned)BAD_NO_REPLY:                      /* deliberately wrong */
         return _RESMGR_NOREPLY;
+    case (unsigned)BAD_MID_REPLY:                     /* deliberately wrong: no rcvid 0 check */
+        memset(data, 0x5a, sizeof ocb->attr->stats);
+        out_len = sizeof ocb->attr->stats;
+        break;
     default:
         return ENOTTY;
     }

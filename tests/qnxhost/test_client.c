@@ -384,6 +384,22 @@ static void test_protocol(void)
     CHECK(qh_protocol_errors() == before + 5);
     CHECK(get_stats(fd).unblocks == 1);
     set_hold(fd, SAMPLE_HOLD_OFF, 0, SAMPLE_ORDER_NONE);
+    /* A non-final devctl that builds its reply anyway writes over the next part: always the
+       same answer (a protocol error, EFAULT), whatever the reply bytes happen to be. */
+    struct { struct _io_devctl i; uint8_t pad[8]; } mid;
+    struct _io_devctl last;
+    memset(&mid, 0, sizeof mid);
+    memset(&last, 0, sizeof last);
+    mid.i.type = last.type = _IO_DEVCTL;
+    mid.i.dcmd = BAD_MID_REPLY;
+    last.dcmd = SAMPLE_RESET;
+    last.combine_len = sizeof last;
+    iov_t parts[2];
+    SETIOV(&parts[0], &mid.i, sizeof mid.i);
+    SETIOV(&parts[1], &last, sizeof last);
+    errno = 0;
+    CHECK(qh_send_combine(fd, parts, 2, NULL, 0) == -1 && errno == EFAULT);
+    CHECK(qh_protocol_errors() == before + 6);
     CHECK(close(fd) == 0);
 }
 
@@ -409,6 +425,36 @@ static struct _io_devctl devctl_msg(int dcmd, size_t nbytes)
     m.dcmd = dcmd;
     m.nbytes = (uint32_t)nbytes;
     return m;
+}
+
+/* One combine: an lseek padded to lead bytes, then a devctl header (and pad bytes more). */
+static long send_at(int fd, size_t lead, int dcmd, size_t pad, void *reply, size_t len)
+{
+    static uint8_t msg[SAMPLE_MSG_MAX + 64];
+    struct _io_lseek sk = lseek_msg(0, SEEK_CUR);
+    struct _io_devctl d = devctl_msg(dcmd, sizeof(int));
+    memset(msg, 0, sizeof msg);
+    sk.combine_len = (uint16_t)(lead | _IO_COMBINE_FLAG);
+    memcpy(msg, &sk, sizeof sk);
+    memcpy(msg + lead, &d, sizeof d);
+    return MsgSend(fd, msg, lead + sizeof d + pad, reply, len);
+}
+
+/* Parts at the end of the receive buffer (SAMPLE_MSG_MAX bytes): one whose header is cut off
+   there is refused before any handler sees it; one that ends exactly there is answered. */
+static void test_combine_buffer_end(int fd)
+{
+    struct { struct _io_devctl_reply o; int flags; } r;
+    memset(&r, 0, sizeof r);
+    int calls = sample_counts().where_calls;
+    errno = 0;
+    CHECK(send_at(fd, SAMPLE_MSG_MAX - 8, SAMPLE_WHERE, 32, &r, sizeof r) == -1 && errno == EBADMSG);
+    CHECK(sample_counts().where_calls == calls);             /* its handler never ran */
+    errno = 0;
+    CHECK(send_at(fd, SAMPLE_MSG_MAX - 8, DCMD_ALL_GETFLAGS, 32, &r, sizeof r) == -1 &&
+          errno == EBADMSG);
+    CHECK(send_at(fd, SAMPLE_MSG_MAX - sizeof(struct _io_devctl), DCMD_ALL_GETFLAGS, 0,
+                  &r, sizeof r) == 0 && (r.flags & O_ACCMODE) == O_RDWR && r.o.nbytes == sizeof r.flags);
 }
 
 /* The io loop: offsets, sizes and rcvid 0 per part, stop at the first error, last reply. */
@@ -472,6 +518,7 @@ static void test_combine(void)
     ((struct _io_devctl *)(void *)odd)->combine_len = 12 | _IO_COMBINE_FLAG;
     errno = 0;
     CHECK(MsgSend(fd, odd, sizeof odd, &wr, sizeof wr) == -1 && errno == EBADMSG);
+    test_combine_buffer_end(fd);
     CHECK(close(fd) == 0);
     CHECK(qh_protocol_errors() == 0);
 }
