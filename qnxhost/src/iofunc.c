@@ -17,6 +17,9 @@
 
 #define QH_ATTR_LOCKS 257                    /* prime: spreads aligned addresses */
 #define QH_SETFLAGS_MASK (O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC)
+/* The ST_* bits of mount->flags (statvfs() flags, DCMD_ALL_GETMOUNTFLAGS); IOFUNC_MOUNT_32BIT
+   and the bits above are the library's own. */
+#define QH_MOUNT_ST_FLAGS 0xffu
 
 static pthread_mutex_t qh_attr_locks[QH_ATTR_LOCKS];
 static pthread_once_t  qh_attr_locks_once = PTHREAD_ONCE_INIT;
@@ -103,6 +106,7 @@ void iofunc_func_init(unsigned nconnect, resmgr_connect_funcs_t *connect,
     io->openfd = iofunc_openfd_default;
     io->fdinfo = iofunc_fdinfo_default;
     io->sync = iofunc_sync_default;
+    io->pathconf = iofunc_pathconf_default;
 }
 
 void iofunc_attr_init_sized(iofunc_attr_t *attr, mode_t mode, iofunc_attr_t *dattr,
@@ -445,7 +449,7 @@ int iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_t *ocb, io
                       ((unsigned)value & QH_SETFLAGS_MASK);
         return EOK;
     case (unsigned)DCMD_ALL_GETMOUNTFLAGS:
-        value = attr->mount ? (int)attr->mount->flags : 0;
+        value = attr->mount ? (int)(attr->mount->flags & QH_MOUNT_ST_FLAGS) : 0;
         return qh_devctl_reply_int(ctp, msg, value);
     case (unsigned)DCMD_ALL_FADVISE:
         return qh_devctl_fadvise(ctp, msg, attr);
@@ -519,6 +523,7 @@ int iofunc_stat_default(resmgr_context_t *ctp, io_stat_t *msg, iofunc_ocb_t *ocb
 /* ---- notify (fidelity-notes.md §4) ---- */
 
 #define QH_NOTIFY_ARMED 0x1                  /* entry flag (host meaning): waiting to fire */
+#define QH_NOTIFY_TRAN  0x2                  /* entry flag (host meaning): armed by TRANARM */
 
 static const unsigned qh_notify_cond[3] = {
     _NOTIFY_COND_INPUT, _NOTIFY_COND_OUTPUT, _NOTIFY_COND_OBAND
@@ -549,8 +554,24 @@ static iofunc_notify_event_t *qh_notify_entry(iofunc_notify_t *nop, const resmgr
     return e;
 }
 
+/* Is one of the asked conditions armed for a transition by another client connection? */
+static int qh_notify_tran_taken(const iofunc_notify_t *nop, unsigned want,
+                                const resmgr_context_t *ctp)
+{
+    for (int i = 0; i < 3; i++) {
+        if (!(want & qh_notify_cond[i]))
+            continue;
+        for (const iofunc_notify_event_t *e = nop[i].list; e; e = e->next)
+            if ((e->flags & (QH_NOTIFY_ARMED | QH_NOTIFY_TRAN)) == (QH_NOTIFY_ARMED | QH_NOTIFY_TRAN) &&
+                (e->scoid != ctp->info.scoid || e->coid != ctp->info.coid))
+                return 1;
+    }
+    return 0;
+}
+
 /* Every asked condition gets an armed entry on every call (also when it already holds), except
-   for a plain poll, or a conditional arm that finds something ready. */
+   for a plain poll, or a conditional arm that finds something ready. A transition arm while
+   another client connection holds one on the same condition is EBUSY (resmgr-notes §2.8). */
 int iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
                   int trig, const int *notifycnts, int *armed)
 {
@@ -562,6 +583,8 @@ int iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
     if (armed)
         *armed = 0;
     int arm = action != _NOTIFY_ACTION_POLL && !(action == _NOTIFY_ACTION_CONDARM && ready);
+    if (action == _NOTIFY_ACTION_TRANARM && qh_notify_tran_taken(nop, want, ctp))
+        return EBUSY;
     for (int i = 0; arm && i < 3; i++) {
         if (!(want & qh_notify_cond[i]))
             continue;
@@ -572,7 +595,7 @@ int iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
         e->scoid = ctp->info.scoid;
         e->coid = ctp->info.coid;
         e->cnt = notifycnts ? notifycnts[i] : 1;
-        e->flags = QH_NOTIFY_ARMED;
+        e->flags = QH_NOTIFY_ARMED | (action == _NOTIFY_ACTION_TRANARM ? QH_NOTIFY_TRAN : 0);
         e->event = event;
         qh_notify_recount(&nop[i]);
         if (armed)
@@ -769,4 +792,31 @@ int iofunc_sync_default(resmgr_context_t *ctp, io_sync_t *msg, iofunc_ocb_t *ocb
     (void)msg;
     (void)ocb;
     return EOK;
+}
+
+/* ---- pathconf ---- */
+
+/* fpathconf(): the options the mount's conf bits declare are 1; anything else, including
+   an option the mount does not declare, is EINVAL ("not associated with this file"). The
+   _PC_* names are the host's. */
+int iofunc_pathconf(resmgr_context_t *ctp, io_pathconf_t *msg, iofunc_ocb_t *ocb,
+                    iofunc_attr_t *attr)
+{
+    (void)ocb;
+    unsigned conf = attr->mount ? attr->mount->conf : 0, bit;
+    switch (msg->i.name) {
+    case _PC_CHOWN_RESTRICTED: bit = IOFUNC_PC_CHOWN_RESTRICTED; break;
+    case _PC_NO_TRUNC:         bit = IOFUNC_PC_NO_TRUNC; break;
+    case _PC_SYNC_IO:          bit = IOFUNC_PC_SYNC_IO; break;
+    default:                   return EINVAL;   /* no such option here */
+    }
+    if (!(conf & bit))                        /* the mount does not declare it */
+        return EINVAL;
+    _IO_SET_PATHCONF_VALUE(ctp, 1);
+    return EOK;
+}
+
+int iofunc_pathconf_default(resmgr_context_t *ctp, io_pathconf_t *msg, iofunc_ocb_t *ocb)
+{
+    return iofunc_pathconf(ctp, msg, ocb, ocb->attr);
 }

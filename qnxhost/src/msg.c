@@ -133,13 +133,45 @@ void qh_conn_release(struct qh_conn *c)
     free(c);
 }
 
-/* The client side is done with a connection; a dead client's ones wait for the
-   disconnect handling (qh_lock held). */
+static struct qh_msg *qh_pulse_new(int coid, int code);
+static void qh_chan_push(struct qh_chan *chan, struct qh_msg *m);
+
+/* Does client still hold a connection to dpp? (qh_lock held) */
+static int qh_client_connected(int client, const dispatch_t *dpp)
+{
+    for (size_t i = 0; i < qh_nconns; i++)
+        if (qh_conns[i] && qh_conns[i]->client == client && qh_conns[i]->dpp == dpp)
+            return 1;
+    return 0;
+}
+
+/* The kernel's _PULSE_CODE_DISCONNECT for a client process's server connection (scoid) on
+   a channel made with _NTO_CHF_DISCONNECT (every dispatch channel) (qh_lock held). */
+static void qh_disconnect_pulse(dispatch_t *dpp, int client)
+{
+    if (!(dpp->chan.flags & _NTO_CHF_DISCONNECT) || dpp->chan.shutdown)
+        return;
+    struct qh_msg *p = qh_pulse_new(0, _PULSE_CODE_DISCONNECT);
+    if (!p)                                   /* no memory: nothing is left to clean up */
+        return;
+    p->pulse.scoid = qh_client_scoid(client);
+    p->scoid = p->pulse.scoid;
+    qh_chan_push(&dpp->chan, p);
+}
+
+/* The client side is done with a connection (qh_lock held); a dead client's ones wait for
+   the disconnect handling. Its process's last connection to the server going also sends
+   the disconnect pulse, as on QNX (the library then finds no binding left). */
 void qh_conn_free(int coid)
 {
     struct qh_conn *c = qh_conn_find(coid);
-    if (c && !c->dead)
-        qh_conn_release(c);
+    if (!c || c->dead)
+        return;
+    dispatch_t *dpp = c->dpp;
+    int client = c->client;
+    qh_conn_release(c);
+    if (!qh_client_connected(client, dpp))
+        qh_disconnect_pulse(dpp, client);
 }
 
 /* The next connection of a dead client on dpp (qh_lock held), or NULL. */
@@ -211,10 +243,27 @@ static int qh_client_dead(int client)
     return qh_client_state[client] == 2;
 }
 
+/* A dead client's id, once the library has let go of every connection it had (qh_lock
+   held); -1 if none. */
+static int qh_client_reusable(void)
+{
+    for (int id = 1; id < qh_nclients; id++) {
+        if (!qh_client_dead(id))
+            continue;
+        size_t i = 0;
+        while (i < qh_nconns && !(qh_conns[i] && qh_conns[i]->client == id))
+            i++;
+        if (i == qh_nconns)                   /* no connection left: a new process may have it */
+            return id;
+    }
+    return -1;
+}
+
+/* Ids are handed out in order, then those of dead clients are reused (as pids are). */
 int qh_client_new(void)
 {
     pthread_mutex_lock(&qh_lock);
-    int id = qh_nclients < QH_CLIENTS_MAX ? qh_nclients++ : -1;
+    int id = qh_nclients < QH_CLIENTS_MAX ? qh_nclients++ : qh_client_reusable();
     if (id > 0)
         qh_client_state[id] = 1;
     pthread_mutex_unlock(&qh_lock);
@@ -997,12 +1046,8 @@ int qh_client_kill(int id)
                 any = 1;
             }
         }
-        struct qh_msg *p = any && !d->chan.shutdown ? qh_pulse_new(0, _PULSE_CODE_DISCONNECT) : NULL;
-        if (p) {                              /* the library cleans up its connections */
-            p->pulse.scoid = qh_client_scoid(id);
-            p->scoid = p->pulse.scoid;
-            qh_chan_push(&d->chan, p);
-        }
+        if (any)                              /* the library cleans up its connections */
+            qh_disconnect_pulse(d, id);
     }
     pthread_mutex_unlock(&qh_lock);
     return 0;

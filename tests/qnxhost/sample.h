@@ -46,6 +46,7 @@ struct sample_stats { int32_t unblocks, unblock_req, held, order_timeouts; };
 #define SAMPLE_FAKE_OPENS __DIOT(_DCMD_MISC, 0x4e, struct sample_val)  /* add to the open counts */
 #define SAMPLE_NOTIFY_STATS __DIOF(_DCMD_MISC, 0x4f, struct sample_notify)
 #define SAMPLE_PULSE_CODE 5          /* the pulse of the notify events in the tests */
+#define SAMPLE_MOUNT_FLAGS 0x1       /* the ST_* flags of the server's mount (one of them) */
 #define BAD_DOUBLE_REPLY __DION(_DCMD_MISC, 0x50)
 #define BAD_NPARTS       __DION(_DCMD_MISC, 0x51)
 #define BAD_NO_REPLY     __DION(_DCMD_MISC, 0x52)
@@ -61,7 +62,8 @@ struct sample_notify { int32_t entries, armed, cnt, pulses; };
 
 /* Counters of the connect/close handlers (test hook, read without a message). */
 struct sample_counts { int32_t opens, close_dups, close_ocbs, open_count, last_scoid,
-                       lock_depth, locked_in_unlocked, late_saw_req, lock_ocbs, where_calls; };
+                       lock_depth, locked_in_unlocked, late_saw_req, lock_ocbs, where_calls,
+                       disconnects; };
 
 int sample_server_main(int argc, char **argv);
 

@@ -62,6 +62,7 @@ struct sample_dev {
 };
 
 static struct sample_dev       dev;
+static iofunc_mount_t          mount;   /* ST_* flags and conf bits for the defaults' tests */
 static resmgr_connect_funcs_t  connect_funcs;
 static resmgr_io_funcs_t       io_funcs;
 
@@ -86,7 +87,7 @@ static struct {
     int64_t pulses;                     /* notify pulses received */
     struct sample_counts counts;
 } hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-           { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
+           { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
 
 /* Handlers the library must call without lock_ocb count it if they find it taken (the
    single-threaded loop: one lock depth). */
@@ -386,6 +387,19 @@ static int sample_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *
     if (ocb->attr->attr.nbytes < SAMPLE_BUF_SIZE)
         trig |= (int)_NOTIFY_COND_OUTPUT;
     return iofunc_notify(ctp, msg, ocb->attr->notify, trig, NULL, NULL);
+}
+
+/* A client process let go of its last connection to us (after the library's handling). */
+static int sample_disconnect(message_context_t *ctp, int code, unsigned flags, void *handle)
+{
+    (void)ctp;
+    (void)code;
+    (void)flags;
+    (void)handle;
+    pthread_mutex_lock(&hook.mutex);
+    hook.counts.disconnects++;
+    pthread_mutex_unlock(&hook.mutex);
+    return 0;
 }
 
 /* A notify event came back to us (the tests aim them at the device's own channel). */
@@ -698,8 +712,13 @@ int main(int argc, char **argv)
     connect_funcs.open = sample_open;
     memset(&dev, 0, sizeof dev);                      /* a restart starts afresh */
     iofunc_attr_init(&dev.attr, S_IFCHR | 0666, NULL, NULL);
+    iofunc_mount_init(&mount, sizeof mount);
+    mount.flags = SAMPLE_MOUNT_FLAGS | IOFUNC_MOUNT_32BIT;  /* GETMOUNTFLAGS: the ST_* part */
+    mount.conf = IOFUNC_PC_NO_TRUNC;
+    dev.attr.mount = &mount;
     IOFUNC_NOTIFY_INIT(dev.notify);
-    if (pulse_attach(dpp, 0, SAMPLE_PULSE_CODE, sample_pulse, NULL) == -1) {
+    if (pulse_attach(dpp, 0, SAMPLE_PULSE_CODE, sample_pulse, NULL) == -1 ||
+        pulse_attach(dpp, 0, _PULSE_CODE_DISCONNECT, sample_disconnect, NULL) == -1) {
         perror("pulse_attach");
         return EXIT_FAILURE;
     }

@@ -629,6 +629,45 @@ static void test_client_death(void)
     CHECK(qh_protocol_errors() == 0);
 }
 
+/* A client process's last close of its last connection brings the disconnect pulse too (as
+   the kernel sends it), which finds no binding left: close_dup ran once, at the close. */
+static void test_last_close_disconnect(void)
+{
+    int keep = open(SAMPLE_PATH, O_RDWR);    /* messages are handled in order: earlier pulses */
+    struct sample_counts c0 = sample_counts();  /* are done once this open is answered */
+    int id = qh_client_new();
+    CHECK(id > 0 && qh_client_use(id) == 0);
+    int a = open(SAMPLE_PATH, O_RDONLY), b = dup(a);
+    CHECK(close(a) == 0 && close(b) == 0);
+    CHECK(qh_client_use(0) == 0 && lseek(keep, 0, SEEK_SET) == 0);  /* after the pulse */
+    struct sample_counts c1 = sample_counts();
+    CHECK(c1.disconnects == c0.disconnects + 1 && c1.close_dups == c0.close_dups + 2 &&
+          c1.close_ocbs == c0.close_ocbs + 1);
+    CHECK(close(keep) == 0);
+}
+
+/* Client ids are reused once a dead client's connections are gone, so more than
+   QH_CLIENTS_MAX (1,024) processes can come and die. */
+static void test_client_ids_reused(void)
+{
+    int keep = open(SAMPLE_PATH, O_RDWR), bad = 0;
+    struct sample_counts c0 = sample_counts();
+    for (int i = 0; i < 1100; i++) {
+        int id = qh_client_new();
+        if (id <= 0 || qh_client_use(id) != 0) {
+            bad++;
+            continue;
+        }
+        int fd = open(SAMPLE_PATH, O_RDONLY);
+        qh_client_use(0);
+        bad += fd < QH_FD_BASE || qh_client_kill(id) != 0;
+        bad += lseek(keep, 0, SEEK_SET) != 0;  /* after the disconnect handling */
+    }
+    CHECK(bad == 0);
+    CHECK(sample_counts().close_ocbs == c0.close_ocbs + 1100);
+    CHECK(close(keep) == 0);
+}
+
 /* lock_ocb: a failure aborts the message with its error (no handler, no unlock); open,
    close_dup, close_ocb and unblock run without it. Then the 16-bit open counts. */
 static void test_locking(void)
@@ -672,14 +711,14 @@ static struct sample_notify notify_stats(int fd)
     return ns;
 }
 
-/* Ask for input readiness (POLLARM, as select() does); returns the ready flags or -1. */
-static int notify_input(int fd)
+/* Ask for input readiness with this action; returns the ready flags or -1 (errno). */
+static int notify_action(int fd, int action)
 {
     io_notify_t m;
     memset(&m, 0, sizeof m);
     m.i.type = _IO_NOTIFY;
     m.i.combine_len = sizeof m.i;
-    m.i.action = _NOTIFY_ACTION_POLLARM;
+    m.i.action = action;
     m.i.flags = (int32_t)_NOTIFY_COND_INPUT;
     m.i.event.qsev_notify = SIGEV_PULSE;
     m.i.event.qsev_coid = fd;                 /* back to the device's own channel */
@@ -687,6 +726,32 @@ static int notify_input(int fd)
     if (MsgSend(fd, &m.i, sizeof m.i, &m.o, sizeof m.o) == -1)
         return -1;
     return (int)m.o.flags;
+}
+
+/* Ask for input readiness (POLLARM, as select() does). */
+static int notify_input(int fd)
+{
+    return notify_action(fd, _NOTIFY_ACTION_POLLARM);
+}
+
+/* A transition arm is one client connection's at a time: another one's is EBUSY until the
+   transition fires (or the arm goes with close_dup); the holder may re-arm. */
+static void test_notify_tranarm(void)
+{
+    int a = open(SAMPLE_PATH, O_RDWR), b = open(SAMPLE_PATH, O_RDWR), w = open(SAMPLE_PATH, O_RDWR);
+    CHECK(lseek(a, 0, SEEK_END) >= 0 && lseek(b, 0, SEEK_END) >= 0);
+    int pulses = notify_stats(a).pulses;
+    CHECK(notify_action(a, _NOTIFY_ACTION_TRANARM) == 0);
+    errno = 0;
+    CHECK(notify_action(b, _NOTIFY_ACTION_TRANARM) == -1 && errno == EBUSY);
+    CHECK(notify_action(a, _NOTIFY_ACTION_TRANARM) == 0);    /* its own: re-armed */
+    CHECK(notify_input(b) == 0);                             /* other actions are not held up */
+    CHECK(lseek(w, 0, SEEK_END) >= 0 && write(w, "t", 1) == 1);
+    sample_wait_pulses(pulses + 2);
+    CHECK(notify_action(b, _NOTIFY_ACTION_TRANARM) >= 0);    /* fired: free again */
+    CHECK(close(b) == 0);                                    /* and its close_dup drops it */
+    CHECK(notify_action(a, _NOTIFY_ACTION_TRANARM) >= 0);
+    CHECK(close(a) == 0 && close(w) == 0);
 }
 
 /* Notify bookkeeping: one entry per client connection and condition, re-armed on every call
@@ -711,6 +776,7 @@ static void test_notify(void)
     CHECK(close(b) == 0);                                    /* close_dup removes b's entry */
     CHECK(notify_stats(a).entries == 1);
     CHECK(close(a) == 0 && close(w) == 0);
+    test_notify_tranarm();
     CHECK(qh_protocol_errors() == 0);
 }
 
@@ -749,6 +815,18 @@ static void test_func_init_defaults(void)
     sy.i.type = _IO_SYNC;
     sy.i.combine_len = sizeof sy.i;
     CHECK(MsgSend(fd, &sy.i, sizeof sy.i, NULL, 0) == 0);
+    int mflags = -1;                          /* the mount's ST_* flags, not IOFUNC_MOUNT_32BIT */
+    CHECK(devctl(fd, DCMD_ALL_GETMOUNTFLAGS, &mflags, sizeof mflags, NULL) == EOK &&
+          mflags == SAMPLE_MOUNT_FLAGS);
+    io_pathconf_t pc;                          /* fpathconf(): the mount's conf bits */
+    memset(&pc, 0, sizeof pc);
+    pc.i.type = _IO_PATHCONF;
+    pc.i.combine_len = sizeof pc.i;
+    pc.i.name = _PC_NO_TRUNC;
+    CHECK(MsgSend(fd, &pc.i, sizeof pc.i, NULL, 0) == 1);
+    pc.i.name = _PC_CHOWN_RESTRICTED;          /* not declared by the mount */
+    errno = 0;
+    CHECK(MsgSend(fd, &pc.i, sizeof pc.i, NULL, 0) == -1 && errno == EINVAL);
     CHECK(close(ro) == 0 && close(fd) == 0);
     CHECK(sample_counts().close_ocbs == c0.close_ocbs + 2);
     CHECK(qh_protocol_errors() == 0);
@@ -811,6 +889,8 @@ int main(int argc, char **argv)
             test_connect_combine();
             test_dup();
             test_client_death();
+            test_last_close_disconnect();
+            test_client_ids_reused();
             test_locking();
             test_notify();
             test_func_init_defaults();
