@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import events, hints, names, schema
+from rmgen import events, hints, names, paths, schema
 from rmgen.diagnostics import Diagnostics, did_you_mean
 from rmgen.loader import PathKey, Spec
 from rmgen.typesys import (DCMD_CLASSES, MAX_ARRAY, MAX_DEVCTL_PAYLOAD, MAX_DEVCTLS, MAX_STRUCT_DEPTH, PRIMITIVES,
@@ -32,6 +32,7 @@ def check(spec: Spec, diags: Diagnostics) -> None:
     c.options()
     c.io_and_server()
     events.check(c)
+    paths.check(c)
 
 
 class _Checker:

@@ -10,7 +10,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import __version__, escape, events, names, schema
+from rmgen import __version__, escape, events, names, paths, schema
 from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref, payload_size
 
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
@@ -136,6 +136,8 @@ class StateField:
     ctype: CType
     init: Optional[str]      # C initialiser expression, None = zero
     doc: str
+    lo: Optional[int] = None     # the spec's min and max, if given
+    hi: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -195,12 +197,30 @@ class Devctl:
     state: Optional[StateField]
     doc: str
     payload_size: int        # bytes encoded in the dcmd
+    roles: Tuple[str, ...] = ()  # role constants whose paths take it (empty: every path)
+    role_names: Tuple[str, ...] = ()  # the same roles as the spec names them
 
     @property
     def payload_params(self) -> Tuple[str, ...]:
         """Parameter declarations of the payload, shared by the client function and the hook."""
         return tuple(([f"const {self.inp.ctype.param('in')}"] if self.inp else [])
                      + ([self.out.ctype.param("out")] if self.out else []))
+
+    @property
+    def role_refused(self) -> str:
+        """C condition true when ocb's path has none of the command's roles."""
+        return " && ".join(f"ocb->ocb.attr->role != {r}" for r in self.roles)
+
+    @property
+    def role_mask(self) -> str:
+        """The command's roles as bits (1u << role), for the command table."""
+        return " | ".join(f"(1u << {r})" for r in self.roles) if self.roles else "0xffffffffu"
+
+    @property
+    def role_text(self) -> str:
+        """"rx and tx": the roles whose paths take the command, for comments."""
+        words = list(self.role_names)
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
     @property
     def in_place_align(self) -> int:
@@ -330,6 +350,7 @@ class Device:
     blocking: Optional[Blocking] = None  # held requests, when io.blocking
     hooks: List[Hook] = field(default_factory=list)
     events: events.Events = field(default_factory=lambda: events.Events(""))
+    paths: Optional[paths.Paths] = None  # several paths (roles), or None: device.path alone
 
     # names used across files, derived once
     @property
@@ -339,6 +360,31 @@ class Device:
     @property
     def ocb_t(self) -> str:
         return f"{self.name}_ocb_t"
+
+    @property
+    def ocb_dev(self) -> str:
+        """C expression for the device of the open file `ocb` (with paths, through its path)."""
+        return "ocb->ocb.attr->dev" if self.paths else "ocb->ocb.attr"
+
+    @property
+    def ocb_notify(self) -> str:
+        """C expression for the select() lists `ocb` belongs to (with paths: its path's)."""
+        return "ocb->ocb.attr->notify" if self.paths else "dev->notify"
+
+    @property
+    def path_arg(self) -> str:
+        """`, ocb->ocb.attr`: the path argument the readiness hooks take with paths."""
+        return ", ocb->ocb.attr" if self.paths else ""
+
+    @property
+    def shared_state(self) -> Optional[paths.SharedState]:
+        """A state field one path sets and another reads (the paths host test)."""
+        return paths.shared_state(self.paths, self.devctls, {e.name: e for e in self.enums}) if self.paths else None
+
+    @property
+    def test_view(self) -> "Device":
+        """The device as the generic host tests see it (with paths: on one path)."""
+        return paths.test_view(self)
 
     @property
     def mode_octal(self) -> str:
@@ -570,7 +616,8 @@ class _Builder:
     # -- state -------------------------------------------------------------
     def state_field(self, f: dict) -> StateField:
         ct = self.ctype(f["type"])
-        return StateField(f["name"], ct, self.initialiser(ct, f.get("default")), f.get("doc", ""))
+        return StateField(f["name"], ct, self.initialiser(ct, f.get("default")), f.get("doc", ""),
+                          f.get("min"), f.get("max"))
 
     def initialiser(self, ct: CType, default) -> Optional[str]:
         if default is None:
@@ -636,7 +683,8 @@ class _Builder:
             access_text=access_text, open_flag=ACCESS_OPEN_FLAG[access],
             hook=names.hook(self.prefix, name), client_fn=names.client_fn(self.prefix, name),
             handler=names.handler(self.prefix, name), state=state_by_name.get(d.get("state")),
-            doc=d.get("doc", ""), payload_size=size,
+            doc=d.get("doc", ""), payload_size=size, roles=paths.devctl_roles(d, self.prefix),
+            role_names=tuple(d.get("roles") or ()),
         )
 
     # -- device ------------------------------------------------------------
@@ -690,6 +738,7 @@ class _Builder:
             blocking=blocking,
         )
         device.events = events.build(spec, self.prefix, _event_option)
+        device.paths = paths.build(spec, self.prefix)
         device.options += events.options(device.events)
         device.hooks = hooks(device) + events.hooks(device.events, f"{device.dev_t} *dev", Hook)
         return device
@@ -721,13 +770,14 @@ def hooks(d: Device) -> List[Hook]:
                         "in *done (less than nbytes is a short write). Return EOK or an errno value"
                         + (";\nEAGAIN when the device is full: the writer then waits until\n"
                            f"{d.name}_room_ready() is called." if d.blocking else "."), "write()"))
+    ready = (f"const {d.dev_t} *dev",) + ((f"const {d.paths.path_t} *path",) if d.paths else ())
     if d.blocking:
-        out.append(Hook(d.blocking.readable_hook, "readable", (f"const {d.dev_t} *dev",),
+        out.append(Hook(d.blocking.readable_hook, "readable", ready,
                         "select()/poll(): how many bytes a read() would get right now (0: it would\n"
                         "wait). Asked with the device locked, after every change.", "select()/poll()",
                         returns="size_t"))
     if d.blocking and d.blocking.writable_hook:
-        out.append(Hook(d.blocking.writable_hook, "writable", (f"const {d.dev_t} *dev",),
+        out.append(Hook(d.blocking.writable_hook, "writable", ready,
                         "select()/poll(): how many bytes a write() could place right now (0: the\n"
                         "device is full and it would wait). Asked with the device locked.",
                         "select()/poll()", returns="size_t"))
