@@ -276,6 +276,24 @@ REGISTRY: Dict[str, Entry] = _registry(
     Entry("RM0071", ERROR, "io.blocking needs a path that can read, and no role can",
           "A blocking device holds reads until data arrives; when every role is write-only "
           "or none, nothing can ever be held or released. Let a role read, or drop blocking."),
+    # --- naming: C names set in full (RM0072-RM0075) ----------------------------------
+    Entry("RM0072", ERROR, "naming.{section} names '{name}', which is not {what} of this spec{hint}",
+          "The naming section sets C names of enums and struct types by their spec names; "
+          "each key must be an enum (naming.enums) or a struct type (naming.types) defined "
+          "in the same spec."),
+    Entry("RM0073", ERROR, "enum '{enum}' has no value '{value}'{hint}",
+          "naming.enums.E.constants sets whole constant names by value name: each key must "
+          "be the name of one of that enum's values."),
+    Entry("RM0074", ERROR, "the C name {name} cannot be used: {why}",
+          "A name set in the naming section (or made from a prefix set there) must be usable "
+          "in C: not a keyword, and a type name ends in _t or holds an upper-case letter, so "
+          "that it can never be one of the generated code's variables or parameters."),
+    Entry("RM0075", ERROR, "the C name {name} clashes with {why}",
+          "Names set in the naming section are not prefixed with the device name, so they "
+          "must stay clear of the names the headers of the generated code define: the C "
+          "library (E*, *_MAX, SIG*, ...), POSIX (O_*, S_*, CLOCK_*, ...) and QNX (IOFUNC_*, "
+          "RESMGR_*, _IO_*, ...). The list is in generator/rmgen/names.py; pick another name "
+          "or prefix."),
     # --- ux: --check, renamed devices, YAML quoting -------------------------------------
     Entry("RM0080", ERROR, "{symbol}() is not defined ({purpose}); copy its stub from {stub}",
           "Under --check a hook missing from your hooks file is an error, not the RM0053 "

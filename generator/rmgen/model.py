@@ -10,7 +10,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import __version__, escape, events, names, paths, schema
+from rmgen import __version__, escape, events, names, naming, paths, schema
 from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref, payload_size
 
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
@@ -61,6 +61,11 @@ class CType:
     @property
     def is_array(self) -> bool:
         return self.count is not None and self.kind != "char"
+
+    @property
+    def is_scalar(self) -> bool:
+        """An integer, bool or enum (not an array, string or struct): passable by value."""
+        return self.count is None and self.kind in ("primitive", "enum")
 
 
 @dataclass(frozen=True)
@@ -199,6 +204,7 @@ class Devctl:
     payload_size: int        # bytes encoded in the dcmd
     roles: Tuple[str, ...] = ()  # role constants whose paths take it (empty: every path)
     role_names: Tuple[str, ...] = ()  # the same roles as the spec names them
+    in_by_value: bool = False  # the client function takes the scalar input by value (naming)
 
     @property
     def payload_params(self) -> Tuple[str, ...]:
@@ -221,6 +227,22 @@ class Devctl:
         """"rx and tx": the roles whose paths take the command, for comments."""
         words = list(self.role_names)
         return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+    @property
+    def client_params(self) -> Tuple[str, ...]:
+        """The client function's parameters: the hook's, or a scalar input by value."""
+        if not self.in_by_value:
+            return self.payload_params
+        return (self.inp.ctype.decl("value"),) + ((self.out.ctype.param("out"),) if self.out else ())
+
+    def client_arg(self, ident: str) -> str:
+        """The variable `ident` holding the input, as the client function's argument."""
+        return ident if self.in_by_value else self.inp.ctype.ref(ident)
+
+    @property
+    def client_in(self) -> str:
+        """The client function's input as a pointer expression (`in`, or `&value`)."""
+        return "&value" if self.in_by_value else "in"
 
     @property
     def in_place_align(self) -> int:
@@ -486,6 +508,7 @@ class _Builder:
             {n: [(f["name"], parse_typeref(f["type"])) for f in s["fields"]] for n, s in self.struct_specs.items()},
             {n: e.get("base", schema.default("enums", "base")) for n, e in self.enum_specs.items()},
         )
+        self.naming = naming.Naming(spec)
         self.input_structs = set()  # structs (transitively) received from clients
         self.has_checks: Dict[str, bool] = {}
         self.enums_by_name: Dict[str, Enum] = {e.name: e for e in self.enums()}
@@ -500,10 +523,10 @@ class _Builder:
         elif kind == "char":
             base = "char"
         elif kind == "enum":
-            base = names.typedef(self.prefix, ref.name)
+            base = self.naming.type_name("enums", ref.name)
             check_fn = names.valid_fn(self.prefix, ref.name)
         else:
-            base = names.typedef(self.prefix, ref.name)
+            base = self.naming.type_name("types", ref.name)
         return CType(str(ref), base, ref.count, self.table.sizeof(ref), kind, ref.name, check_fn)
 
     def enums(self) -> List[Enum]:
@@ -512,12 +535,12 @@ class _Builder:
             e = self.enum_specs[name]
             base = e.get("base", schema.default("enums", "base"))
             values = tuple(
-                EnumValue(v["name"], names.enum_constant(self.prefix, name, v["name"]), v["value"], v.get("doc", ""))
+                EnumValue(v["name"], self.naming.enum_constant(name, v["name"]), v["value"], v.get("doc", ""))
                 for v in e["values"]
             )
             used = {v.value for v in values}
             invalid = next(v for v in range(PRIMITIVES[base].max, PRIMITIVES[base].min - 1, -1) if v not in used)
-            out.append(Enum(name, names.typedef(self.prefix, name), f"enum {self.prefix}_{name}",
+            out.append(Enum(name, self.naming.type_name("enums", name), f"enum {self.naming.tag('enums', name)}",
                             PRIMITIVES[base].ctype, e.get("doc", ""), values, names.valid_fn(self.prefix, name),
                             invalid))
         return out
@@ -594,7 +617,8 @@ class _Builder:
                     checks += self.field_checks(fields[slot.name], members[-1].ctype)
             shape = self.table.struct_shape(name)
             has = bool(checks) and name in self.input_structs
-            out.append(Struct(name, names.typedef(self.prefix, name), f"struct {self.prefix}_{name}", s.get("doc", ""),
+            out.append(Struct(name, self.naming.type_name("types", name), f"struct {self.naming.tag('types', name)}",
+                              s.get("doc", ""),
                               shape.size, shape.align, tuple(members), tuple(checks),
                               names.check_fn(self.prefix, name) if has else None, name in self.input_structs))
         return out
@@ -626,7 +650,7 @@ class _Builder:
             return escape.c_string(str(default))
         if ct.kind == "enum":
             if isinstance(default, str):
-                return names.enum_constant(self.prefix, ct.name, default)
+                return self.naming.enum_constant(ct.name, default)
             return str(default)
         if isinstance(default, bool):
             return "1" if default else "0"
@@ -678,13 +702,14 @@ class _Builder:
                        "write": "opened for writing", "read-write": "opened for reading and writing"}[access]
         return Devctl(
             name=name, code=d["code"], class_macro=class_macro, class_value=class_value,
-            macro=names.dcmd_macro(self.prefix, name), direction=direction, size_type=size_type,
+            macro=self.naming.dcmd_macro(name), direction=direction, size_type=size_type,
             union_tag=union_tag, inp=inp, out=out, access=access, access_flags=ACCESS_FLAGS[access],
             access_text=access_text, open_flag=ACCESS_OPEN_FLAG[access],
             hook=names.hook(self.prefix, name), client_fn=names.client_fn(self.prefix, name),
             handler=names.handler(self.prefix, name), state=state_by_name.get(d.get("state")),
             doc=d.get("doc", ""), payload_size=size, roles=paths.devctl_roles(d, self.prefix),
             role_names=tuple(d.get("roles") or ()),
+            in_by_value=self.naming.by_value and inp is not None and inp.ctype.is_scalar,
         )
 
     # -- device ------------------------------------------------------------
