@@ -250,7 +250,7 @@ REGISTRY: Dict[str, Entry] = _registry(
     Entry("RM0063", ERROR, "devctl '{name}' has roles, but the spec has no paths list",
           "Roles belong to paths: without a top-level 'paths' list the server registers one "
           "path, which takes every command. Add the paths, or drop the roles."),
-    Entry("RM0064", ERROR, "role '{role}' would register {path}, which role '{other}' registers too",
+    Entry("RM0064", ERROR, "role '{role}' would register {pathname}, which role '{other}' registers too",
           "Every path is attached once. Two roles whose name, numbers and 'under' produce "
           "the same path cannot both serve it: rename one or change its numbers."),
     Entry("RM0065", ERROR, "role '{role}' has access {access}, more than the device's io allows ({io})",
@@ -260,13 +260,14 @@ REGISTRY: Dict[str, Entry] = _registry(
           "A buffer device's size and data belong to its one attribute (attr.nbytes, "
           "positions, truncation on open). With paths, use io kind hook (each path's "
           "hooks see their path through ocb) or kind none."),
-    Entry("RM0067", ERROR, "{count} paths; the limit is {limit}",
-          "One server attaches every path before its receive loop. The limit keeps the "
-          "path table and the start-up small; serve more with more servers."),
-    Entry("RM0068", ERROR, "role '{role}' would register {path}, which is not a path name",
+    Entry("RM0067", ERROR, "{count} {what}; the limit is {limit}",
+          "One server attaches every path before its receive loop; the limits (256 paths, "
+          "32 roles: a command's roles are bits of a 32-bit mask) keep the path table and "
+          "the start-up small. Serve more with more servers."),
+    Entry("RM0068", ERROR, "role '{role}' would register {pathname}, which is not a path name",
           "Under device.path (under: true) a path without a number needs a name that is a "
           "file name: not empty, '.' or '..'. Give a name, or a count."),
-    Entry("RM0069", ERROR, "role '{role}' needs the C name {cname}, which {other} already has",
+    Entry("RM0069", ERROR, "{who} needs the C name {cname}, which {other} already has",
           "Each role defines DEVICE_ROLE_ROLE and DEVICE_ROLE_COUNT/_FIRST/_PATH in the "
           "public header, and paths define the types DEVICE_path_t and DEVICE_role_t; "
           "rename the role, or the enum value, type or command with that name."),

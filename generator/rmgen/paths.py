@@ -12,13 +12,14 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
-from rmgen import names, schema
+from rmgen import names, naming, schema
 from rmgen.diagnostics import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
     from rmgen.model import Devctl, Device, Enum
 
 MAX_PATHS = 256            # paths in all, every role's instances counted
+MAX_ROLES = 32             # a command's roles are bits of a uint32_t (the command table)
 ACCESS = {"read-only": (True, False), "write-only": (False, True), "read-write": (True, True), "none": (False, False)}
 OPEN_FLAG = {"read-only": "O_RDONLY", "write-only": "O_WRONLY", "read-write": "O_RDWR", "none": "O_RDONLY"}
 
@@ -236,42 +237,44 @@ def _paths(c, entries: List[dict], io_access: str) -> None:
         stem, under = r.get("name", r["role"]), r.get("under", schema.default("paths", "under"))
         if under and "count" not in r and stem in ("", ".", ".."):
             c.add("RM0068", ("paths", i, "name" if "name" in r else "role"), role=r["role"],
-                  path=f"{base}/{stem}")
+                  pathname=f"{base}/{stem}")
         first = r.get("first", 0)
         numbers = [""] if "count" not in r else [str(n) for n in range(first, first + r["count"])]
         total += len(numbers)
         for n in numbers:
             full = base + ("/" if under else "") + stem + n
             if full in seen and seen[full] != r["role"]:
-                c.add("RM0064", ("paths", i, "role"), path=full, role=r["role"], other=seen[full])
+                c.add("RM0064", ("paths", i, "role"), pathname=full, role=r["role"], other=seen[full])
                 break
             seen.setdefault(full, r["role"])
     if total > MAX_PATHS:
-        c.add("RM0067", ("paths",), at_key=True, count=total, limit=MAX_PATHS)
+        c.add("RM0067", ("paths",), at_key=True, count=total, what="paths", limit=MAX_PATHS)
+    if len(entries) > MAX_ROLES:
+        c.add("RM0067", ("paths", MAX_ROLES, "role"), count=len(entries), what="roles", limit=MAX_ROLES)
 
 
 def _role_names(c, entries: List[dict]) -> None:
     """DEVICE_ROLE_X and DEVICE_X_COUNT/_FIRST/_PATH stay clear of the spec's other C names."""
-    dev = c.device
+    dev, cn = c.device, naming.Naming(c.d)
     taken: Dict[str, str] = {}
     for e, enum in c.enums.items():
         for v in enum["values"]:
-            taken[names.enum_constant(dev, e, v["name"])] = f"enum value '{e}.{v['name']}'"
-        taken[names.typedef(dev, e)] = f"enum '{e}'"
+            taken[cn.enum_constant(e, v["name"])] = f"enum value '{e}.{v['name']}'"
+        taken[cn.type_name("enums", e)] = f"enum '{e}'"
     for t in c.types:
-        taken[names.typedef(dev, t)] = f"type '{t}'"
+        taken[cn.type_name("types", t)] = f"type '{t}'"
     for dc in c.devctls:
-        taken[names.dcmd_macro(dev, dc["name"])] = f"devctl '{dc['name']}'"
+        taken[cn.dcmd_macro(dc["name"])] = f"devctl '{dc['name']}'"
     up = names.macro(dev)
     for own, what in (("path_t", "path"), ("role_t", "role")):
         cname = f"{dev}_{own}"
         if cname in taken:
-            c.add("RM0069", ("paths",), at_key=True, role="(all)", cname=cname, other=taken[cname])
+            c.add("RM0069", ("paths",), at_key=True, who="the paths list", cname=cname, other=taken[cname])
         taken[cname] = f"rmgen's {what} type"
     for i, r in enumerate(entries):
         role = r["role"].upper()
         for cname in (f"{up}_ROLE_{role}", f"{up}_{role}_COUNT", f"{up}_{role}_FIRST", f"{up}_{role}_PATH"):
             if cname in taken:
-                c.add("RM0069", ("paths", i, "role"), role=r["role"], cname=cname, other=taken[cname])
+                c.add("RM0069", ("paths", i, "role"), who=f"role '{r['role']}'", cname=cname, other=taken[cname])
                 break
             taken[cname] = f"role '{r['role']}'"

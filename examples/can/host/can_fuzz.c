@@ -44,15 +44,17 @@ int can_server_main(int argc, char *argv[]);
 
 /* This driver's commands: value, input and output bytes. */
 static const struct { uint32_t dcmd; uint16_t in, out; } commands[] = {
-    { (uint32_t)CAN_DCMD_GET_TIMING, 0, 8 },
-    { (uint32_t)CAN_DCMD_SET_TIMING, 8, 0 },
-    { (uint32_t)CAN_DCMD_GET_MODE, 0, 1 },
-    { (uint32_t)CAN_DCMD_SET_MODE, 1, 0 },
-    { (uint32_t)CAN_DCMD_GET_STATS, 0, 16 },
-    { (uint32_t)CAN_DCMD_GET_MAILBOX, 0, 8 },
-    { (uint32_t)CAN_DCMD_SET_MAILBOX, 8, 0 },
-    { (uint32_t)CAN_DCMD_RX_PENDING, 0, 4 },
-    { (uint32_t)CAN_DCMD_TX_FRAME, 20, 0 },
+    { (uint32_t)CANIF_DEVCTL_GET_BITRATE, 0, 4 },
+    { (uint32_t)CANIF_DEVCTL_SET_BITRATE, 4, 0 },
+    { (uint32_t)CANIF_DEVCTL_GET_MODE, 0, 4 },
+    { (uint32_t)CANIF_DEVCTL_SET_MODE, 4, 0 },
+    { (uint32_t)CANIF_DEVCTL_TX_FRAME, 24, 0 },
+    { (uint32_t)CANIF_DEVCTL_GET_STATS, 0, 16 },
+    { (uint32_t)CANIF_DEVCTL_RESET, 0, 0 },
+    { (uint32_t)CANIF_DEVCTL_SWAP_MODE, 4, 4 },
+    { (uint32_t)CANIF_DEVCTL_GET_MAILBOX, 0, 8 },
+    { (uint32_t)CANIF_DEVCTL_SET_MAILBOX, 8, 0 },
+    { (uint32_t)CANIF_DEVCTL_RX_PENDING, 0, 4 },
     { (uint32_t)DCMD_ALL_GETFLAGS, 0, sizeof(int) },  /* the library's own, which fcntl() uses */
     { (uint32_t)DCMD_ALL_SETFLAGS, sizeof(int), 0 },
 };

@@ -44,42 +44,64 @@ ssize_t can_write(int fd, const void *buf, size_t nbytes)
     return write(fd, buf, nbytes);
 }
 
-int can_get_timing(int fd, can_timing_t *out)
+int can_get_bitrate(int fd, uint32_t *out)
 {
-    return can_devctl(fd, (int)CAN_DCMD_GET_TIMING, out, sizeof(can_timing_t));
+    return can_devctl(fd, (int)CANIF_DEVCTL_GET_BITRATE, out, sizeof(uint32_t));
 }
 
-int can_set_timing(int fd, const can_timing_t *in)
+int can_set_bitrate(int fd, const uint32_t *in)
 {
     /* devctl() takes a non-const pointer but only reads it for a to-server command. */
-    can_timing_t msg;
+    uint32_t msg;
 
     memcpy(&msg, in, sizeof msg);
-    return can_devctl(fd, (int)CAN_DCMD_SET_TIMING, &msg, sizeof msg);
+    return can_devctl(fd, (int)CANIF_DEVCTL_SET_BITRATE, &msg, sizeof msg);
 }
 
-int can_get_mode(int fd, can_mode_t *out)
+int can_get_mode(int fd, canif_mode_t *out)
 {
-    return can_devctl(fd, (int)CAN_DCMD_GET_MODE, out, sizeof(can_mode_t));
+    return can_devctl(fd, (int)CANIF_DEVCTL_GET_MODE, out, sizeof(canif_mode_t));
 }
 
-int can_set_mode(int fd, const can_mode_t *in)
+int can_set_mode(int fd, const canif_mode_t *in)
 {
     /* devctl() takes a non-const pointer but only reads it for a to-server command. */
-    can_mode_t msg;
+    canif_mode_t msg;
 
     memcpy(&msg, in, sizeof msg);
-    return can_devctl(fd, (int)CAN_DCMD_SET_MODE, &msg, sizeof msg);
+    return can_devctl(fd, (int)CANIF_DEVCTL_SET_MODE, &msg, sizeof msg);
 }
 
-int can_get_stats(int fd, can_stats_t *out)
+int can_tx_frame(int fd, const CANIF_FRAME *in)
 {
-    return can_devctl(fd, (int)CAN_DCMD_GET_STATS, out, sizeof(can_stats_t));
+    /* devctl() takes a non-const pointer but only reads it for a to-server command. */
+    CANIF_FRAME msg;
+
+    memcpy(&msg, in, sizeof msg);
+    return can_devctl(fd, (int)CANIF_DEVCTL_TX_FRAME, &msg, sizeof msg);
+}
+
+int can_get_stats(int fd, canif_stats_t *out)
+{
+    return can_devctl(fd, (int)CANIF_DEVCTL_GET_STATS, out, sizeof(canif_stats_t));
+}
+
+int can_reset(int fd)
+{
+    return can_devctl(fd, (int)CANIF_DEVCTL_RESET, NULL, 0);
+}
+
+int can_swap_mode(int fd, const canif_mode_t *in, canif_mode_t *out)
+{
+    /* Same type both ways: send *in, receive into *out (they may be the same object). */
+    if (out != in)
+        memcpy(out, in, sizeof(canif_mode_t));
+    return can_devctl(fd, (int)CANIF_DEVCTL_SWAP_MODE, out, sizeof(canif_mode_t));
 }
 
 int can_get_mailbox(int fd, can_mailbox_t *out)
 {
-    return can_devctl(fd, (int)CAN_DCMD_GET_MAILBOX, out, sizeof(can_mailbox_t));
+    return can_devctl(fd, (int)CANIF_DEVCTL_GET_MAILBOX, out, sizeof(can_mailbox_t));
 }
 
 int can_set_mailbox(int fd, const can_mailbox_t *in)
@@ -88,19 +110,10 @@ int can_set_mailbox(int fd, const can_mailbox_t *in)
     can_mailbox_t msg;
 
     memcpy(&msg, in, sizeof msg);
-    return can_devctl(fd, (int)CAN_DCMD_SET_MAILBOX, &msg, sizeof msg);
+    return can_devctl(fd, (int)CANIF_DEVCTL_SET_MAILBOX, &msg, sizeof msg);
 }
 
 int can_rx_pending(int fd, uint32_t *out)
 {
-    return can_devctl(fd, (int)CAN_DCMD_RX_PENDING, out, sizeof(uint32_t));
-}
-
-int can_tx_frame(int fd, const can_frame_t *in)
-{
-    /* devctl() takes a non-const pointer but only reads it for a to-server command. */
-    can_frame_t msg;
-
-    memcpy(&msg, in, sizeof msg);
-    return can_devctl(fd, (int)CAN_DCMD_TX_FRAME, &msg, sizeof msg);
+    return can_devctl(fd, (int)CANIF_DEVCTL_RX_PENDING, out, sizeof(uint32_t));
 }

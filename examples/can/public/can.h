@@ -39,47 +39,57 @@ extern "C" {
 #define CAN_STATIC_ASSERT(cond, msg) extern char can_static_assert[(cond) ? 1 : -1]
 #endif
 
-/* Controller mode (stored as uint8_t). */
-typedef uint8_t can_mode_t;
-enum can_mode {
-    CAN_MODE_NORMAL = 0,  /* Send and receive */
-    CAN_MODE_LISTEN_ONLY = 1,  /* Receive only, never acknowledge */
-    CAN_MODE_LOOPBACK = 2,  /* Sent frames are received back */
+/* Operating modes of the controller (stored as uint32_t). */
+typedef uint32_t canif_mode_t;
+enum canif_mode {
+    CANIF_MODE_NORMAL = 0,  /* Send and receive */
+    CANIF_MODE_LISTEN_ONLY = 1,  /* Receive, never acknowledge */
+    CANIF_MODE_LOOPBACK = 2,  /* Frames sent are received back */
 };
 
-/* Nonzero when v is one of the mode values above. */
-static inline int can_mode_valid(can_mode_t v)
+/* Nonzero when v is one of the opmode values above. */
+static inline int can_opmode_valid(canif_mode_t v)
 {
     switch (v) {
-    case CAN_MODE_NORMAL:
-    case CAN_MODE_LISTEN_ONLY:
-    case CAN_MODE_LOOPBACK:
+    case CANIF_MODE_NORMAL:
+    case CANIF_MODE_LISTEN_ONLY:
+    case CANIF_MODE_LOOPBACK:
         return 1;
     default:
         return 0;
     }
 }
 
-/* One CAN frame as it travels through read(), write() and the frame commands (20 bytes). */
-typedef struct can_frame {
-    uint32_t id;  /* 11-bit or 29-bit identifier */
-    uint32_t timestamp;  /* Controller time stamp when received */
-    uint8_t dlc;  /* Data bytes used */
-    uint8_t extended;  /* bool, 0 or 1: The identifier is 29 bits */
-    uint8_t mailbox;  /* Mailbox number it arrived in or leaves from */
-    uint8_t reserved;  /* Zero */
-    uint8_t data[8];  /* Payload */
-} can_frame_t;
-CAN_STATIC_ASSERT(sizeof(can_frame_t) == 20, "can_frame_t must be 20 bytes on every ABI");
-CAN_STATIC_ASSERT(offsetof(can_frame_t, id) == 0, "can_frame_t.id must sit at byte 0");
-CAN_STATIC_ASSERT(offsetof(can_frame_t, timestamp) == 4, "can_frame_t.timestamp must sit at byte 4");
-CAN_STATIC_ASSERT(offsetof(can_frame_t, dlc) == 8, "can_frame_t.dlc must sit at byte 8");
-CAN_STATIC_ASSERT(offsetof(can_frame_t, extended) == 9, "can_frame_t.extended must sit at byte 9");
-CAN_STATIC_ASSERT(offsetof(can_frame_t, mailbox) == 10, "can_frame_t.mailbox must sit at byte 10");
-CAN_STATIC_ASSERT(offsetof(can_frame_t, reserved) == 11, "can_frame_t.reserved must sit at byte 11");
-CAN_STATIC_ASSERT(offsetof(can_frame_t, data) == 12, "can_frame_t.data must sit at byte 12");
+/* Controller counters (16 bytes). */
+typedef struct canif_stats {
+    uint32_t rx_frames;  /* Frames received into a mailbox */
+    uint32_t tx_frames;  /* Frames sent */
+    uint32_t errors;  /* Frames dropped: no mailbox took them, or theirs was full */
+    uint32_t bus_off;  /* Writes that found their mailbox full */
+} canif_stats_t;
+CAN_STATIC_ASSERT(sizeof(canif_stats_t) == 16, "canif_stats_t must be 16 bytes on every ABI");
+CAN_STATIC_ASSERT(offsetof(canif_stats_t, rx_frames) == 0, "canif_stats_t.rx_frames must sit at byte 0");
+CAN_STATIC_ASSERT(offsetof(canif_stats_t, tx_frames) == 4, "canif_stats_t.tx_frames must sit at byte 4");
+CAN_STATIC_ASSERT(offsetof(canif_stats_t, errors) == 8, "canif_stats_t.errors must sit at byte 8");
+CAN_STATIC_ASSERT(offsetof(canif_stats_t, bus_off) == 12, "canif_stats_t.bus_off must sit at byte 12");
 
-/* A mailbox's identifier: rx accepts frames whose id matches under the mask, tx sends with it (8 bytes). */
+/* One CAN frame, as read(), write() and the frame commands carry it (24 bytes). */
+typedef struct canif_frame {
+    uint32_t id;  /* 11-bit or 29-bit identifier */
+    uint8_t dlc;  /* Data bytes used */
+    uint8_t flags;  /* Bit 0: the identifier is 29 bits */
+    uint8_t data[8];  /* Payload */
+    uint8_t _pad0[2];  /* explicit padding: same layout on every ABI */
+    uint64_t timestamp;  /* Controller time when received, ns */
+} CANIF_FRAME;
+CAN_STATIC_ASSERT(sizeof(CANIF_FRAME) == 24, "CANIF_FRAME must be 24 bytes on every ABI");
+CAN_STATIC_ASSERT(offsetof(CANIF_FRAME, id) == 0, "CANIF_FRAME.id must sit at byte 0");
+CAN_STATIC_ASSERT(offsetof(CANIF_FRAME, dlc) == 4, "CANIF_FRAME.dlc must sit at byte 4");
+CAN_STATIC_ASSERT(offsetof(CANIF_FRAME, flags) == 5, "CANIF_FRAME.flags must sit at byte 5");
+CAN_STATIC_ASSERT(offsetof(CANIF_FRAME, data) == 6, "CANIF_FRAME.data must sit at byte 6");
+CAN_STATIC_ASSERT(offsetof(CANIF_FRAME, timestamp) == 16, "CANIF_FRAME.timestamp must sit at byte 16");
+
+/* A mailbox's identifier: rx takes frames whose id matches it under the mask, tx sends with it (8 bytes). */
 typedef struct can_mailbox {
     uint32_t id;  /* Identifier */
     uint32_t mask;  /* Bits of id that must match (rx; 0: any frame) */
@@ -88,84 +98,65 @@ CAN_STATIC_ASSERT(sizeof(can_mailbox_t) == 8, "can_mailbox_t must be 8 bytes on 
 CAN_STATIC_ASSERT(offsetof(can_mailbox_t, id) == 0, "can_mailbox_t.id must sit at byte 0");
 CAN_STATIC_ASSERT(offsetof(can_mailbox_t, mask) == 4, "can_mailbox_t.mask must sit at byte 4");
 
-/* One mailbox's frames, a ring (hand-written hooks keep it) (84 bytes). */
+/* One mailbox's frames, a ring (the hand-written hooks keep it) (104 bytes). */
 typedef struct can_queue {
     uint8_t head;  /* Oldest frame */
     uint8_t count;  /* Frames queued */
-    uint8_t _pad0[2];  /* explicit padding: same layout on every ABI */
-    can_frame_t frames[4];  /* The ring */
+    uint8_t _pad0[6];  /* explicit padding: same layout on every ABI */
+    CANIF_FRAME frames[4];  /* The ring */
 } can_queue_t;
-CAN_STATIC_ASSERT(sizeof(can_queue_t) == 84, "can_queue_t must be 84 bytes on every ABI");
+CAN_STATIC_ASSERT(sizeof(can_queue_t) == 104, "can_queue_t must be 104 bytes on every ABI");
 CAN_STATIC_ASSERT(offsetof(can_queue_t, head) == 0, "can_queue_t.head must sit at byte 0");
 CAN_STATIC_ASSERT(offsetof(can_queue_t, count) == 1, "can_queue_t.count must sit at byte 1");
-CAN_STATIC_ASSERT(offsetof(can_queue_t, frames) == 4, "can_queue_t.frames must sit at byte 4");
-
-/* Controller statistics (16 bytes). */
-typedef struct can_stats {
-    uint32_t rx_frames;  /* Frames received into a mailbox */
-    uint32_t rx_dropped;  /* Frames dropped, their mailbox full */
-    uint32_t tx_frames;  /* Frames sent */
-    uint32_t tx_full;  /* Writes that found their mailbox full */
-} can_stats_t;
-CAN_STATIC_ASSERT(sizeof(can_stats_t) == 16, "can_stats_t must be 16 bytes on every ABI");
-CAN_STATIC_ASSERT(offsetof(can_stats_t, rx_frames) == 0, "can_stats_t.rx_frames must sit at byte 0");
-CAN_STATIC_ASSERT(offsetof(can_stats_t, rx_dropped) == 4, "can_stats_t.rx_dropped must sit at byte 4");
-CAN_STATIC_ASSERT(offsetof(can_stats_t, tx_frames) == 8, "can_stats_t.tx_frames must sit at byte 8");
-CAN_STATIC_ASSERT(offsetof(can_stats_t, tx_full) == 12, "can_stats_t.tx_full must sit at byte 12");
-
-/* Bit timing of the controller (8 bytes). */
-typedef struct can_timing {
-    uint32_t bitrate;  /* Bit rate in bit/s */
-    uint16_t sample_point;  /* Sample point in 1/1000 of a bit */
-    uint8_t sjw;  /* Synchronisation jump width in time quanta */
-    uint8_t reserved;  /* Zero */
-} can_timing_t;
-CAN_STATIC_ASSERT(sizeof(can_timing_t) == 8, "can_timing_t must be 8 bytes on every ABI");
-CAN_STATIC_ASSERT(offsetof(can_timing_t, bitrate) == 0, "can_timing_t.bitrate must sit at byte 0");
-CAN_STATIC_ASSERT(offsetof(can_timing_t, sample_point) == 4, "can_timing_t.sample_point must sit at byte 4");
-CAN_STATIC_ASSERT(offsetof(can_timing_t, sjw) == 6, "can_timing_t.sjw must sit at byte 6");
-CAN_STATIC_ASSERT(offsetof(can_timing_t, reserved) == 7, "can_timing_t.reserved must sit at byte 7");
+CAN_STATIC_ASSERT(offsetof(can_queue_t, frames) == 8, "can_queue_t.frames must sit at byte 8");
 
 /*
  * devctl() commands. Each encodes its direction, class, number and payload size,
  * so a client built against an older version of a payload gets ENOTTY, not garbage.
  */
 
-/* The bit timing. Out: timing. Needs an fd open in any mode. */
-#define CAN_DCMD_GET_TIMING __DIOF(_DCMD_MISC, 0x01, can_timing_t)
-CAN_STATIC_ASSERT(sizeof(can_timing_t) <= 0x3FFF, "CAN_DCMD_GET_TIMING: devctl payloads must fit the 14-bit size field");
+/* The bit rate. Out: u32. Needs an fd open in any mode. */
+#define CANIF_DEVCTL_GET_BITRATE __DIOF(_DCMD_MISC, 0x40, uint32_t)
+CAN_STATIC_ASSERT(sizeof(uint32_t) <= 0x3FFF, "CANIF_DEVCTL_GET_BITRATE: devctl payloads must fit the 14-bit size field");
 
-/* Set the bit timing. In: timing. Needs an fd opened for writing. */
-#define CAN_DCMD_SET_TIMING __DIOT(_DCMD_MISC, 0x02, can_timing_t)
-CAN_STATIC_ASSERT(sizeof(can_timing_t) <= 0x3FFF, "CAN_DCMD_SET_TIMING: devctl payloads must fit the 14-bit size field");
+/* Set the bit rate (0: EINVAL). In: u32. Needs an fd open in any mode. */
+#define CANIF_DEVCTL_SET_BITRATE __DIOT(_DCMD_MISC, 0x41, uint32_t)
+CAN_STATIC_ASSERT(sizeof(uint32_t) <= 0x3FFF, "CANIF_DEVCTL_SET_BITRATE: devctl payloads must fit the 14-bit size field");
 
-/* The controller mode. Out: mode. Needs an fd open in any mode. */
-#define CAN_DCMD_GET_MODE __DIOF(_DCMD_MISC, 0x03, can_mode_t)
-CAN_STATIC_ASSERT(sizeof(can_mode_t) <= 0x3FFF, "CAN_DCMD_GET_MODE: devctl payloads must fit the 14-bit size field");
+/* The operating mode. Out: opmode. Needs an fd open in any mode. */
+#define CANIF_DEVCTL_GET_MODE __DIOF(_DCMD_MISC, 0x42, canif_mode_t)
+CAN_STATIC_ASSERT(sizeof(canif_mode_t) <= 0x3FFF, "CANIF_DEVCTL_GET_MODE: devctl payloads must fit the 14-bit size field");
 
-/* Set the controller mode. In: mode. Needs an fd opened for writing. */
-#define CAN_DCMD_SET_MODE __DIOT(_DCMD_MISC, 0x04, can_mode_t)
-CAN_STATIC_ASSERT(sizeof(can_mode_t) <= 0x3FFF, "CAN_DCMD_SET_MODE: devctl payloads must fit the 14-bit size field");
+/* Set the operating mode. In: opmode. Needs an fd open in any mode. */
+#define CANIF_DEVCTL_SET_MODE __DIOT(_DCMD_MISC, 0x43, canif_mode_t)
+CAN_STATIC_ASSERT(sizeof(canif_mode_t) <= 0x3FFF, "CANIF_DEVCTL_SET_MODE: devctl payloads must fit the 14-bit size field");
 
-/* The statistics. Out: stats. Needs an fd open in any mode. */
-#define CAN_DCMD_GET_STATS __DIOF(_DCMD_MISC, 0x05, can_stats_t)
-CAN_STATIC_ASSERT(sizeof(can_stats_t) <= 0x3FFF, "CAN_DCMD_GET_STATS: devctl payloads must fit the 14-bit size field");
+/* Queue a frame on this tx mailbox (EAGAIN: full). In: frame. Needs an fd open in any mode. */
+#define CANIF_DEVCTL_TX_FRAME __DIOT(_DCMD_MISC, 0x44, CANIF_FRAME)
+CAN_STATIC_ASSERT(sizeof(CANIF_FRAME) <= 0x3FFF, "CANIF_DEVCTL_TX_FRAME: devctl payloads must fit the 14-bit size field");
+
+/* The counters. Out: counters. Needs an fd open in any mode. */
+#define CANIF_DEVCTL_GET_STATS __DIOF(_DCMD_MISC, 0x46, canif_stats_t)
+CAN_STATIC_ASSERT(sizeof(canif_stats_t) <= 0x3FFF, "CANIF_DEVCTL_GET_STATS: devctl payloads must fit the 14-bit size field");
+
+/* Empty every mailbox, zero the counters. Needs an fd open in any mode. */
+#define CANIF_DEVCTL_RESET __DION(_DCMD_MISC, 0x47)
+
+/* Set the mode and return the previous one. In: opmode. Out: opmode. Needs an fd open in any mode. */
+#define CANIF_DEVCTL_SWAP_MODE __DIOTF(_DCMD_MISC, 0x48, canif_mode_t)
+CAN_STATIC_ASSERT(sizeof(canif_mode_t) <= 0x3FFF, "CANIF_DEVCTL_SWAP_MODE: devctl payloads must fit the 14-bit size field");
 
 /* This path's mailbox identifier. Out: mailbox. Needs an fd open in any mode. */
-#define CAN_DCMD_GET_MAILBOX __DIOF(_DCMD_MISC, 0x06, can_mailbox_t)
-CAN_STATIC_ASSERT(sizeof(can_mailbox_t) <= 0x3FFF, "CAN_DCMD_GET_MAILBOX: devctl payloads must fit the 14-bit size field");
+#define CANIF_DEVCTL_GET_MAILBOX __DIOF(_DCMD_MISC, 0x50, can_mailbox_t)
+CAN_STATIC_ASSERT(sizeof(can_mailbox_t) <= 0x3FFF, "CANIF_DEVCTL_GET_MAILBOX: devctl payloads must fit the 14-bit size field");
 
 /* Set this path's mailbox identifier (rx: which frames arrive here). In: mailbox. Needs an fd opened for writing. */
-#define CAN_DCMD_SET_MAILBOX __DIOT(_DCMD_MISC, 0x07, can_mailbox_t)
-CAN_STATIC_ASSERT(sizeof(can_mailbox_t) <= 0x3FFF, "CAN_DCMD_SET_MAILBOX: devctl payloads must fit the 14-bit size field");
+#define CANIF_DEVCTL_SET_MAILBOX __DIOT(_DCMD_MISC, 0x51, can_mailbox_t)
+CAN_STATIC_ASSERT(sizeof(can_mailbox_t) <= 0x3FFF, "CANIF_DEVCTL_SET_MAILBOX: devctl payloads must fit the 14-bit size field");
 
-/* Frames waiting in this mailbox. Out: u32. Needs an fd open in any mode. */
-#define CAN_DCMD_RX_PENDING __DIOF(_DCMD_MISC, 0x08, uint32_t)
-CAN_STATIC_ASSERT(sizeof(uint32_t) <= 0x3FFF, "CAN_DCMD_RX_PENDING: devctl payloads must fit the 14-bit size field");
-
-/* Queue a frame on this mailbox (EAGAIN: full). In: frame. Needs an fd opened for writing. */
-#define CAN_DCMD_TX_FRAME __DIOT(_DCMD_MISC, 0x09, can_frame_t)
-CAN_STATIC_ASSERT(sizeof(can_frame_t) <= 0x3FFF, "CAN_DCMD_TX_FRAME: devctl payloads must fit the 14-bit size field");
+/* Frames waiting in this rx mailbox. Out: u32. Needs an fd open in any mode. */
+#define CANIF_DEVCTL_RX_PENDING __DIOF(_DCMD_MISC, 0x52, uint32_t)
+CAN_STATIC_ASSERT(sizeof(uint32_t) <= 0x3FFF, "CANIF_DEVCTL_RX_PENDING: devctl payloads must fit the 14-bit size field");
 
 #ifdef __cplusplus
 }

@@ -35,32 +35,38 @@ ssize_t can_read(int fd, void *buf, size_t nbytes);
 /* Write up to nbytes bytes; returns the count taken (may be short). */
 ssize_t can_write(int fd, const void *buf, size_t nbytes);
 
-/* The bit timing (CAN_DCMD_GET_TIMING; the fd must be open in any mode). */
-int can_get_timing(int fd, can_timing_t *out);
+/* The bit rate (CANIF_DEVCTL_GET_BITRATE; the fd must be open in any mode). */
+int can_get_bitrate(int fd, uint32_t *out);
 
-/* Set the bit timing (CAN_DCMD_SET_TIMING; the fd must be opened for writing). */
-int can_set_timing(int fd, const can_timing_t *in);
+/* Set the bit rate (0: EINVAL) (CANIF_DEVCTL_SET_BITRATE; the fd must be open in any mode). */
+int can_set_bitrate(int fd, const uint32_t *in);
 
-/* The controller mode (CAN_DCMD_GET_MODE; the fd must be open in any mode). */
-int can_get_mode(int fd, can_mode_t *out);
+/* The operating mode (CANIF_DEVCTL_GET_MODE; the fd must be open in any mode). */
+int can_get_mode(int fd, canif_mode_t *out);
 
-/* Set the controller mode (CAN_DCMD_SET_MODE; the fd must be opened for writing). */
-int can_set_mode(int fd, const can_mode_t *in);
+/* Set the operating mode (CANIF_DEVCTL_SET_MODE; the fd must be open in any mode). */
+int can_set_mode(int fd, const canif_mode_t *in);
 
-/* The statistics (CAN_DCMD_GET_STATS; the fd must be open in any mode). */
-int can_get_stats(int fd, can_stats_t *out);
+/* Queue a frame on this tx mailbox (EAGAIN: full) (CANIF_DEVCTL_TX_FRAME; the fd must be open in any mode). */
+int can_tx_frame(int fd, const CANIF_FRAME *in);
 
-/* This path's mailbox identifier (CAN_DCMD_GET_MAILBOX; the fd must be open in any mode). */
+/* The counters (CANIF_DEVCTL_GET_STATS; the fd must be open in any mode). */
+int can_get_stats(int fd, canif_stats_t *out);
+
+/* Empty every mailbox, zero the counters (CANIF_DEVCTL_RESET; the fd must be open in any mode). */
+int can_reset(int fd);
+
+/* Set the mode and return the previous one (CANIF_DEVCTL_SWAP_MODE; the fd must be open in any mode). */
+int can_swap_mode(int fd, const canif_mode_t *in, canif_mode_t *out);
+
+/* This path's mailbox identifier (CANIF_DEVCTL_GET_MAILBOX; the fd must be open in any mode). */
 int can_get_mailbox(int fd, can_mailbox_t *out);
 
-/* Set this path's mailbox identifier (rx: which frames arrive here) (CAN_DCMD_SET_MAILBOX; the fd must be opened for writing). */
+/* Set this path's mailbox identifier (rx: which frames arrive here) (CANIF_DEVCTL_SET_MAILBOX; the fd must be opened for writing). */
 int can_set_mailbox(int fd, const can_mailbox_t *in);
 
-/* Frames waiting in this mailbox (CAN_DCMD_RX_PENDING; the fd must be open in any mode). */
+/* Frames waiting in this rx mailbox (CANIF_DEVCTL_RX_PENDING; the fd must be open in any mode). */
 int can_rx_pending(int fd, uint32_t *out);
-
-/* Queue a frame on this mailbox (EAGAIN: full) (CAN_DCMD_TX_FRAME; the fd must be opened for writing). */
-int can_tx_frame(int fd, const can_frame_t *in);
 
 #ifdef __cplusplus
 }

@@ -72,7 +72,7 @@ static int can_irq_rx(message_context_t *ctp, int code, unsigned flags, void *ha
     return 0;
 }
 
-/* Interrupt tx: The controller sent frames (the transmit-done register says how many). The kernel masked it when it
+/* Interrupt tx: The controller sent frames (the transmit-done register says which). The kernel masked it when it
    delivered the pulse; it is unmasked once the hook has dealt with the device. */
 static int can_irq_tx(message_context_t *ctp, int code, unsigned flags, void *handle)
 {

@@ -27,20 +27,17 @@
 #define REG_TX_REQ      0x20u   /* bit i: send the frame in transmit slot i */
 #define REG_TX_DONE     0x24u   /* bit i: slot i was sent (write the bits back to clear) */
 #define REG_BITRATE     0x28u
-#define REG_TIMING      0x2cu   /* bits 0-15: sample point, 16-23: sjw */
-#define REG_MODE        0x30u
+#define REG_MODE        0x2cu
 #define TX_SLOT(i)      (0x40u + 0x10u * (i))  /* id, ctrl, data0, data1 of slot i */
 
 #define CTRL_DLC_MASK   0x0fu
 #define CTRL_EXTENDED   0x10u
+#define FLAG_EXTENDED   0x01u       /* CANIF_FRAME.flags: a 29-bit identifier */
 #define MAX_STD_ID      0x7ffu      /* 11-bit identifiers */
 #define MAX_EXT_ID      0x1fffffffu /* 29-bit identifiers */
 #define MAX_DLC         8u
-#define QUEUE_LEN       (sizeof ((can_queue_t *)0)->frames / sizeof(can_frame_t))
+#define QUEUE_LEN       (sizeof ((can_queue_t *)0)->frames / sizeof(CANIF_FRAME))
 #define TX_BOX_BASE     CAN_RX_COUNT  /* dev->boxes: rx0..rx3, then tx0..tx3 */
-#define DEFAULT_BITRATE 500000u
-#define DEFAULT_SAMPLE  875u        /* 87.5 %: the usual CiA recommendation */
-#define DEFAULT_SJW     1u
 
 /* The mailbox queue of the path an open file was opened on. */
 static can_queue_t *mailbox_of(can_dev_t *dev, const can_path_t *path)
@@ -54,14 +51,14 @@ static const can_path_t *path_of(const can_ocb_t *ocb)
 }
 
 /* A frame a client wrote is one the controller can send. */
-static int frame_valid(const can_frame_t *f)
+static int frame_valid(const CANIF_FRAME *f)
 {
-    if (f->dlc > MAX_DLC || f->extended > 1u)
+    if (f->dlc > MAX_DLC || (f->flags & ~FLAG_EXTENDED) != 0)
         return 0;
-    return f->id <= (f->extended ? MAX_EXT_ID : MAX_STD_ID);
+    return f->id <= ((f->flags & FLAG_EXTENDED) ? MAX_EXT_ID : MAX_STD_ID);
 }
 
-static int queue_push(can_queue_t *q, const can_frame_t *f)
+static int queue_push(can_queue_t *q, const CANIF_FRAME *f)
 {
     if (q->count == QUEUE_LEN)
         return 0;
@@ -70,7 +67,7 @@ static int queue_push(can_queue_t *q, const can_frame_t *f)
     return 1;
 }
 
-static void queue_pop(can_queue_t *q, can_frame_t *f)
+static void queue_pop(can_queue_t *q, CANIF_FRAME *f)
 {
     if (f != NULL)
         *f = q->frames[q->head];
@@ -92,25 +89,22 @@ static void put_le32(uint8_t *b, uint32_t v)
 /* Load tx mailbox i's oldest frame into its transmit slot and request it. */
 static void tx_start(can_dev_t *dev, unsigned i)
 {
-    const can_frame_t *f = &dev->tx[i].frames[dev->tx[i].head];
+    const CANIF_FRAME *f = &dev->tx[i].frames[dev->tx[i].head];
 
     can_regs_write32(dev, TX_SLOT(i), f->id);
-    can_regs_write32(dev, TX_SLOT(i) + 4u, f->dlc | (f->extended ? CTRL_EXTENDED : 0u));
+    can_regs_write32(dev, TX_SLOT(i) + 4u, f->dlc | ((f->flags & FLAG_EXTENDED) ? CTRL_EXTENDED : 0u));
     can_regs_write32(dev, TX_SLOT(i) + 8u, le32(f->data));
     can_regs_write32(dev, TX_SLOT(i) + 12u, le32(f->data + 4));
     can_regs_write32(dev, REG_TX_REQ, can_regs_read32(dev, REG_TX_REQ) | 1u << i);
 }
 
 /* Queue a frame on a tx mailbox (starting it when the mailbox was idle); 0 when full. */
-static int tx_queue(can_dev_t *dev, const can_path_t *path, const can_frame_t *in)
+static int tx_queue(can_dev_t *dev, const can_path_t *path, const CANIF_FRAME *in)
 {
-    can_frame_t f = *in;
     can_queue_t *q = &dev->tx[path->index];
 
-    f.mailbox = (uint8_t)path->index;
-    f.reserved = 0;
-    if (!queue_push(q, &f)) {
-        dev->stats.tx_full++;
+    if (!queue_push(q, in)) {
+        dev->stats.bus_off++;                 /* counts writes that found the mailbox full */
         return 0;
     }
     if (q->count == 1)
@@ -118,19 +112,9 @@ static int tx_queue(can_dev_t *dev, const can_path_t *path, const can_frame_t *i
     return 1;
 }
 
-/* Program the bit timing registers. */
-static void set_timing(can_dev_t *dev, const can_timing_t *t)
-{
-    dev->timing = *t;
-    can_regs_write32(dev, REG_BITRATE, t->bitrate);
-    can_regs_write32(dev, REG_TIMING, t->sample_point | (uint32_t)t->sjw << 16);
-}
-
 int can_on_init(can_dev_t *dev)
 {
-    can_timing_t t = { DEFAULT_BITRATE, DEFAULT_SAMPLE, DEFAULT_SJW, 0 };
-
-    set_timing(dev, &t);
+    can_regs_write32(dev, REG_BITRATE, dev->bitrate);
     can_regs_write32(dev, REG_MODE, dev->mode);
     return EOK;
 }
@@ -143,13 +127,13 @@ int can_on_read(can_dev_t *dev, can_ocb_t *ocb, void *buf, size_t nbytes, size_t
 
     if (q->count == 0)
         return EAGAIN;                        /* the reader waits for can_data_ready() */
-    if (nbytes < sizeof(can_frame_t))         /* frames are never split */
+    if (nbytes < sizeof(CANIF_FRAME))         /* frames are never split */
         return EINVAL;
-    while (q->count > 0 && (n + 1) * sizeof(can_frame_t) <= nbytes) {
-        queue_pop(q, (can_frame_t *)buf + n);
+    while (q->count > 0 && (n + 1) * sizeof(CANIF_FRAME) <= nbytes) {
+        queue_pop(q, (CANIF_FRAME *)buf + n);
         n++;
     }
-    *done = n * sizeof(can_frame_t);
+    *done = n * sizeof(CANIF_FRAME);
     return EOK;
 }
 
@@ -158,10 +142,10 @@ int can_on_write(can_dev_t *dev, can_ocb_t *ocb, const void *buf, size_t nbytes,
 {
     size_t n = 0;
 
-    if (nbytes < sizeof(can_frame_t) || nbytes % sizeof(can_frame_t) != 0)
+    if (nbytes < sizeof(CANIF_FRAME) || nbytes % sizeof(CANIF_FRAME) != 0)
         return EINVAL;
-    while ((n + 1) * sizeof(can_frame_t) <= nbytes) {
-        can_frame_t f;
+    while ((n + 1) * sizeof(CANIF_FRAME) <= nbytes) {
+        CANIF_FRAME f;
         memcpy(&f, (const char *)buf + n * sizeof f, sizeof f);  /* buf has no alignment */
         if (!frame_valid(&f)) {               /* a bad frame ends the write */
             if (n == 0)
@@ -172,55 +156,78 @@ int can_on_write(can_dev_t *dev, can_ocb_t *ocb, const void *buf, size_t nbytes,
             break;                            /* the mailbox is full */
         n++;
     }
-    *done = n * sizeof(can_frame_t);
+    *done = n * sizeof(CANIF_FRAME);
     return n > 0 ? EOK : EAGAIN;
 }
 
 size_t can_on_readable(const can_dev_t *dev, const can_path_t *path)
 {
-    return path->role == CAN_ROLE_RX ? dev->rx[path->index].count * sizeof(can_frame_t) : 0;
+    return path->role == CAN_ROLE_RX ? dev->rx[path->index].count * sizeof(CANIF_FRAME) : 0;
 }
 
 size_t can_on_writable(const can_dev_t *dev, const can_path_t *path)
 {
     if (path->role != CAN_ROLE_TX)
         return 0;
-    return (QUEUE_LEN - dev->tx[path->index].count) * sizeof(can_frame_t);
+    return (QUEUE_LEN - dev->tx[path->index].count) * sizeof(CANIF_FRAME);
 }
 
-int can_on_get_timing(can_dev_t *dev, can_ocb_t *ocb, can_timing_t *out)
+int can_on_get_bitrate(can_dev_t *dev, can_ocb_t *ocb, uint32_t *out)
 {
     (void)ocb;
-    *out = dev->timing;
+    *out = dev->bitrate;
     return EOK;
 }
 
-int can_on_set_timing(can_dev_t *dev, can_ocb_t *ocb, const can_timing_t *in)
+int can_on_set_bitrate(can_dev_t *dev, can_ocb_t *ocb, const uint32_t *in)
 {
     (void)ocb;
-    set_timing(dev, in);                      /* every field within its range: checked already */
+    if (*in == 0)                             /* no divider gives 0 bit/s */
+        return EINVAL;
+    dev->bitrate = *in;                       /* the controller runs at the nearest it can */
+    can_regs_write32(dev, REG_BITRATE, *in);
     return EOK;
 }
 
-int can_on_get_mode(can_dev_t *dev, can_ocb_t *ocb, can_mode_t *out)
+int can_on_get_mode(can_dev_t *dev, can_ocb_t *ocb, canif_mode_t *out)
 {
     (void)ocb;
     *out = dev->mode;
     return EOK;
 }
 
-int can_on_set_mode(can_dev_t *dev, can_ocb_t *ocb, const can_mode_t *in)
+int can_on_set_mode(can_dev_t *dev, can_ocb_t *ocb, const canif_mode_t *in)
 {
     (void)ocb;
-    dev->mode = *in;                          /* a can_mode_t value: checked by the generated code */
+    dev->mode = *in;                          /* a canif_mode_t value: checked by the generated code */
     can_regs_write32(dev, REG_MODE, *in);
     return EOK;
 }
 
-int can_on_get_stats(can_dev_t *dev, can_ocb_t *ocb, can_stats_t *out)
+int can_on_swap_mode(can_dev_t *dev, can_ocb_t *ocb, const canif_mode_t *in, canif_mode_t *out)
+{
+    canif_mode_t old = dev->mode;             /* in and out may share the receive buffer */
+
+    can_on_set_mode(dev, ocb, in);
+    *out = old;
+    return EOK;
+}
+
+int can_on_get_stats(can_dev_t *dev, can_ocb_t *ocb, canif_stats_t *out)
 {
     (void)ocb;
     *out = dev->stats;
+    return EOK;
+}
+
+int can_on_reset(can_dev_t *dev, can_ocb_t *ocb)
+{
+    (void)ocb;
+    memset(dev->rx, 0, sizeof dev->rx);
+    memset(dev->tx, 0, sizeof dev->tx);
+    memset(&dev->stats, 0, sizeof dev->stats);
+    can_regs_write32(dev, REG_TX_REQ, 0);     /* nothing left to send */
+    can_room_ready(dev);                      /* held writers find room again */
     return EOK;
 }
 
@@ -242,9 +249,9 @@ int can_on_set_mailbox(can_dev_t *dev, can_ocb_t *ocb, const can_mailbox_t *in)
     return EOK;
 }
 
-int can_on_tx_frame(can_dev_t *dev, can_ocb_t *ocb, const can_frame_t *in)
+int can_on_tx_frame(can_dev_t *dev, can_ocb_t *ocb, const CANIF_FRAME *in)
 {
-    if (in->extended == 0 && in->id > MAX_STD_ID)  /* dlc, range and bool: checked already */
+    if (!frame_valid(in))                     /* id width and flags (dlc, id range: checked already) */
         return EINVAL;
     return tx_queue(dev, path_of(ocb), in) ? EOK : EAGAIN;
 }
@@ -273,7 +280,7 @@ static int rx_mailbox_for(const can_dev_t *dev, uint32_t id)
 
 int can_on_irq_rx(can_dev_t *dev)
 {
-    can_frame_t f;
+    CANIF_FRAME f;
     uint32_t ctrl = can_regs_read32(dev, REG_RX_CTRL);
     uint32_t dlc = ctrl & CTRL_DLC_MASK;
     int box;
@@ -281,15 +288,14 @@ int can_on_irq_rx(can_dev_t *dev)
     memset(&f, 0, sizeof f);
     f.id = can_regs_read32(dev, REG_RX_ID) & MAX_EXT_ID;
     f.dlc = (uint8_t)(dlc > MAX_DLC ? MAX_DLC : dlc);
-    f.extended = (ctrl & CTRL_EXTENDED) != 0;
+    f.flags = (ctrl & CTRL_EXTENDED) ? FLAG_EXTENDED : 0u;
     put_le32(f.data, can_regs_read32(dev, REG_RX_DATA0));
     put_le32(f.data + 4, can_regs_read32(dev, REG_RX_DATA1));
     f.timestamp = can_regs_read32(dev, REG_RX_TIME);
     can_regs_write32(dev, REG_RX_ACK, 1u);    /* the registers may take the next frame */
     box = rx_mailbox_for(dev, f.id);
-    f.mailbox = (uint8_t)(box < 0 ? 0 : box);
     if (box < 0 || !queue_push(&dev->rx[box], &f)) {
-        dev->stats.rx_dropped++;              /* nobody listens for it, or its mailbox is full */
+        dev->stats.errors++;                  /* nobody listens for it, or its mailbox is full */
         return EOK;
     }
     dev->stats.rx_frames++;

@@ -56,25 +56,37 @@ size_t can_on_readable(const can_dev_t *dev, const can_path_t *path);
    device is full and it would wait). Asked with the device locked. */
 size_t can_on_writable(const can_dev_t *dev, const can_path_t *path);
 
-/* The bit timing.
+/* The bit rate.
    Return EOK or an errno value for the client. */
-int can_on_get_timing(can_dev_t *dev, can_ocb_t *ocb, can_timing_t *out);
+int can_on_get_bitrate(can_dev_t *dev, can_ocb_t *ocb, uint32_t *out);
 
-/* Set the bit timing.
+/* Set the bit rate (0: EINVAL).
    Return EOK or an errno value for the client. */
-int can_on_set_timing(can_dev_t *dev, can_ocb_t *ocb, const can_timing_t *in);
+int can_on_set_bitrate(can_dev_t *dev, can_ocb_t *ocb, const uint32_t *in);
 
-/* The controller mode.
+/* The operating mode.
    Return EOK or an errno value for the client. */
-int can_on_get_mode(can_dev_t *dev, can_ocb_t *ocb, can_mode_t *out);
+int can_on_get_mode(can_dev_t *dev, can_ocb_t *ocb, canif_mode_t *out);
 
-/* Set the controller mode.
+/* Set the operating mode.
    Return EOK or an errno value for the client. */
-int can_on_set_mode(can_dev_t *dev, can_ocb_t *ocb, const can_mode_t *in);
+int can_on_set_mode(can_dev_t *dev, can_ocb_t *ocb, const canif_mode_t *in);
 
-/* The statistics.
+/* Queue a frame on this tx mailbox (EAGAIN: full).
    Return EOK or an errno value for the client. */
-int can_on_get_stats(can_dev_t *dev, can_ocb_t *ocb, can_stats_t *out);
+int can_on_tx_frame(can_dev_t *dev, can_ocb_t *ocb, const CANIF_FRAME *in);
+
+/* The counters.
+   Return EOK or an errno value for the client. */
+int can_on_get_stats(can_dev_t *dev, can_ocb_t *ocb, canif_stats_t *out);
+
+/* Empty every mailbox, zero the counters.
+   Return EOK or an errno value for the client. */
+int can_on_reset(can_dev_t *dev, can_ocb_t *ocb);
+
+/* Set the mode and return the previous one.
+   Return EOK or an errno value for the client. */
+int can_on_swap_mode(can_dev_t *dev, can_ocb_t *ocb, const canif_mode_t *in, canif_mode_t *out);
 
 /* This path's mailbox identifier.
    Return EOK or an errno value for the client. */
@@ -84,20 +96,16 @@ int can_on_get_mailbox(can_dev_t *dev, can_ocb_t *ocb, can_mailbox_t *out);
    Return EOK or an errno value for the client. */
 int can_on_set_mailbox(can_dev_t *dev, can_ocb_t *ocb, const can_mailbox_t *in);
 
-/* Frames waiting in this mailbox.
+/* Frames waiting in this rx mailbox.
    Return EOK or an errno value for the client. */
 int can_on_rx_pending(can_dev_t *dev, can_ocb_t *ocb, uint32_t *out);
-
-/* Queue a frame on this mailbox (EAGAIN: full).
-   Return EOK or an errno value for the client. */
-int can_on_tx_frame(can_dev_t *dev, can_ocb_t *ocb, const can_frame_t *in);
 
 /* A frame arrived in the receive registers.
    Called with the device locked after interrupt 53 (by default) fired; the
    interrupt stays masked until it returns. Return EOK, or an errno value to have it logged. */
 int can_on_irq_rx(can_dev_t *dev);
 
-/* The controller sent frames (the transmit-done register says how many).
+/* The controller sent frames (the transmit-done register says which).
    Called with the device locked after interrupt 54 (by default) fired; the
    interrupt stays masked until it returns. Return EOK, or an errno value to have it logged. */
 int can_on_irq_tx(can_dev_t *dev);

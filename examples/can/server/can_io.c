@@ -428,14 +428,14 @@ int can_io_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
     return iofunc_close_dup_default(ctp, msg, &ocb->ocb);
 }
 
-/* Nonzero when every field of a can_frame_t from a client is acceptable. */
-static int can_check_frame(const can_frame_t *v)
+/* Nonzero when every field of a CANIF_FRAME from a client is acceptable. */
+static int can_check_frame(const CANIF_FRAME *v)
 {
     if (v->id > 536870911u)  /* id must be within [, 536870911] */
         return 0;
     if (v->dlc > 8u)  /* dlc must be within [, 8] */
         return 0;
-    if (v->extended > 1u)  /* extended must be 0 or 1 */
+    if (v->flags > 1u)  /* flags must be within [, 1] */
         return 0;
     return 1;
 }
@@ -446,18 +446,6 @@ static int can_check_mailbox(const can_mailbox_t *v)
     if (v->id > 536870911u)  /* id must be within [, 536870911] */
         return 0;
     if (v->mask > 536870911u)  /* mask must be within [, 536870911] */
-        return 0;
-    return 1;
-}
-
-/* Nonzero when every field of a can_timing_t from a client is acceptable. */
-static int can_check_timing(const can_timing_t *v)
-{
-    if (v->bitrate < 10000u || v->bitrate > 1000000u)  /* bitrate must be within [10000, 1000000] */
-        return 0;
-    if (v->sample_point < 500u || v->sample_point > 900u)  /* sample_point must be within [500, 900] */
-        return 0;
-    if (v->sjw < 1u || v->sjw > 4u)  /* sjw must be within [1, 4] */
         return 0;
     return 1;
 }
@@ -511,73 +499,67 @@ static int devctl_reply(resmgr_context_t *ctp, io_devctl_t *msg, void *data, siz
     return _RESMGR_NPARTS(2);                 /* CAN_NPARTS_MAX is 2 */
 }
 
-/* CAN_DCMD_GET_TIMING: The bit timing. */
-static int can_dcmd_get_timing(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
+/* CANIF_DEVCTL_GET_BITRATE: The bit rate. */
+static int can_dcmd_get_bitrate(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
 {
-    can_timing_t *out;
+    uint32_t *out;
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
-    out = devctl_output(ctp, msg, sizeof(can_timing_t), 4u);
+    out = devctl_output(ctp, msg, sizeof(uint32_t), 4u);
     if (out == NULL)                          /* a combine message left no room for the reply */
         return EMSGSIZE;
-    memset(out, 0, sizeof(can_timing_t));  /* nothing stale reaches the client */
-    status = can_on_get_timing(ocb->ocb.attr->dev, ocb, out);
+    memset(out, 0, sizeof(uint32_t));  /* nothing stale reaches the client */
+    status = can_on_get_bitrate(ocb->ocb.attr->dev, ocb, out);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, out, sizeof(can_timing_t));
+    return devctl_reply(ctp, msg, out, sizeof(uint32_t));
 }
 
-/* CAN_DCMD_SET_TIMING: Set the bit timing. */
-static int can_dcmd_set_timing(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
+/* CANIF_DEVCTL_SET_BITRATE: Set the bit rate (0: EINVAL). */
+static int can_dcmd_set_bitrate(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
 {
-    can_timing_t copy;                        /* the input, when it cannot be used in place */
-    const can_timing_t *in;
+    uint32_t copy;                            /* the input, when it cannot be used in place */
+    const uint32_t *in;
     int status;
 
-    if ((ocb->ocb.ioflag & _IO_FLAG_WR) == 0)  /* the fd must be opened for writing */
-        return EPERM;
     in = devctl_input(ctp, msg, in_len, &copy, sizeof copy, 4u, &status);
     if (in == NULL)
         return status;
-    if (!can_check_timing(in))             /* every field within what the spec allows */
-        return EINVAL;
-    status = can_on_set_timing(ocb->ocb.attr->dev, ocb, in);
+    status = can_on_set_bitrate(ocb->ocb.attr->dev, ocb, in);
     if (status != EOK)
         return status;
     return devctl_reply(ctp, msg, NULL, 0);
 }
 
-/* CAN_DCMD_GET_MODE: The controller mode. */
+/* CANIF_DEVCTL_GET_MODE: The operating mode. */
 static int can_dcmd_get_mode(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
 {
-    can_mode_t *out;
+    canif_mode_t *out;
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
-    out = devctl_output(ctp, msg, sizeof(can_mode_t), 1u);
+    out = devctl_output(ctp, msg, sizeof(canif_mode_t), 4u);
     if (out == NULL)                          /* a combine message left no room for the reply */
         return EMSGSIZE;
-    memset(out, 0, sizeof(can_mode_t));  /* nothing stale reaches the client */
+    memset(out, 0, sizeof(canif_mode_t));  /* nothing stale reaches the client */
     status = can_on_get_mode(ocb->ocb.attr->dev, ocb, out);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, out, sizeof(can_mode_t));
+    return devctl_reply(ctp, msg, out, sizeof(canif_mode_t));
 }
 
-/* CAN_DCMD_SET_MODE: Set the controller mode. */
+/* CANIF_DEVCTL_SET_MODE: Set the operating mode. */
 static int can_dcmd_set_mode(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
 {
-    can_mode_t copy;                          /* the input, when it cannot be used in place */
-    const can_mode_t *in;
+    canif_mode_t copy;                        /* the input, when it cannot be used in place */
+    const canif_mode_t *in;
     int status;
 
-    if ((ocb->ocb.ioflag & _IO_FLAG_WR) == 0)  /* the fd must be opened for writing */
-        return EPERM;
-    in = devctl_input(ctp, msg, in_len, &copy, sizeof copy, 1u, &status);
+    in = devctl_input(ctp, msg, in_len, &copy, sizeof copy, 4u, &status);
     if (in == NULL)
         return status;
-    if (!can_mode_valid(*in))           /* must be a mode value */
+    if (!can_opmode_valid(*in))           /* must be a opmode value */
         return EINVAL;
     status = can_on_set_mode(ocb->ocb.attr->dev, ocb, in);
     if (status != EOK)
@@ -585,24 +567,79 @@ static int can_dcmd_set_mode(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t 
     return devctl_reply(ctp, msg, NULL, 0);
 }
 
-/* CAN_DCMD_GET_STATS: The statistics. */
+/* CANIF_DEVCTL_TX_FRAME: Queue a frame on this tx mailbox (EAGAIN: full). */
+static int can_dcmd_tx_frame(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
+{
+    CANIF_FRAME copy;                         /* the input, when it cannot be used in place */
+    const CANIF_FRAME *in;
+    int status;
+
+    if (ocb->ocb.attr->role != CAN_ROLE_TX)  /* only tx paths take it */
+        return ENOTTY;
+    in = devctl_input(ctp, msg, in_len, &copy, sizeof copy, 8u, &status);
+    if (in == NULL)
+        return status;
+    if (!can_check_frame(in))             /* every field within what the spec allows */
+        return EINVAL;
+    status = can_on_tx_frame(ocb->ocb.attr->dev, ocb, in);
+    if (status != EOK)
+        return status;
+    return devctl_reply(ctp, msg, NULL, 0);
+}
+
+/* CANIF_DEVCTL_GET_STATS: The counters. */
 static int can_dcmd_get_stats(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
 {
-    can_stats_t *out;
+    canif_stats_t *out;
     int status;
 
     (void)in_len;                             /* no input: extra bytes are ignored */
-    out = devctl_output(ctp, msg, sizeof(can_stats_t), 4u);
+    out = devctl_output(ctp, msg, sizeof(canif_stats_t), 4u);
     if (out == NULL)                          /* a combine message left no room for the reply */
         return EMSGSIZE;
-    memset(out, 0, sizeof(can_stats_t));  /* nothing stale reaches the client */
+    memset(out, 0, sizeof(canif_stats_t));  /* nothing stale reaches the client */
     status = can_on_get_stats(ocb->ocb.attr->dev, ocb, out);
     if (status != EOK)
         return status;
-    return devctl_reply(ctp, msg, out, sizeof(can_stats_t));
+    return devctl_reply(ctp, msg, out, sizeof(canif_stats_t));
 }
 
-/* CAN_DCMD_GET_MAILBOX: This path's mailbox identifier. */
+/* CANIF_DEVCTL_RESET: Empty every mailbox, zero the counters. */
+static int can_dcmd_reset(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
+{
+    int status;
+
+    (void)in_len;                             /* no input: extra bytes are ignored */
+    status = can_on_reset(ocb->ocb.attr->dev, ocb);
+    if (status != EOK)
+        return status;
+    return devctl_reply(ctp, msg, NULL, 0);
+}
+
+/* CANIF_DEVCTL_SWAP_MODE: Set the mode and return the previous one. */
+static int can_dcmd_swap_mode(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
+{
+    canif_mode_t copy;                        /* the input, when it cannot be used in place */
+    const canif_mode_t *in;
+    canif_mode_t *out;
+    int status;
+
+    in = devctl_input(ctp, msg, in_len, &copy, sizeof copy, 0u, &status);
+    if (in == NULL)
+        return status;
+    if (!can_opmode_valid(*in))           /* must be a opmode value */
+        return EINVAL;
+    out = devctl_output(ctp, msg, sizeof(canif_mode_t), 4u);
+    if (out == NULL)                          /* a combine message left no room for the reply */
+        return EMSGSIZE;
+    memset(out, 0, sizeof(canif_mode_t));  /* nothing stale reaches the client */
+    status = can_on_swap_mode(ocb->ocb.attr->dev, ocb, in, out);
+    if (status != EOK)
+        return status;
+    return devctl_reply(ctp, msg, out, sizeof(canif_mode_t));
+}
+
+/* CANIF_DEVCTL_GET_MAILBOX: This path's mailbox identifier. */
 static int can_dcmd_get_mailbox(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
 {
     can_mailbox_t *out;
@@ -619,7 +656,7 @@ static int can_dcmd_get_mailbox(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb
     return devctl_reply(ctp, msg, out, sizeof(can_mailbox_t));
 }
 
-/* CAN_DCMD_SET_MAILBOX: Set this path's mailbox identifier (rx: which frames arrive here). */
+/* CANIF_DEVCTL_SET_MAILBOX: Set this path's mailbox identifier (rx: which frames arrive here). */
 static int can_dcmd_set_mailbox(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
 {
     can_mailbox_t copy;                       /* the input, when it cannot be used in place */
@@ -639,7 +676,7 @@ static int can_dcmd_set_mailbox(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb
     return devctl_reply(ctp, msg, NULL, 0);
 }
 
-/* CAN_DCMD_RX_PENDING: Frames waiting in this mailbox. */
+/* CANIF_DEVCTL_RX_PENDING: Frames waiting in this rx mailbox. */
 static int can_dcmd_rx_pending(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
 {
     uint32_t *out;
@@ -658,39 +695,19 @@ static int can_dcmd_rx_pending(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_
     return devctl_reply(ctp, msg, out, sizeof(uint32_t));
 }
 
-/* CAN_DCMD_TX_FRAME: Queue a frame on this mailbox (EAGAIN: full). */
-static int can_dcmd_tx_frame(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
-{
-    can_frame_t copy;                         /* the input, when it cannot be used in place */
-    const can_frame_t *in;
-    int status;
-
-    if (ocb->ocb.attr->role != CAN_ROLE_TX)  /* only tx paths take it */
-        return ENOTTY;
-    if ((ocb->ocb.ioflag & _IO_FLAG_WR) == 0)  /* the fd must be opened for writing */
-        return EPERM;
-    in = devctl_input(ctp, msg, in_len, &copy, sizeof copy, 4u, &status);
-    if (in == NULL)
-        return status;
-    if (!can_check_frame(in))             /* every field within what the spec allows */
-        return EINVAL;
-    status = can_on_tx_frame(ocb->ocb.attr->dev, ocb, in);
-    if (status != EOK)
-        return status;
-    return devctl_reply(ctp, msg, NULL, 0);
-}
-
 /* Without a combine message, every reply fits the receive buffer after the header. */
-CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(can_timing_t) <= CAN_MSG_MAX_SIZE,
-                   "CAN_DCMD_GET_TIMING: the reply must fit the receive buffer");
-CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 0 + sizeof(can_mode_t) <= CAN_MSG_MAX_SIZE,
-                   "CAN_DCMD_GET_MODE: the reply must fit the receive buffer");
-CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(can_stats_t) <= CAN_MSG_MAX_SIZE,
-                   "CAN_DCMD_GET_STATS: the reply must fit the receive buffer");
-CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(can_mailbox_t) <= CAN_MSG_MAX_SIZE,
-                   "CAN_DCMD_GET_MAILBOX: the reply must fit the receive buffer");
 CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(uint32_t) <= CAN_MSG_MAX_SIZE,
-                   "CAN_DCMD_RX_PENDING: the reply must fit the receive buffer");
+                   "CANIF_DEVCTL_GET_BITRATE: the reply must fit the receive buffer");
+CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(canif_mode_t) <= CAN_MSG_MAX_SIZE,
+                   "CANIF_DEVCTL_GET_MODE: the reply must fit the receive buffer");
+CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(canif_stats_t) <= CAN_MSG_MAX_SIZE,
+                   "CANIF_DEVCTL_GET_STATS: the reply must fit the receive buffer");
+CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(canif_mode_t) <= CAN_MSG_MAX_SIZE,
+                   "CANIF_DEVCTL_SWAP_MODE: the reply must fit the receive buffer");
+CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(can_mailbox_t) <= CAN_MSG_MAX_SIZE,
+                   "CANIF_DEVCTL_GET_MAILBOX: the reply must fit the receive buffer");
+CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(uint32_t) <= CAN_MSG_MAX_SIZE,
+                   "CANIF_DEVCTL_RX_PENDING: the reply must fit the receive buffer");
 
 /* devctl(): the library's generic commands first, then ours; anything else is ENOTTY. */
 int can_io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
@@ -707,24 +724,28 @@ int can_io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
         return EBADMSG;
 
     switch ((uint32_t)msg->i.dcmd) {          /* the full dcmd: direction, size, class, number */
-    case (uint32_t)CAN_DCMD_GET_TIMING:
-        return can_dcmd_get_timing(ctp, msg, ocb, len - sizeof msg->i);
-    case (uint32_t)CAN_DCMD_SET_TIMING:
-        return can_dcmd_set_timing(ctp, msg, ocb, len - sizeof msg->i);
-    case (uint32_t)CAN_DCMD_GET_MODE:
+    case (uint32_t)CANIF_DEVCTL_GET_BITRATE:
+        return can_dcmd_get_bitrate(ctp, msg, ocb, len - sizeof msg->i);
+    case (uint32_t)CANIF_DEVCTL_SET_BITRATE:
+        return can_dcmd_set_bitrate(ctp, msg, ocb, len - sizeof msg->i);
+    case (uint32_t)CANIF_DEVCTL_GET_MODE:
         return can_dcmd_get_mode(ctp, msg, ocb, len - sizeof msg->i);
-    case (uint32_t)CAN_DCMD_SET_MODE:
+    case (uint32_t)CANIF_DEVCTL_SET_MODE:
         return can_dcmd_set_mode(ctp, msg, ocb, len - sizeof msg->i);
-    case (uint32_t)CAN_DCMD_GET_STATS:
-        return can_dcmd_get_stats(ctp, msg, ocb, len - sizeof msg->i);
-    case (uint32_t)CAN_DCMD_GET_MAILBOX:
-        return can_dcmd_get_mailbox(ctp, msg, ocb, len - sizeof msg->i);
-    case (uint32_t)CAN_DCMD_SET_MAILBOX:
-        return can_dcmd_set_mailbox(ctp, msg, ocb, len - sizeof msg->i);
-    case (uint32_t)CAN_DCMD_RX_PENDING:
-        return can_dcmd_rx_pending(ctp, msg, ocb, len - sizeof msg->i);
-    case (uint32_t)CAN_DCMD_TX_FRAME:
+    case (uint32_t)CANIF_DEVCTL_TX_FRAME:
         return can_dcmd_tx_frame(ctp, msg, ocb, len - sizeof msg->i);
+    case (uint32_t)CANIF_DEVCTL_GET_STATS:
+        return can_dcmd_get_stats(ctp, msg, ocb, len - sizeof msg->i);
+    case (uint32_t)CANIF_DEVCTL_RESET:
+        return can_dcmd_reset(ctp, msg, ocb, len - sizeof msg->i);
+    case (uint32_t)CANIF_DEVCTL_SWAP_MODE:
+        return can_dcmd_swap_mode(ctp, msg, ocb, len - sizeof msg->i);
+    case (uint32_t)CANIF_DEVCTL_GET_MAILBOX:
+        return can_dcmd_get_mailbox(ctp, msg, ocb, len - sizeof msg->i);
+    case (uint32_t)CANIF_DEVCTL_SET_MAILBOX:
+        return can_dcmd_set_mailbox(ctp, msg, ocb, len - sizeof msg->i);
+    case (uint32_t)CANIF_DEVCTL_RX_PENDING:
+        return can_dcmd_rx_pending(ctp, msg, ocb, len - sizeof msg->i);
     default:
         return ENOTTY;                        /* unknown to this driver */
     }

@@ -164,7 +164,8 @@ static int parse_options(int argc, char *argv[], can_options_t *opts, can_dev_t 
 static void init_state(can_dev_t *dev)
 {
     memset(dev, 0, sizeof *dev);              /* before iofunc_attr_init(), never after it */
-    dev->mode = CAN_MODE_NORMAL;
+    dev->bitrate = 500000U;
+    dev->mode = CANIF_MODE_NORMAL;
     can_hw_defaults(dev);            /* timer periods, interrupt numbers */
 }
 

@@ -94,9 +94,9 @@ typedef struct {
 typedef struct can_dev {
     iofunc_attr_t   attr;       /* the device lock (and the times read/write update) */
     struct can_path *paths;  /* every path, CAN_NPATHS of them (select() lists are per path) */
-    can_timing_t timing;  /* Bit timing (can_on_init() sets 500 kbit/s) */
-    can_mode_t mode;  /* Controller mode */
-    can_stats_t stats;  /* Statistics */
+    uint32_t bitrate;  /* Bit rate in bit/s */
+    canif_mode_t mode;  /* Operating mode */
+    canif_stats_t stats;  /* Counters */
     can_mailbox_t boxes[8];  /* Each mailbox's identifier, rx0..rx3 then tx0..tx3 */
     can_queue_t rx[4];  /* Receive mailboxes */
     can_queue_t tx[4];  /* Transmit mailboxes */

@@ -68,29 +68,29 @@ size_t can_on_writable(const can_dev_t *dev, const can_path_t *path)
     return SIZE_MAX;                          /* like the write stub: always room */
 }
 
-/* The bit timing.
+/* The bit rate.
    Return EOK or an errno value for the client. */
-int can_on_get_timing(can_dev_t *dev, can_ocb_t *ocb, can_timing_t *out)
+int can_on_get_bitrate(can_dev_t *dev, can_ocb_t *ocb, uint32_t *out)
 {
     (void)ocb;
-    /* Return the current timing. */
-    memcpy(out, &dev->timing, sizeof dev->timing);
+    /* Return the current bitrate. */
+    memcpy(out, &dev->bitrate, sizeof dev->bitrate);
     return EOK;
 }
 
-/* Set the bit timing.
+/* Set the bit rate (0: EINVAL).
    Return EOK or an errno value for the client. */
-int can_on_set_timing(can_dev_t *dev, can_ocb_t *ocb, const can_timing_t *in)
+int can_on_set_bitrate(can_dev_t *dev, can_ocb_t *ocb, const uint32_t *in)
 {
     (void)ocb;
-    /* Store the new timing. */
-    memcpy(&dev->timing, in, sizeof dev->timing);
+    /* Store the new bitrate. */
+    memcpy(&dev->bitrate, in, sizeof dev->bitrate);
     return EOK;
 }
 
-/* The controller mode.
+/* The operating mode.
    Return EOK or an errno value for the client. */
-int can_on_get_mode(can_dev_t *dev, can_ocb_t *ocb, can_mode_t *out)
+int can_on_get_mode(can_dev_t *dev, can_ocb_t *ocb, canif_mode_t *out)
 {
     (void)ocb;
     /* Return the current mode. */
@@ -98,9 +98,9 @@ int can_on_get_mode(can_dev_t *dev, can_ocb_t *ocb, can_mode_t *out)
     return EOK;
 }
 
-/* Set the controller mode.
+/* Set the operating mode.
    Return EOK or an errno value for the client. */
-int can_on_set_mode(can_dev_t *dev, can_ocb_t *ocb, const can_mode_t *in)
+int can_on_set_mode(can_dev_t *dev, can_ocb_t *ocb, const canif_mode_t *in)
 {
     (void)ocb;
     /* Store the new mode. */
@@ -108,13 +108,43 @@ int can_on_set_mode(can_dev_t *dev, can_ocb_t *ocb, const can_mode_t *in)
     return EOK;
 }
 
-/* The statistics.
+/* Queue a frame on this tx mailbox (EAGAIN: full).
    Return EOK or an errno value for the client. */
-int can_on_get_stats(can_dev_t *dev, can_ocb_t *ocb, can_stats_t *out)
+int can_on_tx_frame(can_dev_t *dev, can_ocb_t *ocb, const CANIF_FRAME *in)
+{
+    (void)ocb;
+    (void)dev;
+    (void)in;                                 /* validated input: act on it here */
+    return EOK;
+}
+
+/* The counters.
+   Return EOK or an errno value for the client. */
+int can_on_get_stats(can_dev_t *dev, can_ocb_t *ocb, canif_stats_t *out)
 {
     (void)ocb;
     /* Return the current stats. */
     memcpy(out, &dev->stats, sizeof dev->stats);
+    return EOK;
+}
+
+/* Empty every mailbox, zero the counters.
+   Return EOK or an errno value for the client. */
+int can_on_reset(can_dev_t *dev, can_ocb_t *ocb)
+{
+    (void)ocb;
+    (void)dev;
+    return EOK;
+}
+
+/* Set the mode and return the previous one.
+   Return EOK or an errno value for the client. */
+int can_on_swap_mode(can_dev_t *dev, can_ocb_t *ocb, const canif_mode_t *in, canif_mode_t *out)
+{
+    (void)ocb;
+    (void)dev;
+    (void)in;                                 /* validated input: act on it here */
+    (void)out;                                /* arrives zeroed: fill it in here */
     return EOK;
 }
 
@@ -138,23 +168,13 @@ int can_on_set_mailbox(can_dev_t *dev, can_ocb_t *ocb, const can_mailbox_t *in)
     return EOK;
 }
 
-/* Frames waiting in this mailbox.
+/* Frames waiting in this rx mailbox.
    Return EOK or an errno value for the client. */
 int can_on_rx_pending(can_dev_t *dev, can_ocb_t *ocb, uint32_t *out)
 {
     (void)ocb;
     (void)dev;
     (void)out;                                /* arrives zeroed: fill it in here */
-    return EOK;
-}
-
-/* Queue a frame on this mailbox (EAGAIN: full).
-   Return EOK or an errno value for the client. */
-int can_on_tx_frame(can_dev_t *dev, can_ocb_t *ocb, const can_frame_t *in)
-{
-    (void)ocb;
-    (void)dev;
-    (void)in;                                 /* validated input: act on it here */
     return EOK;
 }
 
@@ -167,7 +187,7 @@ int can_on_irq_rx(can_dev_t *dev)
     return EOK;
 }
 
-/* The controller sent frames (the transmit-done register says how many).
+/* The controller sent frames (the transmit-done register says which).
    Called with the device locked after interrupt 54 (by default) fired; the
    interrupt stays masked until it returns. Return EOK, or an errno value to have it logged. */
 int can_on_irq_tx(can_dev_t *dev)
