@@ -950,10 +950,10 @@ static void test_paths_tx_frame_roles(void)
 
     fd = open_at("/rx0", O_RDWR);
     CHECK(fd >= 0);
-    CHECK(devctl(fd, CANIF_DEVCTL_TX_FRAME, NULL, 0, NULL) == ENOTTY);  /* not a command of rx */
+    CHECK(devctl(fd, (int)CANIF_DEVCTL_TX_FRAME, NULL, 0, NULL) == ENOTTY);  /* not a command of rx */
     fd = open_at("/tx0", O_RDWR);
     CHECK(fd >= 0);
-    CHECK(devctl(fd, CANIF_DEVCTL_TX_FRAME, NULL, 0, NULL) == EBADMSG);  /* tx takes it: the input is short */
+    CHECK(devctl(fd, (int)CANIF_DEVCTL_TX_FRAME, NULL, 0, NULL) == EBADMSG);  /* tx takes it: the input is short */
     (void)fd;
 }
 
@@ -964,7 +964,7 @@ static void test_paths_rx_pending_roles(void)
 
     fd = open_at("/tx0", O_RDWR);
     CHECK(fd >= 0);
-    CHECK(devctl(fd, CANIF_DEVCTL_RX_PENDING, NULL, 0, NULL) == ENOTTY);  /* not a command of tx */
+    CHECK(devctl(fd, (int)CANIF_DEVCTL_RX_PENDING, NULL, 0, NULL) == ENOTTY);  /* not a command of tx */
     (void)fd;
 }
 
@@ -1016,8 +1016,8 @@ static void *client_on_path(void *arg)
             uint32_t v = 10000;
             uint32_t got;
             /* the shared state, from every path whose role takes the commands */
-            if (devctl(fd, CANIF_DEVCTL_SET_BITRATE, &v, sizeof v, NULL) == EOK
-                && devctl(fd, CANIF_DEVCTL_GET_BITRATE, &got, sizeof got, NULL) != EOK)
+            if (devctl(fd, (int)CANIF_DEVCTL_SET_BITRATE, &v, sizeof v, NULL) == EOK
+                && devctl(fd, (int)CANIF_DEVCTL_GET_BITRATE, &got, sizeof got, NULL) != EOK)
                 status = -1;
         }
         if (devctl(fd, DCMD_ALL_GETFLAGS, &flags, sizeof flags, NULL) != EOK)
