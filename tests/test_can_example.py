@@ -74,3 +74,18 @@ def test_defect_role_checks_dropped_fail(tmp_path):
     out = r.stdout + r.stderr
     assert r.returncode != 0
     assert "FAIL paths_tx_frame_roles" in out and "FAIL paths_io_roles" in out, out[-3000:]
+
+
+def test_defect_lock_ocb_without_the_device_lock_races(tmp_path):
+    """lock_ocb taking only the path's own attr: handlers on two paths touch the shared
+    device at once, which ThreadSanitizer reports in the generated test."""
+    tree = planted(tmp_path, "can", "server/can_io.c",
+                   "        return status;\n    iofunc_attr_lock(&ocb->ocb.attr->dev->attr);\n",
+                   "        return status;\n")
+    planted(tmp_path, "can", "server/can_io.c",
+            "    iofunc_attr_unlock(&ocb->ocb.attr->dev->attr);\n    return iofunc_unlock_ocb_default",
+            "    return iofunc_unlock_ocb_default")
+    r = host_make(tree, tmp_path / "build", target="tsan", san=False)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0
+    assert "ThreadSanitizer: data race" in out, out[-3000:]
