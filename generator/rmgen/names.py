@@ -71,6 +71,8 @@ GENERATED_NAMES = frozenset("""
     attr_was_free build_combine build_devctl check_locked client_loop close_all
     dead_closes_now devctl_input devctl_msg devctl_output devctl_reply die_and_restart drain
     event_pulse report run_event_tests
+    answer_held call_held dead_answers_now devctl_reply_held held_complete held_now held_wait
+    held_hook_mode hold_devctl set_held_mode
     feed_writer fill finding forcing held_requests hold init_attr init_funcs init_state
     io_start msg_len notify_count notify_readiness one_op open_dev parse_number
     parse_options patience poll_dev read_as_dying_client read_exact read_held release_all
@@ -87,7 +89,7 @@ GENERATED_NAMES = frozenset("""
 
 # Members rmgen's device and open-file structs hold besides the state fields
 # (resmgr_header.h.j2): a state or open_state field of the same name would repeat one.
-DEVICE_MEMBERS = frozenset("attr notify buffer readers writers serving again hw".split())
+DEVICE_MEMBERS = frozenset("attr notify buffer readers writers serving again held held_serving held_again hw".split())
 OPEN_FILE_MEMBERS = frozenset("ocb".split())
 
 
