@@ -792,6 +792,31 @@ static void test_held_wait_result_nonblock(void)
     CHECK(held_now() == 0);
 }
 
+/* GPIO_HELD_MAX requests are held at most (here from one fd); one more is answered
+   EBUSY at once; then one completion answers them all. */
+static void test_held_wait_result_bound(void)
+{
+    static struct held_call h[GPIO_HELD_MAX + 1];
+    static pthread_t t[GPIO_HELD_MAX];
+    int fd = open_dev(O_RDONLY);
+
+    CHECK(fd >= 0);
+    set_held_mode(HELD_HOLD);
+    for (unsigned i = 0; i <= GPIO_HELD_MAX; i++)
+        h[i] = (struct held_call){ fd, 0, 0, 0, 0 };
+    for (unsigned i = 0; i < GPIO_HELD_MAX; i++)
+        CHECK(pthread_create(&t[i], NULL, call_held, &h[i]) == 0);
+    CHECK(held_wait(GPIO_HELD_MAX) == 0);
+    call_held(&h[GPIO_HELD_MAX]);                     /* one too many */
+    held_complete();
+    for (unsigned i = 0; i < GPIO_HELD_MAX; i++) {
+        CHECK(pthread_join(t[i], NULL) == 0);
+        CHECK(h[i].status == 0);
+    }
+    CHECK(h[GPIO_HELD_MAX].status == -1 && h[GPIO_HELD_MAX].err == EBUSY);
+    CHECK(held_now() == 0);
+}
+
 /* The fd is closed while its request is held: answered EBADF by close_dup. */
 static void test_held_wait_result_close(void)
 {
@@ -956,6 +981,7 @@ int main(int argc, char *argv[])
     run("held_wait_result_completed", test_held_wait_result_completed);
     run("held_wait_result_unblock", test_held_wait_result_unblock);
     run("held_wait_result_nonblock", test_held_wait_result_nonblock);
+    run("held_wait_result_bound", test_held_wait_result_bound);
     run("held_wait_result_close", test_held_wait_result_close);
     run("held_wait_result_client_dies", test_held_wait_result_client_dies);
 #endif
