@@ -27,6 +27,7 @@ def check(spec: Spec, diags: Diagnostics) -> None:
     if resolved and c.acyclic(refs):
         c.payloads(refs)
     c.devctl_codes()
+    c.held_devctls()
     c.numbers(refs)
     c.state_bindings()
     c.options()
@@ -140,6 +141,8 @@ class _Checker:
             self._claim(made, names.hook(dev, dc["name"]), what, where)
             self._claim(made, names.handler(dev, dc["name"]), what, where)
             self._claim(tags, f"{dev}_{dc['name']}_msg", what, where)
+            if dc.get("blocking"):
+                self._claim(made, f"{names.client_fn(dev, dc['name'])}_ready", what, where)
         self._test_names()
 
     def _named_at(self, section: str, name: str, key: str) -> Tuple[PathKey, bool]:
@@ -283,6 +286,12 @@ class _Checker:
             seen.setdefault(key, dc["name"])
 
     # --- numbers ------------------------------------------------------------------
+    def held_devctls(self) -> None:
+        """A blocking devctl answers with its out payload: it must have one."""
+        for i, dc in enumerate(self.devctls):
+            if dc.get("blocking") and "out" not in dc:
+                self.add("RM0124", ("devctl", i, "blocking"), at_key=True, name=dc["name"])
+
     def _fits(self, path: PathKey, what: str, value: int, type_name: str) -> bool:
         p = PRIMITIVES[type_name]
         if p.min <= value <= p.max:

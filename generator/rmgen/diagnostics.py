@@ -382,6 +382,11 @@ REGISTRY: Dict[str, Entry] = _registry(
           "Each pulse, timer and interrupt gets its own pulse code between _PULSE_CODE_MINAVAIL "
           "(0) and _PULSE_CODE_MAXAVAIL (127); several timers or pulses can share one hook "
           "instead."),
+    # --- held requests ----------------------------------------------------------------
+    Entry("RM0124", ERROR, "devctl '{name}' is blocking but has no out payload",
+          "A blocking devctl is held until the driver has its answer (NAME_CMD_ready() asks the "
+          "hook again); the answer is its out payload. A command without one has nothing to "
+          "wait for: give it an out type, or drop blocking."),
 )
 
 

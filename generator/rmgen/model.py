@@ -205,6 +205,17 @@ class Devctl:
     roles: Tuple[str, ...] = ()  # role constants whose paths take it (empty: every path)
     role_names: Tuple[str, ...] = ()  # the same roles as the spec names them
     in_by_value: bool = False  # the client function takes the scalar input by value (naming)
+    blocking: bool = False   # held while its hook says EAGAIN, until NAME_CMD_ready() (held_devctl.c.j2)
+
+    @property
+    def ready_fn(self) -> str:
+        """A held command's release function, for the user's hooks: NAME_CMD_ready(dev)."""
+        return f"{self.client_fn}_ready"
+
+    @property
+    def held_list(self) -> str:
+        """The device member listing a held command's waiters, oldest first."""
+        return f"held.{self.name}"
 
     @property
     def payload_params(self) -> Tuple[str, ...]:
@@ -441,6 +452,22 @@ class Device:
     def has_input(self) -> bool:
         """Some devctl receives a payload."""
         return any(c.inp for c in self.devctls)
+
+    @property
+    def held_devctls(self) -> List[Devctl]:
+        """The commands marked blocking: held until the driver can answer them."""
+        return [c for c in self.devctls if c.blocking]
+
+    @property
+    def holds(self) -> bool:
+        """The server holds requests (io.blocking or a blocking devctl): waiter lists,
+        io_unblock and close_ocb are generated (held.c.j2)."""
+        return self.blocking is not None or bool(self.held_devctls)
+
+    @property
+    def held_has_input(self) -> bool:
+        """Some held command has an input: its waiters keep a copy of it."""
+        return any(c.inp for c in self.held_devctls)
 
     @property
     def devctl_table(self) -> bool:
@@ -710,6 +737,7 @@ class _Builder:
             doc=d.get("doc", ""), payload_size=size, roles=paths.devctl_roles(d, self.prefix),
             role_names=tuple(d.get("roles") or ()),
             in_by_value=self.naming.by_value and inp is not None and inp.ctype.is_scalar,
+            blocking=d.get("blocking", schema.default("devctl", "blocking")),
         )
 
     # -- device ------------------------------------------------------------
@@ -808,7 +836,9 @@ def hooks(d: Device) -> List[Hook]:
                         "select()/poll()", returns="size_t"))
     for c in d.devctls:
         out.append(Hook(c.hook, "devctl", (dev, ocb, *c.payload_params),
-                        (c.doc or f"devctl {c.name}") + ".\nReturn EOK or an errno value for the client.",
+                        (c.doc or f"devctl {c.name}") + ".\nReturn EOK or an errno value for the client"
+                        + (f";\nEAGAIN when there is no answer yet: the request is then held until\n"
+                           f"{c.ready_fn}() asks again." if c.blocking else "."),
                         f"devctl {c.name} ({c.macro})", c))
     return out
 

@@ -73,6 +73,8 @@ GENERATED_NAMES = frozenset("""
     event_pulse report run_event_tests
     client_on_path init_paths notify_path open_at test_paths_concurrent test_paths_io_roles
     test_paths_open test_paths_share_state
+    answer_held call_held dead_answers_now devctl_reply_held held_complete held_now held_wait
+    held_hook_mode hold_devctl set_held_mode
     feed_writer fill finding forcing held_requests hold init_attr init_funcs init_state
     io_start msg_len notify_count notify_readiness one_op open_dev parse_number
     parse_options patience poll_dev read_as_dying_client read_exact read_held release_all
@@ -89,7 +91,7 @@ GENERATED_NAMES = frozenset("""
 
 # Members rmgen's device and open-file structs hold besides the state fields
 # (resmgr_header.h.j2): a state or open_state field of the same name would repeat one.
-DEVICE_MEMBERS = frozenset("attr notify buffer readers writers serving again hw paths".split())
+DEVICE_MEMBERS = frozenset("attr notify buffer readers writers serving again held held_serving held_again hw paths".split())
 OPEN_FILE_MEMBERS = frozenset("ocb".split())
 
 

@@ -2,11 +2,11 @@
  * The can example on the host runtime: eight mailbox paths served by one process. The
  * test plays the controller (it writes the registers in qh_device_memory() and raises
  * the receive and transmit interrupts) and checks what clients of different paths see:
- * an interrupt-delivered frame releases a read() held on its rx mailbox, mailbox
- * filters route frames, a full tx mailbox holds a writer (O_NONBLOCK: EAGAIN) until
- * the transmit interrupt makes room, commands are refused on the wrong role's paths,
- * and canif_demo() (an existing client of canif.h, compiled unchanged against the
- * generated header) works. Built by tests/test_can_example.py, under ASan+UBSan.
+ * an interrupt-delivered frame releases a read() or an rx_frame command held on its rx
+ * mailbox, mailbox filters route frames, a full tx mailbox holds a writer (O_NONBLOCK:
+ * EAGAIN) until the transmit interrupt makes room, commands are refused on the wrong
+ * role's paths, and canif_demo() (an existing client of canif.h, compiled unchanged
+ * against the generated header) works. Built by tests/test_can_example.py, under ASan+UBSan.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -114,6 +114,43 @@ static void test_interrupt_releases_read(void)
     can_close(fd);
 }
 
+struct held_cmd { int fd; int result; CANIF_FRAME frame; volatile int done; };
+
+static void *rx_frame_held(void *arg)
+{
+    struct held_cmd *h = arg;
+    h->result = can_rx_frame(h->fd, &h->frame) == 0 ? EOK : errno;
+    h->done = 1;
+    return NULL;
+}
+
+/* The blocking rx_frame command on rx2 waits; a frame routed there answers it. */
+static void test_interrupt_answers_rx_frame(void)
+{
+    can_mailbox_t box = { 0x42u, 0x7ffu };
+    struct held_cmd h;
+    pthread_t t;
+    int fd = can_open(CAN_RX_PATH "2", O_RDWR);
+    int nb = can_open(CAN_RX_PATH "2", O_RDONLY | O_NONBLOCK);
+
+    CHECK(fd >= 0 && nb >= 0);
+    CHECK(can_set_mailbox(fd, &box) == 0);
+    errno = 0;
+    CHECK(can_rx_frame(nb, &h.frame) == -1 && errno == EAGAIN);  /* O_NONBLOCK: never held */
+    memset(&h, 0, sizeof h);
+    h.fd = fd;
+    CHECK(pthread_create(&t, NULL, rx_frame_held, &h) == 0);
+    pause_ms(100);
+    CHECK(!h.done);                           /* held: no frame for rx2 yet */
+    receive(0x42u, 2, 0xbeefu);
+    pthread_join(t, NULL);
+    CHECK(h.result == EOK && h.frame.id == 0x42u && h.frame.dlc == 2 && h.frame.data[0] == 0xef);
+    box.mask = 0;
+    CHECK(can_set_mailbox(fd, &box) == 0);
+    can_close(fd);
+    can_close(nb);
+}
+
 /* A filter on rx1 takes its frames; everything else goes to the first catch-all (rx0). */
 static void test_filters_route_frames(void)
 {
@@ -195,6 +232,8 @@ static void test_commands_by_role(void)
     CHECK(can_tx_frame(rx, &f) == -1 && errno == ENOTTY);
     errno = 0;
     CHECK(can_rx_pending(tx, &pending) == -1 && errno == ENOTTY);
+    errno = 0;
+    CHECK(can_rx_frame(tx, &f) == -1 && errno == ENOTTY);  /* refused, not held */
     f.id = 0x800u;                             /* 12 bits without the extended flag */
     errno = 0;
     CHECK(can_tx_frame(tx, &f) == -1 && errno == EINVAL);
@@ -218,6 +257,7 @@ int main(void)
         return 1;
     }
     test_interrupt_releases_read();
+    test_interrupt_answers_rx_frame();
     test_filters_route_frames();
     test_full_tx_holds_writer();
     test_commands_by_role();

@@ -49,6 +49,7 @@ static const struct { uint32_t dcmd; uint16_t in, out; } commands[] = {
     { (uint32_t)CANIF_DEVCTL_GET_MODE, 0, 4 },
     { (uint32_t)CANIF_DEVCTL_SET_MODE, 4, 0 },
     { (uint32_t)CANIF_DEVCTL_TX_FRAME, 24, 0 },
+    { (uint32_t)CANIF_DEVCTL_RX_FRAME, 0, 24 },
     { (uint32_t)CANIF_DEVCTL_GET_STATS, 0, 16 },
     { (uint32_t)CANIF_DEVCTL_RESET, 0, 0 },
     { (uint32_t)CANIF_DEVCTL_SWAP_MODE, 4, 4 },

@@ -81,6 +81,11 @@ int can_tx_frame(int fd, const CANIF_FRAME *in)
     return can_devctl(fd, (int)CANIF_DEVCTL_TX_FRAME, &msg, sizeof msg);
 }
 
+int can_rx_frame(int fd, CANIF_FRAME *out)
+{
+    return can_devctl(fd, (int)CANIF_DEVCTL_RX_FRAME, out, sizeof(CANIF_FRAME));
+}
+
 int can_get_stats(int fd, canif_stats_t *out)
 {
     return can_devctl(fd, (int)CANIF_DEVCTL_GET_STATS, out, sizeof(canif_stats_t));

@@ -135,6 +135,10 @@ CAN_STATIC_ASSERT(sizeof(canif_mode_t) <= 0x3FFF, "CANIF_DEVCTL_SET_MODE: devctl
 #define CANIF_DEVCTL_TX_FRAME __DIOT(_DCMD_MISC, 0x44, CANIF_FRAME)
 CAN_STATIC_ASSERT(sizeof(CANIF_FRAME) <= 0x3FFF, "CANIF_DEVCTL_TX_FRAME: devctl payloads must fit the 14-bit size field");
 
+/* Take this rx mailbox's oldest frame, waiting for one (O_NONBLOCK: EAGAIN). Out: frame. Needs an fd open in any mode. */
+#define CANIF_DEVCTL_RX_FRAME __DIOF(_DCMD_MISC, 0x45, CANIF_FRAME)
+CAN_STATIC_ASSERT(sizeof(CANIF_FRAME) <= 0x3FFF, "CANIF_DEVCTL_RX_FRAME: devctl payloads must fit the 14-bit size field");
+
 /* The counters. Out: counters. Needs an fd open in any mode. */
 #define CANIF_DEVCTL_GET_STATS __DIOF(_DCMD_MISC, 0x46, canif_stats_t)
 CAN_STATIC_ASSERT(sizeof(canif_stats_t) <= 0x3FFF, "CANIF_DEVCTL_GET_STATS: devctl payloads must fit the 14-bit size field");

@@ -249,6 +249,17 @@ int can_on_set_mailbox(can_dev_t *dev, can_ocb_t *ocb, const can_mailbox_t *in)
     return EOK;
 }
 
+/* Held (by the generated code) while it says EAGAIN; can_rx_frame_ready() asks again. */
+int can_on_rx_frame(can_dev_t *dev, can_ocb_t *ocb, CANIF_FRAME *out)
+{
+    can_queue_t *q = mailbox_of(dev, path_of(ocb));
+
+    if (q->count == 0)
+        return EAGAIN;                        /* no frame yet: the command waits */
+    queue_pop(q, out);
+    return EOK;
+}
+
 int can_on_tx_frame(can_dev_t *dev, can_ocb_t *ocb, const CANIF_FRAME *in)
 {
     if (!frame_valid(in))                     /* id width and flags (dlc, id range: checked already) */
@@ -299,6 +310,7 @@ int can_on_irq_rx(can_dev_t *dev)
         return EOK;
     }
     dev->stats.rx_frames++;
+    can_rx_frame_ready(dev);                  /* rx_frame commands held on that mailbox */
     can_data_ready(dev);                      /* held readers of that mailbox, select() */
     return EOK;
 }

@@ -32,6 +32,14 @@ void can_data_ready(can_dev_t *dev);
    called the same way as can_data_ready(). */
 void can_room_ready(can_dev_t *dev);
 
+/* Generated, for you to call: can_on_rx_frame() may now have an answer for held rx_frame
+   requests. Asks it again for each one held (and the hooks of the other blocking devctls
+   for theirs), oldest first; each it answers (EOK or an error) is replied to, each it
+   answers EAGAIN keeps waiting. One call can thus release one waiter or all of them, as
+   your hook decides. Call it with the device locked: from a hook, or between
+   iofunc_attr_lock(&dev->attr) and iofunc_attr_unlock(). */
+void can_rx_frame_ready(can_dev_t *dev);
+
 /* Called once before the path is attached: probe and initialise the hardware.
    Return EOK, or an errno value to make the server exit. */
 int can_on_init(can_dev_t *dev);
@@ -75,6 +83,12 @@ int can_on_set_mode(can_dev_t *dev, can_ocb_t *ocb, const canif_mode_t *in);
 /* Queue a frame on this tx mailbox (EAGAIN: full).
    Return EOK or an errno value for the client. */
 int can_on_tx_frame(can_dev_t *dev, can_ocb_t *ocb, const CANIF_FRAME *in);
+
+/* Take this rx mailbox's oldest frame, waiting for one (O_NONBLOCK: EAGAIN).
+   Return EOK or an errno value for the client;
+   EAGAIN when there is no answer yet: the request is then held until
+   can_rx_frame_ready() asks again. */
+int can_on_rx_frame(can_dev_t *dev, can_ocb_t *ocb, CANIF_FRAME *out);
 
 /* The counters.
    Return EOK or an errno value for the client. */

@@ -64,46 +64,27 @@ void can_ocb_free(IOFUNC_OCB_T *ocb)
     free(ocb);
 }
 
-/* A count for the notify lists, which hold ints. */
-static int notify_count(size_t n)
-{
-    return n > (size_t)INT_MAX ? INT_MAX : (int)n;
-}
-
-/* Wake select()/poll() clients whose condition now holds, with the counts the device
-   reports right now (never a remembered flag: it goes stale). Device locked. */
-static void notify_path(can_dev_t *dev, can_path_t *path)
-{
-    int avail = notify_count(can_on_readable(dev, path));
-    int room = notify_count(can_on_writable(dev, path));
-
-    if (IOFUNC_NOTIFY_INPUT_CHECK(path->notify, avail, 0))
-        iofunc_notify_trigger(path->notify, avail, IOFUNC_NOTIFY_INPUT);
-    if (IOFUNC_NOTIFY_OUTPUT_CHECK(path->notify, room))
-        iofunc_notify_trigger(path->notify, room, IOFUNC_NOTIFY_OUTPUT);
-}
-
-/* Every path has its own select()/poll() clients, and its own readiness. Device locked. */
-static void notify_readiness(can_dev_t *dev)
-{
-    for (size_t i = 0; i < CAN_NPATHS; i++)
-        notify_path(dev, &dev->paths[i]);
-}
-
-/* Keep a request waiting: remember whom to answer; it is replied to later by rcvid. */
+/* Keep a request waiting: remember whom to answer; it is replied to later by rcvid. The
+   list holds at most max requests (EBUSY beyond). in_size bytes at in (a devctl's input)
+   are kept with it, for the hook that answers it later. */
 static int hold(resmgr_context_t *ctp, can_waiter_t **list, can_ocb_t *ocb,
-                size_t nbytes, size_t msg_offset)
+                size_t nbytes, size_t msg_offset, const void *in, size_t in_size, size_t max)
 {
     can_waiter_t *w, **tail;
     struct _msg_info info;
+    size_t count = 0;
 
     if (ctp->rcvid == 0)                      /* inside a combine message: it cannot be held */
         return EBADMSG;
+    for (tail = list; *tail != NULL; tail = &(*tail)->next)
+        count++;                              /* oldest first: append */
+    if (count >= max)                         /* as many waiters as it may hold */
+        return EBUSY;
     /* The client's signal or timeout may have come first: another thread then handled its
        unblock pulse and found nothing to release. The flag stays set until we reply. */
     if (MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ))
         return EINTR;
-    w = calloc(1, sizeof *w);
+    w = calloc(1, sizeof *w + in_size);
     if (w == NULL)
         return ENOMEM;
     w->rcvid = ctp->rcvid;
@@ -112,8 +93,7 @@ static int hold(resmgr_context_t *ctp, can_waiter_t **list, can_ocb_t *ocb,
     w->coid = ctp->info.coid;
     w->nbytes = nbytes;
     w->msg_offset = msg_offset;
-    for (tail = list; *tail != NULL; tail = &(*tail)->next)
-        ;                                     /* oldest first: append */
+    (void)in;                                 /* no held request carries an input */
     *tail = w;
     return (int)_RESMGR_NOREPLY;              /* the client stays blocked until we reply */
 }
@@ -141,14 +121,157 @@ static int release_waiters(can_waiter_t **pp, can_rcvid_t rcvid, int scoid, int 
     return released;
 }
 
-/* Both lists: held reads and held writes. */
+/* Every list of held requests: reads, writes, rx_frame devctls. */
 static int release_all(can_dev_t *dev, can_rcvid_t rcvid, int scoid, int coid,
                        const can_ocb_t *ocb, int error)
 {
-    int released = release_waiters(&dev->readers, rcvid, scoid, coid, ocb, error);
+    int released = 0;
 
+    released += release_waiters(&dev->readers, rcvid, scoid, coid, ocb, error);
     released += release_waiters(&dev->writers, rcvid, scoid, coid, ocb, error);
+    released += release_waiters(&dev->held.rx_frame, rcvid, scoid, coid, ocb, error);
     return released;
+}
+
+/* A held request's client was hit by a signal or a timeout: release it with EINTR. */
+int can_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
+{
+    can_dev_t *dev = ocb->ocb.attr->dev;
+    struct _msg_info info;
+    int status = iofunc_unblock_default(ctp, msg, &ocb->ocb);  /* file-lock waiters */
+
+    if (status != (int)_RESMGR_DEFAULT)
+        return status;
+    /* Only a client that still asks to be released: it may have been answered already. */
+    if (MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ)) {
+        iofunc_attr_lock(&dev->attr);         /* unblock handlers run without the device lock */
+        release_all(dev, ctp->rcvid, 0, 0, NULL, EINTR);
+        iofunc_attr_unlock(&dev->attr);
+    }
+    return (int)_RESMGR_NOREPLY;
+}
+
+/* The last close of an open file: no request may still wait on it. */
+int can_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
+{
+    can_dev_t *dev = ocb->ocb.attr->dev;
+
+    iofunc_attr_lock(&dev->attr);             /* close_ocb runs without the device lock */
+    release_all(dev, 0, 0, 0, ocb, EBADF);
+    iofunc_attr_unlock(&dev->attr);
+    return iofunc_close_ocb_default(ctp, reserved, &ocb->ocb);
+}
+
+/* A blocking command's hook said EAGAIN (no answer yet): hold the request until
+   NAME_CMD_ready() gets one. Any other command's EAGAIN is its answer. in: the validated
+   input, kept with the request (NULL for a command without one). */
+static int hold_devctl(resmgr_context_t *ctp, can_ocb_t *ocb, uint32_t dcmd, const void *in)
+{
+    can_dev_t *dev = ocb->ocb.attr->dev;
+
+    if (ocb->ocb.ioflag & O_NONBLOCK)         /* O_NONBLOCK: say so rather than wait */
+        return EAGAIN;
+    switch (dcmd) {
+    case (uint32_t)CANIF_DEVCTL_RX_FRAME:
+        return hold(ctp, &dev->held.rx_frame, ocb, 0, 0, in, 0, CAN_HELD_MAX);
+    default:
+        return EAGAIN;                        /* not a blocking command */
+    }
+}
+
+/* Answer a held command: the reply header, then size bytes of data from the caller's
+   buffer (the receive buffer belongs to whatever message is being handled now). */
+static void devctl_reply_held(can_rcvid_t rcvid, void *data, size_t size)
+{
+    io_devctl_t reply;
+    iov_t iov[2];
+
+    memset(&reply.o, 0, sizeof reply.o);      /* ret_val 0 is what the client's dev_info gets */
+    reply.o.nbytes = (can_qnx_nbytes_t)size;
+    SETIOV(&iov[0], &reply.o, sizeof reply.o);
+    SETIOV(&iov[1], data, size);
+    MsgReplyv(rcvid, EOK, iov, 2);            /* a delayed reply: not resmgr_msgreply() */
+}
+
+/* Ask can_on_rx_frame() again for each held rx_frame, oldest first: each one it answers
+   (anything but EAGAIN) is replied to and freed, the others keep their place. Returns how
+   many were answered. Device locked. */
+static int answer_held_rx_frame(can_dev_t *dev)
+{
+    can_waiter_t **pp = &dev->held.rx_frame;
+    int answered = 0;
+
+    while (*pp != NULL) {
+        can_waiter_t *w = *pp;
+        CANIF_FRAME out;
+        int status;
+
+        memset(&out, 0, sizeof out);  /* nothing stale reaches the client */
+        status = can_on_rx_frame(dev, w->ocb, &out);
+        if (status == EAGAIN) {               /* still nothing for this one */
+            pp = &w->next;
+            continue;
+        }
+        *pp = w->next;
+        if (status == EOK)
+            devctl_reply_held(w->rcvid, &out, sizeof out);
+        else
+            MsgError(w->rcvid, status);
+        free(w);
+        answered++;
+    }
+    return answered;
+}
+
+/* Answer what the hooks can answer now, every blocking command's held requests. A hook
+   called from here may call a _ready() function again: that only asks for another round
+   (no recursion); rounds stop when one answers nobody. Device locked. */
+static void answer_held(can_dev_t *dev)
+{
+    int answered;
+
+    if (dev->held_serving) {                  /* called from a hook while answering */
+        dev->held_again = 1;
+        return;
+    }
+    dev->held_serving = 1;
+    do {
+        dev->held_again = 0;
+        answered = 0;
+        answered += answer_held_rx_frame(dev);
+    } while (dev->held_again && answered > 0);
+    dev->held_serving = 0;
+}
+
+void can_rx_frame_ready(can_dev_t *dev)
+{
+    answer_held(dev);
+}
+
+/* A count for the notify lists, which hold ints. */
+static int notify_count(size_t n)
+{
+    return n > (size_t)INT_MAX ? INT_MAX : (int)n;
+}
+
+/* Wake select()/poll() clients whose condition now holds, with the counts the device
+   reports right now (never a remembered flag: it goes stale). Device locked. */
+static void notify_path(can_dev_t *dev, can_path_t *path)
+{
+    int avail = notify_count(can_on_readable(dev, path));
+    int room = notify_count(can_on_writable(dev, path));
+
+    if (IOFUNC_NOTIFY_INPUT_CHECK(path->notify, avail, 0))
+        iofunc_notify_trigger(path->notify, avail, IOFUNC_NOTIFY_INPUT);
+    if (IOFUNC_NOTIFY_OUTPUT_CHECK(path->notify, room))
+        iofunc_notify_trigger(path->notify, room, IOFUNC_NOTIFY_OUTPUT);
+}
+
+/* Every path has its own select()/poll() clients, and its own readiness. Device locked. */
+static void notify_readiness(can_dev_t *dev)
+{
+    for (size_t i = 0; i < CAN_NPATHS; i++)
+        notify_path(dev, &dev->paths[i]);
 }
 
 /* Give held readers what can_on_read() has now, oldest first; returns how many
@@ -263,36 +386,6 @@ void can_room_ready(can_dev_t *dev)
 {
     serve_waiters(dev);                       /* the same work: either change may let either side on */
 }
-
-/* A held request's client was hit by a signal or a timeout: release it with EINTR. */
-int can_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
-{
-    can_dev_t *dev = ocb->ocb.attr->dev;
-    struct _msg_info info;
-    int status = iofunc_unblock_default(ctp, msg, &ocb->ocb);  /* file-lock waiters */
-
-    if (status != (int)_RESMGR_DEFAULT)
-        return status;
-    /* Only a client that still asks to be released: it may have been answered already. */
-    if (MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ)) {
-        iofunc_attr_lock(&dev->attr);         /* unblock handlers run without the device lock */
-        release_all(dev, ctp->rcvid, 0, 0, NULL, EINTR);
-        iofunc_attr_unlock(&dev->attr);
-    }
-    return (int)_RESMGR_NOREPLY;
-}
-
-/* The last close of an open file: no request may still wait on it. */
-int can_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
-{
-    can_dev_t *dev = ocb->ocb.attr->dev;
-
-    iofunc_attr_lock(&dev->attr);             /* close_ocb runs without the device lock */
-    release_all(dev, 0, 0, 0, ocb, EBADF);
-    iofunc_attr_unlock(&dev->attr);
-    return iofunc_close_ocb_default(ctp, reserved, &ocb->ocb);
-}
-
 /* read(): a stream; can_on_read() fills the receive buffer, which is then replied. */
 int can_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 {
@@ -327,7 +420,7 @@ int can_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
     if (status == EAGAIN) {                   /* no data yet */
         if (nonblock)                         /* O_NONBLOCK: say so rather than wait */
             return EAGAIN;
-        return hold(ctp, &dev->readers, ocb, want, 0);
+        return hold(ctp, &dev->readers, ocb, want, 0, NULL, 0, SIZE_MAX);
     }
     if (status != EOK)
         return status;
@@ -384,7 +477,8 @@ int can_io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
     if (total > 0 || dev->again)
         serve_waiters(dev);                   /* new data: held readers, select()/poll() */
     if (total == 0 && status == EAGAIN && !nonblock)  /* full: wait for room (O_NONBLOCK: EAGAIN) */
-        return hold(ctp, &dev->writers, ocb, nbytes, (size_t)ctp->offset + sizeof msg->i);
+        return hold(ctp, &dev->writers, ocb, nbytes, (size_t)ctp->offset + sizeof msg->i,
+                    NULL, 0, SIZE_MAX);
     if (total == 0 && status != EOK)          /* nothing taken: the error is the answer */
         return status;
     if (total > 0)                            /* else: what was taken before an error */
@@ -587,6 +681,27 @@ static int can_dcmd_tx_frame(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t 
     return devctl_reply(ctp, msg, NULL, 0);
 }
 
+/* CANIF_DEVCTL_RX_FRAME: Take this rx mailbox's oldest frame, waiting for one (O_NONBLOCK: EAGAIN). */
+static int can_dcmd_rx_frame(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
+{
+    CANIF_FRAME *out;
+    int status;
+
+    (void)in_len;                             /* no input: extra bytes are ignored */
+    if (ocb->ocb.attr->role != CAN_ROLE_RX)  /* only rx paths take it */
+        return ENOTTY;
+    out = devctl_output(ctp, msg, sizeof(CANIF_FRAME), 8u);
+    if (out == NULL)                          /* a combine message left no room for the reply */
+        return EMSGSIZE;
+    memset(out, 0, sizeof(CANIF_FRAME));  /* nothing stale reaches the client */
+    status = can_on_rx_frame(ocb->ocb.attr->dev, ocb, out);
+    if (status == EAGAIN)                     /* no answer yet: held until can_rx_frame_ready() */
+        return hold_devctl(ctp, ocb, (uint32_t)CANIF_DEVCTL_RX_FRAME, NULL);
+    if (status != EOK)
+        return status;
+    return devctl_reply(ctp, msg, out, sizeof(CANIF_FRAME));
+}
+
 /* CANIF_DEVCTL_GET_STATS: The counters. */
 static int can_dcmd_get_stats(resmgr_context_t *ctp, io_devctl_t *msg, can_ocb_t *ocb, size_t in_len)
 {
@@ -700,6 +815,8 @@ CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(uint32_t) <= CAN_MSG_MAX_SIZE
                    "CANIF_DEVCTL_GET_BITRATE: the reply must fit the receive buffer");
 CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(canif_mode_t) <= CAN_MSG_MAX_SIZE,
                    "CANIF_DEVCTL_GET_MODE: the reply must fit the receive buffer");
+CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 7 + sizeof(CANIF_FRAME) <= CAN_MSG_MAX_SIZE,
+                   "CANIF_DEVCTL_RX_FRAME: the reply must fit the receive buffer");
 CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(canif_stats_t) <= CAN_MSG_MAX_SIZE,
                    "CANIF_DEVCTL_GET_STATS: the reply must fit the receive buffer");
 CAN_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(canif_mode_t) <= CAN_MSG_MAX_SIZE,
@@ -734,6 +851,8 @@ int can_io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
         return can_dcmd_set_mode(ctp, msg, ocb, len - sizeof msg->i);
     case (uint32_t)CANIF_DEVCTL_TX_FRAME:
         return can_dcmd_tx_frame(ctp, msg, ocb, len - sizeof msg->i);
+    case (uint32_t)CANIF_DEVCTL_RX_FRAME:
+        return can_dcmd_rx_frame(ctp, msg, ocb, len - sizeof msg->i);
     case (uint32_t)CANIF_DEVCTL_GET_STATS:
         return can_dcmd_get_stats(ctp, msg, ocb, len - sizeof msg->i);
     case (uint32_t)CANIF_DEVCTL_RESET:

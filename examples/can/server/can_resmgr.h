@@ -67,8 +67,9 @@ typedef rcvid_t can_rcvid_t;
 typedef int can_rcvid_t;
 #endif
 
-/* A held request: a read() waiting for data or a write() waiting for room. Its reply is
-   sent later, by rcvid, once the device can serve it (or it is released). */
+/* A held request: a read() waiting for data, a write() waiting for room or a blocking
+   devctl waiting for its answer. Its reply is sent later, by rcvid, once the device can
+   serve it (or it is released). */
 typedef struct can_waiter {
     struct can_waiter *next;
     can_rcvid_t   rcvid;       /* whom to reply to */
@@ -78,6 +79,11 @@ typedef struct can_waiter {
     size_t                 nbytes;      /* how much it asked to read or write */
     size_t                 msg_offset;  /* writes: where the data starts in the client's message */
 } can_waiter_t;
+
+/* Blocking devctls held at most per command; one more is refused with EBUSY. */
+#ifndef CAN_HELD_MAX
+#define CAN_HELD_MAX 64u
+#endif
 
 /* Hardware and event state (can_events.c): filled in before the hooks run. */
 typedef struct {
@@ -104,6 +110,11 @@ typedef struct can_dev {
     can_waiter_t *writers;  /* held write()s (the device was full), oldest first */
     unsigned        serving;    /* nonzero while held requests are being served */
     unsigned        again;      /* a hook asked to serve them again meanwhile */
+    struct {                    /* held blocking devctls per command, oldest first */
+        can_waiter_t *rx_frame;
+    } held;
+    unsigned        held_serving;  /* nonzero while held devctls are being answered */
+    unsigned        held_again;    /* a hook asked to answer them again meanwhile */
     can_hw_t hw;  /* registers, timers, interrupts (can_events.c) */
 } can_dev_t;
 

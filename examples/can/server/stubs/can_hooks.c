@@ -118,6 +118,18 @@ int can_on_tx_frame(can_dev_t *dev, can_ocb_t *ocb, const CANIF_FRAME *in)
     return EOK;
 }
 
+/* Take this rx mailbox's oldest frame, waiting for one (O_NONBLOCK: EAGAIN).
+   Return EOK or an errno value for the client;
+   EAGAIN when there is no answer yet: the request is then held until
+   can_rx_frame_ready() asks again. */
+int can_on_rx_frame(can_dev_t *dev, can_ocb_t *ocb, CANIF_FRAME *out)
+{
+    (void)ocb;
+    (void)dev;
+    (void)out;                                /* arrives zeroed: fill it in here */
+    return EAGAIN;                            /* no answer yet: held until can_rx_frame_ready() */
+}
+
 /* The counters.
    Return EOK or an errno value for the client. */
 int can_on_get_stats(can_dev_t *dev, can_ocb_t *ocb, canif_stats_t *out)
