@@ -24,6 +24,10 @@ extern "C" {
 
 #define CAN_RMGEN_FORMAT 1          /* rmgen spec format this header follows */
 #define CAN_PATH         "/dev/can1"  /* where the server registers by default */
+
+/* The server registers these paths (under its -p base, default CAN_PATH). A command
+   used on a path whose role does not take it fails with ENOTTY, as any command the device
+   does not support does; read()/write() where the role does not allow them, ENOSYS. */
 #define CAN_RX_PATH  CAN_PATH "/rx"  /* rx: + a number, CAN_RX_FIRST.. */
 #define CAN_RX_FIRST 0u
 #define CAN_RX_COUNT 4u  /* rx paths: rx0..rx3 */
@@ -131,11 +135,11 @@ CAN_STATIC_ASSERT(sizeof(canif_mode_t) <= 0x3FFF, "CANIF_DEVCTL_GET_MODE: devctl
 #define CANIF_DEVCTL_SET_MODE __DIOT(_DCMD_MISC, 0x43, canif_mode_t)
 CAN_STATIC_ASSERT(sizeof(canif_mode_t) <= 0x3FFF, "CANIF_DEVCTL_SET_MODE: devctl payloads must fit the 14-bit size field");
 
-/* Queue a frame on this tx mailbox (EAGAIN: full). In: frame. Needs an fd open in any mode. */
+/* Queue a frame on this tx mailbox (EAGAIN: full). In: frame. Needs an fd open in any mode. Only on tx paths (elsewhere ENOTTY). */
 #define CANIF_DEVCTL_TX_FRAME __DIOT(_DCMD_MISC, 0x44, CANIF_FRAME)
 CAN_STATIC_ASSERT(sizeof(CANIF_FRAME) <= 0x3FFF, "CANIF_DEVCTL_TX_FRAME: devctl payloads must fit the 14-bit size field");
 
-/* Take this rx mailbox's oldest frame, waiting for one (O_NONBLOCK: EAGAIN). Out: frame. Needs an fd open in any mode. */
+/* Take this rx mailbox's oldest frame, waiting for one (O_NONBLOCK: EAGAIN). Out: frame. Needs an fd open in any mode. Only on rx paths (elsewhere ENOTTY). */
 #define CANIF_DEVCTL_RX_FRAME __DIOF(_DCMD_MISC, 0x45, CANIF_FRAME)
 CAN_STATIC_ASSERT(sizeof(CANIF_FRAME) <= 0x3FFF, "CANIF_DEVCTL_RX_FRAME: devctl payloads must fit the 14-bit size field");
 
@@ -158,7 +162,7 @@ CAN_STATIC_ASSERT(sizeof(can_mailbox_t) <= 0x3FFF, "CANIF_DEVCTL_GET_MAILBOX: de
 #define CANIF_DEVCTL_SET_MAILBOX __DIOT(_DCMD_MISC, 0x51, can_mailbox_t)
 CAN_STATIC_ASSERT(sizeof(can_mailbox_t) <= 0x3FFF, "CANIF_DEVCTL_SET_MAILBOX: devctl payloads must fit the 14-bit size field");
 
-/* Frames waiting in this rx mailbox. Out: u32. Needs an fd open in any mode. */
+/* Frames waiting in this rx mailbox. Out: u32. Needs an fd open in any mode. Only on rx paths (elsewhere ENOTTY). */
 #define CANIF_DEVCTL_RX_PENDING __DIOF(_DCMD_MISC, 0x52, uint32_t)
 CAN_STATIC_ASSERT(sizeof(uint32_t) <= 0x3FFF, "CANIF_DEVCTL_RX_PENDING: devctl payloads must fit the 14-bit size field");
 
