@@ -11,7 +11,7 @@ from rmgen.model import DEVCTL_TABLE_FROM
 SHAPES = [  # one of each payload shape and check kind, repeated up to the threshold
     "out: pair", "in: pair, access: write", "in: pair, out: pair, access: read-write", "access: write",
     "in: unit", "in: bool", "in: \"u8[4]\", out: \"u8[4]\"", "in: pair, out: stamp, access: read",
-    "out: stamp, access: read", "in: stamp",
+    "out: stamp, access: read", "in: stamp", "in: pair, out: stamp, blocking: true",
 ]
 
 

@@ -108,7 +108,7 @@ $(O)/gpio_host_test.o: host/gpio_host_test.c $(HEADERS) | $(O)
 
 # The test wraps a few calls of the driver's to check its locking and to force an order
 # of events (an unblock before a read is held).
-TEST_LDFLAGS := -Wl,--wrap=iofunc_notify_remove
+TEST_LDFLAGS := -Wl,--wrap=iofunc_notify_remove -Wl,--wrap=gpio_on_wait_result -Wl,--wrap=MsgError
 $(TEST): $(OBJS) $(RUNTIME)
 	$(CC) $(SANFLAGS) $(TEST_LDFLAGS) -o $@ $(OBJS) $(RUNTIME) $(LDLIBS)
 

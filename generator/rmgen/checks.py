@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import events, hints, names, schema
+from rmgen import events, hints, names, naming, paths, schema
 from rmgen.diagnostics import Diagnostics, did_you_mean
 from rmgen.loader import PathKey, Spec
 from rmgen.typesys import (DCMD_CLASSES, MAX_ARRAY, MAX_DEVCTL_PAYLOAD, MAX_DEVCTLS, MAX_STRUCT_DEPTH, PRIMITIVES,
@@ -27,11 +27,14 @@ def check(spec: Spec, diags: Diagnostics) -> None:
     if resolved and c.acyclic(refs):
         c.payloads(refs)
     c.devctl_codes()
+    c.held_devctls()
     c.numbers(refs)
     c.state_bindings()
     c.options()
     c.io_and_server()
     events.check(c)
+    paths.check(c)
+    naming.check(c)
 
 
 class _Checker:
@@ -103,33 +106,60 @@ class _Checker:
                 first[name] = (path, is_key)
 
     def collisions(self) -> None:
-        """Every C name derived from spec names stays distinct, and clear of rmgen's own."""
+        """Every C name derived from spec names (or set in `naming`) stays distinct, and
+        clear of rmgen's own."""
         dev, made, tags = self.device, {}, {}
+        cn = naming.Naming(self.d)
         for suffix, what in names.FIXED_SUFFIXES:
             made[f"{dev}_{suffix}"] = f"rmgen's {what}"
+        for suffix, what in names.FIXED_MACROS:
+            made[f"{names.macro(dev)}_{suffix}"] = f"rmgen's {what}"
+        for name in names.GENERATED_NAMES:
+            made[name] = "rmgen's own helper"
         for suffix, what in names.FIXED_TAGS:
             tags[f"{dev}_{suffix}"] = f"rmgen's {what}"
+        self._event_names(made)
         for e, enum in self.enums.items():
             where = ("enums", e)
-            self._claim(made, names.typedef(dev, e), f"enum '{e}'", where, at_key=True)
+            self._claim(made, cn.type_name("enums", e), f"enum '{e}'", *self._named_at("enums", e, "type"))
             self._claim(made, names.valid_fn(dev, e), f"enum '{e}'", where, at_key=True)
-            self._claim(tags, f"{dev}_{e}", f"enum '{e}'", where, at_key=True)
+            self._claim(tags, cn.tag("enums", e), f"enum '{e}'", *self._named_at("enums", e, "tag"))
             for i, value in enumerate(enum["values"]):
-                self._claim(made, names.enum_constant(dev, e, value["name"]),
-                            f"enum value '{e}.{value['name']}'", ("enums", e, "values", i, "name"))
+                consts = self.d.get("naming", {}).get("enums", {}).get(e, {}).get("constants", {})
+                at = ("naming", "enums", e, "constants", value["name"]) if value["name"] in consts else \
+                    ("enums", e, "values", i, "name")
+                self._claim(made, cn.enum_constant(e, value["name"]), f"enum value '{e}.{value['name']}'", at)
         for t in self.types:
             where = ("types", t)
-            self._claim(made, names.typedef(dev, t), f"type '{t}'", where, at_key=True)
+            self._claim(made, cn.type_name("types", t), f"type '{t}'", *self._named_at("types", t, "type"))
             self._claim(made, names.check_fn(dev, t), f"type '{t}'", where, at_key=True)
-            self._claim(tags, f"{dev}_{t}", f"type '{t}'", where, at_key=True)
+            self._claim(tags, cn.tag("types", t), f"type '{t}'", *self._named_at("types", t, "tag"))
         for i, dc in enumerate(self.devctls):
             what, where = f"devctl '{dc['name']}'", ("devctl", i, "name")
-            self._claim(made, names.dcmd_macro(dev, dc["name"]), what, where)
+            self._claim(made, cn.dcmd_macro(dc["name"]), what, where)
             self._claim(made, names.client_fn(dev, dc["name"]), what, where)
             self._claim(made, names.hook(dev, dc["name"]), what, where)
             self._claim(made, names.handler(dev, dc["name"]), what, where)
             self._claim(tags, f"{dev}_{dc['name']}_msg", what, where)
+            if dc.get("blocking"):
+                self._claim(made, f"{names.client_fn(dev, dc['name'])}_ready", what, where)
         self._test_names()
+
+    def _named_at(self, section: str, name: str, key: str) -> Tuple[PathKey, bool]:
+        """(path, at_key) of where a C name of an enum or type is decided: its `naming`
+        entry if the spec sets it there, else the definition's key."""
+        given = self.d.get("naming", {}).get(section, {}).get(name, {})
+        return (("naming", section, name, key), False) if key in given else ((section, name), True)
+
+    def _event_names(self, made: Dict[str, str]) -> None:
+        """The macros the events and registers sections make (pulse codes, windows)."""
+        up = names.macro(self.device)
+        ev = self.d.get("events", {})
+        for p in ev.get("pulses", []):
+            made.setdefault(f"{up}_PULSE_{p['name'].upper()}", f"rmgen's code of pulse '{p['name']}'")
+        for w in self.d.get("registers", []):
+            for part in ("PADDR", "SIZE"):
+                made.setdefault(f"{up}_{w['name'].upper()}_{part}", f"rmgen's macro of window '{w['name']}'")
 
     def _test_names(self) -> None:
         """The host test's functions test_dcmd_NAME[_raw|_needs_mode|_rejects_...|_then_...]
@@ -256,6 +286,12 @@ class _Checker:
             seen.setdefault(key, dc["name"])
 
     # --- numbers ------------------------------------------------------------------
+    def held_devctls(self) -> None:
+        """A blocking devctl answers with its out payload: it must have one."""
+        for i, dc in enumerate(self.devctls):
+            if dc.get("blocking") and "out" not in dc:
+                self.add("RM0124", ("devctl", i, "blocking"), at_key=True, name=dc["name"])
+
     def _fits(self, path: PathKey, what: str, value: int, type_name: str) -> bool:
         p = PRIMITIVES[type_name]
         if p.min <= value <= p.max:

@@ -243,6 +243,58 @@ REGISTRY: Dict[str, Entry] = _registry(
           "A run that was killed leaves its staged files (.NAME.rmgen-new, .NAME.rmgen-old) "
           "or an unfinished journal (.rmgen-journal). The next run finishes a committed "
           "journal, then removes what is left; --check reports them without touching them."),
+    # --- several paths: roles and devctl roles (RM0062-RM0071) -------------------------
+    Entry("RM0062", ERROR, "devctl '{name}' names role '{role}', which no paths entry has{hint}",
+          "devctl roles lists the roles (paths[].role) whose paths accept the command; each "
+          "must be a role the top-level paths list defines."),
+    Entry("RM0063", ERROR, "devctl '{name}' has roles, but the spec has no paths list",
+          "Roles belong to paths: without a top-level 'paths' list the server registers one "
+          "path, which takes every command. Add the paths, or drop the roles."),
+    Entry("RM0064", ERROR, "role '{role}' would register {pathname}, which role '{other}' registers too",
+          "Every path is attached once. Two roles whose name, numbers and 'under' produce "
+          "the same path cannot both serve it: rename one or change its numbers."),
+    Entry("RM0065", ERROR, "role '{role}' has access {access}, more than the device's io allows ({io})",
+          "A path's access narrows what read() and write() may do there; it cannot allow "
+          "what io.access (or io kind none) refuses on every path."),
+    Entry("RM0066", ERROR, "io kind buffer cannot be shared by several paths",
+          "A buffer device's size and data belong to its one attribute (attr.nbytes, "
+          "positions, truncation on open). With paths, use io kind hook (each path's "
+          "hooks see their path through ocb) or kind none."),
+    Entry("RM0067", ERROR, "{count} {what}; the limit is {limit}",
+          "One server attaches every path before its receive loop; the limits (256 paths, "
+          "32 roles: a command's roles are bits of a 32-bit mask) keep the path table and "
+          "the start-up small. Serve more with more servers."),
+    Entry("RM0068", ERROR, "role '{role}' would register {pathname}, which is not a path name",
+          "Under device.path (under: true) a path without a number needs a name that is a "
+          "file name: not empty, '.' or '..'. Give a name, or a count."),
+    Entry("RM0069", ERROR, "{who} needs the C name {cname}, which {other} already has",
+          "Each role defines DEVICE_ROLE_ROLE and DEVICE_ROLE_COUNT/_FIRST/_PATH in the "
+          "public header, and paths define the types DEVICE_path_t and DEVICE_role_t; "
+          "rename the role, or the enum value, type or command with that name."),
+    Entry("RM0070", ERROR, "role '{role}' has 'first' without 'count'",
+          "first is the number of the first of count numbered instances; a role without a "
+          "count registers one path without a number."),
+    Entry("RM0071", ERROR, "io.blocking needs a path that can read, and no role can",
+          "A blocking device holds reads until data arrives; when every role is write-only "
+          "or none, nothing can ever be held or released. Let a role read, or drop blocking."),
+    # --- naming: C names set in full (RM0072-RM0075) ----------------------------------
+    Entry("RM0072", ERROR, "naming.{section} names '{name}', which is not {what} of this spec{hint}",
+          "The naming section sets C names of enums and struct types by their spec names; "
+          "each key must be an enum (naming.enums) or a struct type (naming.types) defined "
+          "in the same spec."),
+    Entry("RM0073", ERROR, "enum '{enum}' has no value '{value}'{hint}",
+          "naming.enums.E.constants sets whole constant names by value name: each key must "
+          "be the name of one of that enum's values."),
+    Entry("RM0074", ERROR, "the C name {name} cannot be used: {why}",
+          "A name set in the naming section (or made from a prefix set there) must be usable "
+          "in C: not a keyword, and a type name ends in _t or holds an upper-case letter, so "
+          "that it can never be one of the generated code's variables or parameters."),
+    Entry("RM0075", ERROR, "the C name {name} clashes with {why}",
+          "Names set in the naming section are not prefixed with the device name, so they "
+          "must stay clear of the names the headers of the generated code define: the C "
+          "library (E*, *_MAX, SIG*, ...), POSIX (O_*, S_*, CLOCK_*, ...) and QNX (IOFUNC_*, "
+          "RESMGR_*, _IO_*, ...). The list is in generator/rmgen/names.py; pick another name "
+          "or prefix."),
     # --- ux: --check, renamed devices, YAML quoting -------------------------------------
     Entry("RM0080", ERROR, "{symbol}() is not defined ({purpose}); copy its stub from {stub}",
           "Under --check a hook missing from your hooks file is an error, not the RM0053 "
@@ -330,6 +382,11 @@ REGISTRY: Dict[str, Entry] = _registry(
           "Each pulse, timer and interrupt gets its own pulse code between _PULSE_CODE_MINAVAIL "
           "(0) and _PULSE_CODE_MAXAVAIL (127); several timers or pulses can share one hook "
           "instead."),
+    # --- held requests ----------------------------------------------------------------
+    Entry("RM0124", ERROR, "devctl '{name}' is blocking but has no out payload",
+          "A blocking devctl is held until the driver has its answer (NAME_CMD_ready() asks the "
+          "hook again); the answer is its out payload. A command without one has nothing to "
+          "wait for: give it an out type, or drop blocking."),
 )
 
 

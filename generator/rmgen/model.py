@@ -10,7 +10,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import __version__, escape, events, names, schema
+from rmgen import __version__, escape, events, names, naming, paths, schema
 from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref, payload_size
 
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
@@ -61,6 +61,11 @@ class CType:
     @property
     def is_array(self) -> bool:
         return self.count is not None and self.kind != "char"
+
+    @property
+    def is_scalar(self) -> bool:
+        """An integer, bool or enum (not an array, string or struct): passable by value."""
+        return self.count is None and self.kind in ("primitive", "enum")
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,8 @@ class StateField:
     ctype: CType
     init: Optional[str]      # C initialiser expression, None = zero
     doc: str
+    lo: Optional[int] = None     # the spec's min and max, if given
+    hi: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -195,12 +202,58 @@ class Devctl:
     state: Optional[StateField]
     doc: str
     payload_size: int        # bytes encoded in the dcmd
+    roles: Tuple[str, ...] = ()  # role constants whose paths take it (empty: every path)
+    role_names: Tuple[str, ...] = ()  # the same roles as the spec names them
+    in_by_value: bool = False  # the client function takes the scalar input by value (naming)
+    blocking: bool = False   # held while its hook says EAGAIN, until NAME_CMD_ready() (held_devctl.c.j2)
+
+    @property
+    def ready_fn(self) -> str:
+        """A held command's release function, for the user's hooks: NAME_CMD_ready(dev)."""
+        return f"{self.client_fn}_ready"
+
+    @property
+    def held_list(self) -> str:
+        """The device member listing a held command's waiters, oldest first."""
+        return f"held.{self.name}"
 
     @property
     def payload_params(self) -> Tuple[str, ...]:
         """Parameter declarations of the payload, shared by the client function and the hook."""
         return tuple(([f"const {self.inp.ctype.param('in')}"] if self.inp else [])
                      + ([self.out.ctype.param("out")] if self.out else []))
+
+    @property
+    def role_refused(self) -> str:
+        """C condition true when ocb's path has none of the command's roles."""
+        return " && ".join(f"ocb->ocb.attr->role != {r}" for r in self.roles)
+
+    @property
+    def role_mask(self) -> str:
+        """The command's roles as bits (1u << role), for the command table."""
+        return " | ".join(f"(1u << {r})" for r in self.roles) if self.roles else "0xffffffffu"
+
+    @property
+    def role_text(self) -> str:
+        """"rx and tx": the roles whose paths take the command, for comments."""
+        words = list(self.role_names)
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+    @property
+    def client_params(self) -> Tuple[str, ...]:
+        """The client function's parameters: the hook's, or a scalar input by value."""
+        if not self.in_by_value:
+            return self.payload_params
+        return (self.inp.ctype.decl("value"),) + ((self.out.ctype.param("out"),) if self.out else ())
+
+    def client_arg(self, ident: str) -> str:
+        """The variable `ident` holding the input, as the client function's argument."""
+        return ident if self.in_by_value else self.inp.ctype.ref(ident)
+
+    @property
+    def client_in(self) -> str:
+        """The client function's input as a pointer expression (`in`, or `&value`)."""
+        return "&value" if self.in_by_value else "in"
 
     @property
     def in_place_align(self) -> int:
@@ -330,6 +383,7 @@ class Device:
     blocking: Optional[Blocking] = None  # held requests, when io.blocking
     hooks: List[Hook] = field(default_factory=list)
     events: events.Events = field(default_factory=lambda: events.Events(""))
+    paths: Optional[paths.Paths] = None  # several paths (roles), or None: device.path alone
 
     # names used across files, derived once
     @property
@@ -339,6 +393,31 @@ class Device:
     @property
     def ocb_t(self) -> str:
         return f"{self.name}_ocb_t"
+
+    @property
+    def ocb_dev(self) -> str:
+        """C expression for the device of the open file `ocb` (with paths, through its path)."""
+        return "ocb->ocb.attr->dev" if self.paths else "ocb->ocb.attr"
+
+    @property
+    def ocb_notify(self) -> str:
+        """C expression for the select() lists `ocb` belongs to (with paths: its path's)."""
+        return "ocb->ocb.attr->notify" if self.paths else "dev->notify"
+
+    @property
+    def path_arg(self) -> str:
+        """`, ocb->ocb.attr`: the path argument the readiness hooks take with paths."""
+        return ", ocb->ocb.attr" if self.paths else ""
+
+    @property
+    def shared_state(self) -> Optional[paths.SharedState]:
+        """A state field one path sets and another reads (the paths host test)."""
+        return paths.shared_state(self.paths, self.devctls, {e.name: e for e in self.enums}) if self.paths else None
+
+    @property
+    def test_view(self) -> "Device":
+        """The device as the generic host tests see it (with paths: on one path)."""
+        return paths.test_view(self)
 
     @property
     def mode_octal(self) -> str:
@@ -373,6 +452,22 @@ class Device:
     def has_input(self) -> bool:
         """Some devctl receives a payload."""
         return any(c.inp for c in self.devctls)
+
+    @property
+    def held_devctls(self) -> List[Devctl]:
+        """The commands marked blocking: held until the driver can answer them."""
+        return [c for c in self.devctls if c.blocking]
+
+    @property
+    def holds(self) -> bool:
+        """The server holds requests (io.blocking or a blocking devctl): waiter lists,
+        io_unblock and close_ocb are generated (held.c.j2)."""
+        return self.blocking is not None or bool(self.held_devctls)
+
+    @property
+    def held_has_input(self) -> bool:
+        """Some held command has an input: its waiters keep a copy of it."""
+        return any(c.inp for c in self.held_devctls)
 
     @property
     def devctl_table(self) -> bool:
@@ -440,6 +535,7 @@ class _Builder:
             {n: [(f["name"], parse_typeref(f["type"])) for f in s["fields"]] for n, s in self.struct_specs.items()},
             {n: e.get("base", schema.default("enums", "base")) for n, e in self.enum_specs.items()},
         )
+        self.naming = naming.Naming(spec)
         self.input_structs = set()  # structs (transitively) received from clients
         self.has_checks: Dict[str, bool] = {}
         self.enums_by_name: Dict[str, Enum] = {e.name: e for e in self.enums()}
@@ -454,10 +550,10 @@ class _Builder:
         elif kind == "char":
             base = "char"
         elif kind == "enum":
-            base = names.typedef(self.prefix, ref.name)
+            base = self.naming.type_name("enums", ref.name)
             check_fn = names.valid_fn(self.prefix, ref.name)
         else:
-            base = names.typedef(self.prefix, ref.name)
+            base = self.naming.type_name("types", ref.name)
         return CType(str(ref), base, ref.count, self.table.sizeof(ref), kind, ref.name, check_fn)
 
     def enums(self) -> List[Enum]:
@@ -466,12 +562,12 @@ class _Builder:
             e = self.enum_specs[name]
             base = e.get("base", schema.default("enums", "base"))
             values = tuple(
-                EnumValue(v["name"], names.enum_constant(self.prefix, name, v["name"]), v["value"], v.get("doc", ""))
+                EnumValue(v["name"], self.naming.enum_constant(name, v["name"]), v["value"], v.get("doc", ""))
                 for v in e["values"]
             )
             used = {v.value for v in values}
             invalid = next(v for v in range(PRIMITIVES[base].max, PRIMITIVES[base].min - 1, -1) if v not in used)
-            out.append(Enum(name, names.typedef(self.prefix, name), f"enum {self.prefix}_{name}",
+            out.append(Enum(name, self.naming.type_name("enums", name), f"enum {self.naming.tag('enums', name)}",
                             PRIMITIVES[base].ctype, e.get("doc", ""), values, names.valid_fn(self.prefix, name),
                             invalid))
         return out
@@ -548,7 +644,8 @@ class _Builder:
                     checks += self.field_checks(fields[slot.name], members[-1].ctype)
             shape = self.table.struct_shape(name)
             has = bool(checks) and name in self.input_structs
-            out.append(Struct(name, names.typedef(self.prefix, name), f"struct {self.prefix}_{name}", s.get("doc", ""),
+            out.append(Struct(name, self.naming.type_name("types", name), f"struct {self.naming.tag('types', name)}",
+                              s.get("doc", ""),
                               shape.size, shape.align, tuple(members), tuple(checks),
                               names.check_fn(self.prefix, name) if has else None, name in self.input_structs))
         return out
@@ -570,7 +667,8 @@ class _Builder:
     # -- state -------------------------------------------------------------
     def state_field(self, f: dict) -> StateField:
         ct = self.ctype(f["type"])
-        return StateField(f["name"], ct, self.initialiser(ct, f.get("default")), f.get("doc", ""))
+        return StateField(f["name"], ct, self.initialiser(ct, f.get("default")), f.get("doc", ""),
+                          f.get("min"), f.get("max"))
 
     def initialiser(self, ct: CType, default) -> Optional[str]:
         if default is None:
@@ -579,7 +677,7 @@ class _Builder:
             return escape.c_string(str(default))
         if ct.kind == "enum":
             if isinstance(default, str):
-                return names.enum_constant(self.prefix, ct.name, default)
+                return self.naming.enum_constant(ct.name, default)
             return str(default)
         if isinstance(default, bool):
             return "1" if default else "0"
@@ -631,12 +729,15 @@ class _Builder:
                        "write": "opened for writing", "read-write": "opened for reading and writing"}[access]
         return Devctl(
             name=name, code=d["code"], class_macro=class_macro, class_value=class_value,
-            macro=names.dcmd_macro(self.prefix, name), direction=direction, size_type=size_type,
+            macro=self.naming.dcmd_macro(name), direction=direction, size_type=size_type,
             union_tag=union_tag, inp=inp, out=out, access=access, access_flags=ACCESS_FLAGS[access],
             access_text=access_text, open_flag=ACCESS_OPEN_FLAG[access],
             hook=names.hook(self.prefix, name), client_fn=names.client_fn(self.prefix, name),
             handler=names.handler(self.prefix, name), state=state_by_name.get(d.get("state")),
-            doc=d.get("doc", ""), payload_size=size,
+            doc=d.get("doc", ""), payload_size=size, roles=paths.devctl_roles(d, self.prefix),
+            role_names=tuple(d.get("roles") or ()),
+            in_by_value=self.naming.by_value and inp is not None and inp.ctype.is_scalar,
+            blocking=d.get("blocking", schema.default("devctl", "blocking")),
         )
 
     # -- device ------------------------------------------------------------
@@ -690,6 +791,7 @@ class _Builder:
             blocking=blocking,
         )
         device.events = events.build(spec, self.prefix, _event_option)
+        device.paths = paths.build(spec, self.prefix)
         device.options += events.options(device.events)
         device.hooks = hooks(device) + events.hooks(device.events, f"{device.dev_t} *dev", Hook)
         return device
@@ -721,19 +823,22 @@ def hooks(d: Device) -> List[Hook]:
                         "in *done (less than nbytes is a short write). Return EOK or an errno value"
                         + (";\nEAGAIN when the device is full: the writer then waits until\n"
                            f"{d.name}_room_ready() is called." if d.blocking else "."), "write()"))
+    ready = (f"const {d.dev_t} *dev",) + ((f"const {d.paths.path_t} *path",) if d.paths else ())
     if d.blocking:
-        out.append(Hook(d.blocking.readable_hook, "readable", (f"const {d.dev_t} *dev",),
+        out.append(Hook(d.blocking.readable_hook, "readable", ready,
                         "select()/poll(): how many bytes a read() would get right now (0: it would\n"
                         "wait). Asked with the device locked, after every change.", "select()/poll()",
                         returns="size_t"))
     if d.blocking and d.blocking.writable_hook:
-        out.append(Hook(d.blocking.writable_hook, "writable", (f"const {d.dev_t} *dev",),
+        out.append(Hook(d.blocking.writable_hook, "writable", ready,
                         "select()/poll(): how many bytes a write() could place right now (0: the\n"
                         "device is full and it would wait). Asked with the device locked.",
                         "select()/poll()", returns="size_t"))
     for c in d.devctls:
         out.append(Hook(c.hook, "devctl", (dev, ocb, *c.payload_params),
-                        (c.doc or f"devctl {c.name}") + ".\nReturn EOK or an errno value for the client.",
+                        (c.doc or f"devctl {c.name}") + ".\nReturn EOK or an errno value for the client"
+                        + (f";\nEAGAIN when there is no answer yet: the request is then held until\n"
+                           f"{c.ready_fn}() asks again." if c.blocking else "."),
                         f"devctl {c.name} ({c.macro})", c))
     return out
 

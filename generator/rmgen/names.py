@@ -71,6 +71,10 @@ GENERATED_NAMES = frozenset("""
     attr_was_free build_combine build_devctl check_locked client_loop close_all
     dead_closes_now devctl_input devctl_msg devctl_output devctl_reply die_and_restart drain
     event_pulse report run_event_tests
+    client_on_path init_paths notify_path open_at test_paths_concurrent test_paths_io_roles
+    test_paths_open test_paths_share_state
+    answer_held call_held dead_answers_now devctl_reply_held held_complete held_now held_wait
+    held_hook_mode hold_devctl set_held_mode
     feed_writer fill finding forcing held_requests hold init_attr init_funcs init_state
     io_start msg_len notify_count notify_readiness one_op open_dev parse_number
     parse_options patience poll_dev read_as_dying_client read_exact read_held release_all
@@ -87,7 +91,7 @@ GENERATED_NAMES = frozenset("""
 
 # Members rmgen's device and open-file structs hold besides the state fields
 # (resmgr_header.h.j2): a state or open_state field of the same name would repeat one.
-DEVICE_MEMBERS = frozenset("attr notify buffer readers writers serving again hw".split())
+DEVICE_MEMBERS = frozenset("attr notify buffer readers writers serving again held held_serving held_again hw paths".split())
 OPEN_FILE_MEMBERS = frozenset("ocb".split())
 
 
@@ -175,7 +179,96 @@ FIXED_SUFFIXES = (
     ("rcvid_t", "rcvid type"), ("waiter_t", "waiter type"), ("room_ready", "function"),
     ("on_readable", "hook"), ("on_writable", "hook"), ("qnx_count_t", "QNX count type"),
     ("qnx_status_t", "QNX status type"), ("qnx_nbytes_t", "QNX nbytes type"),
-    ("dcmd_entry_t", "devctl table type"),
+    ("dcmd_entry_t", "devctl table type"), ("static_assert", "pre-C11 assert array"),
+)
+# Macros every generated tree defines after the upper-cased device name (the headers'
+# include guards, the public header's own, the server's sizes and pool figures).
+FIXED_MACROS = (
+    ("H_INCLUDED", "include guard"), ("CLIENT_H_INCLUDED", "include guard"),
+    ("RESMGR_H_INCLUDED", "include guard"), ("HOOKS_H_INCLUDED", "include guard"),
+    ("RMGEN_FORMAT", "format macro"), ("PATH", "path macro"), ("STATIC_ASSERT", "assert macro"),
+    ("FILE_MODE", "mode macro"), ("MSG_MAX_SIZE", "size macro"), ("NPARTS_MAX", "size macro"),
+    ("BUFFER_SIZE", "size macro"), ("READ_NBYTES", "message macro"), ("WRITE_NBYTES", "message macro"),
+    ("POOL_LO_WATER", "pool macro"), ("POOL_HI_WATER", "pool macro"), ("POOL_INCREMENT", "pool macro"),
+    ("POOL_MAXIMUM", "pool macro"),
 )
 # struct/union/enum tags every generated tree defines.
 FIXED_TAGS = (("dev", "device struct"), ("ocb", "open-file struct"), ("waiter", "waiter struct"))
+
+# --- Names a spec sets in full (`naming`: macro prefixes, enum constants, type names) ---
+# They are not derived from the device name, so besides rmgen's own names they must stay
+# clear of what the headers of the generated code define. tests/test_naming.py
+# checks these lists against `gcc -dM -E` over those headers (qnxhost and the C library).
+
+# Macro prefixes reserved by C (7.31 future directions: errno E*, signal SIG*/SIG_, locale
+# LC_*, stdint INT*/UINT*, fenv FE_*, inttypes PRI/SCN, stdatomic ATOMIC_), by POSIX per
+# header (XSH 2.2.2: fcntl F_ O_ S_, signal SA_ SI_ SS_ BUS_ CLD_ FPE_ ILL_ POLL_ SEGV_
+# TRAP_, sys/mman MAP_ MCL_ MS_ PROT_ POSIX_, time CLOCK_ TIMER_, pthread PTHREAD_, sched
+# SCHED_, stdint WCHAR_ WINT_ SIZE_ PTRDIFF_), glibc's own (MADV_ AT_ FD_ LOCK_ UTIME_
+# SEEK_ L_ P_) and QNX's (resmgr, dispatch, pools, procmgr, devctl, kernel, slog2, secpol,
+# and qnxhost's QH_).
+SYSTEM_MACRO_PREFIXES = tuple("""
+    SIG SA_ SI_ SS_ BUS_ CLD_ FPE_ ILL_ POLL_ SEGV_ TRAP_ F_ O_ S_ MAP_ MCL_ MS_ PROT_ MADV_
+    POSIX_ CLOCK_ TIMER_ PTHREAD_ SCHED_ INT UINT WCHAR_ WINT_ SIZE_ PTRDIFF_ LC_ FE_ PRI SCN
+    ATOMIC_ AT_ FD_ LOCK_ UTIME_ SEEK_ STDIN_ STDOUT_ STDERR_ EXIT_ L_ P_ IOFUNC_ RESMGR_
+    DISPATCH_ POOL_ THREAD_POOL_ PROCMGR_ MSG_ DEVDIR_ DCMD_ALL_ NTO_ SLOG2_ SECPOL_ QH_ QNXHOST_
+""".split())
+# Upper-case macros of those headers that no prefix above covers (besides E[0-9A-Z]* and
+# the *_MAX/*_MIN limits of limits.h, stdint.h and stdio.h).
+SYSTEM_MACROS = frozenset("""
+    ACCESSPERMS ALLPERMS BIG_ENDIAN BUFSIZ BYTE_ORDER CLOCKS_PER_SEC DEFFILEMODE EOF EOK
+    FAPPEND FASYNC FFSYNC FNDELAY FNONBLOCK FP_XSTATE_MAGIC1 FP_XSTATE_MAGIC2
+    FP_XSTATE_MAGIC2_SIZE GETIOVBASE GETIOVLEN LITTLE_ENDIAN MINSIGSTKSZ NFDBITS NGREG NSIG
+    NULL PDP_ENDIAN R_OK SETIOV TIME_UTC W_OK X_OK NDEBUG CHAR_BIT MAX_CANON MAX_INPUT PIPE_BUF
+    WCONTINUED WEXITED WEXITSTATUS WIFCONTINUED WIFEXITED WIFSIGNALED WIFSTOPPED WNOHANG WNOWAIT
+    WSTOPPED WSTOPSIG WTERMSIG WUNTRACED
+""".split())
+# Type names (typedefs) of those headers: QNX's message and library prefixes, the
+# <stdint.h> family, and the rest by name; then the struct/union tags they define.
+SYSTEM_TYPE_PREFIXES = tuple("io_ iofunc_ resmgr_ dispatch_ thread_pool_ message_ pthread_ u_int".split())
+STDINT_TYPE = re.compile(r"^u?int(8|16|32|64|ptr|max|_least(8|16|32|64)|_fast(8|16|32|64))_t$")
+SYSTEM_TYPES = frozenset("""
+    blkcnt_t blksize_t caddr_t clock_t clockid_t cpu_set_t daddr_t dev_t div_t
+    dupfd_handle_t fpos_t fpregset_t fsblkcnt_t fsfilcnt_t fsid_t gid_t greg_t gregset_t id_t
+    ino_t iov_t key_t ldiv_t lldiv_t locale_t loff_t max_align_t mcontext_t mode_t nlink_t
+    off_t pid_t ptrdiff_t quad_t u_quad_t rcvid_t register_t select_context_t name_attach_t
+    sig_atomic_t sig_t sigevent_t siginfo_t sigset_t sigval_t size_t socklen_t ssize_t
+    stack_t suseconds_t time_t timer_t ucontext_t uid_t useconds_t wchar_t va_list FILE
+""".split())
+SYSTEM_TAGS = frozenset("""
+    drand48_data flock iovec iovec_qnx itimerspec random_data sched_param sigaction
+    sigcontext sigevent sigstack sigval stat timespec timeval tm ucontext_t pthread_attr_t
+""".split())
+
+
+def system_name_problem(name: str, kind: str) -> Optional[str]:
+    """Why a C name set in full (`kind`: macro, type or tag) clashes with the C library,
+    POSIX or QNX, or None."""
+    if kind == "macro":
+        if re.match(r"E[0-9A-Z]", name):
+            return "the <errno.h> E* names reserved by C"
+        if name.endswith(("_MAX", "_MIN")):
+            return "the *_MAX/*_MIN limits of <limits.h> and <stdint.h>"
+        prefix = next((p for p in SYSTEM_MACRO_PREFIXES if name.startswith(p)), None)
+        if prefix:
+            return f"the {prefix}* names of the C library, POSIX or QNX headers"
+        return "a macro of the C library, POSIX or QNX headers" if name in SYSTEM_MACROS else None
+    if kind == "type":
+        prefix = next((p for p in SYSTEM_TYPE_PREFIXES if name.startswith(p)), None)
+        if prefix:
+            return f"the {prefix}* types of the QNX headers"
+        if name in SYSTEM_TYPES or STDINT_TYPE.match(name):
+            return "a type of the C library, POSIX or QNX headers"
+    if name in SYSTEM_TAGS or name in LIBRARY_NAMES:
+        return "a name of the C library, POSIX or QNX headers"
+    return None
+
+
+def dcmd_prefix(device: str) -> str:
+    """THERMO_DCMD_: the default prefix of the devctl command macros."""
+    return macro(device, "dcmd") + "_"
+
+
+def enum_prefix(device: str, enum: str) -> str:
+    """THERMO_UNIT_: the default prefix of an enum's constants."""
+    return macro(device, enum) + "_"

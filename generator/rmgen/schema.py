@@ -29,6 +29,10 @@ _PATTERNS = {
     "^[0-7]{3,4}$": "an octal string like \"0660\"",
     "^[A-Za-z0-9]$": "a single letter or digit",
     "^[a-z_][a-z0-9_]*(\\[[0-9]+\\])?$": "a type like u32, char[16], sample or sample[4]",
+    "^[A-Z][A-Z0-9_]*$": "an upper-case C name like CAN_MODE_LOOPBACK",
+    "^([A-Z][A-Z0-9_]*)?$": "empty or the upper-case start of C names, like CAN_DEVCTL_",
+    "^[A-Za-z][A-Za-z0-9_]*$": "a C type name (a letter, then letters, digits and _)",
+    "^[a-z][a-z0-9_]*$": "a lower-case C tag (a letter, then lower-case letters, digits and _)",
 }
 
 

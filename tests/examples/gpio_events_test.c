@@ -2,11 +2,14 @@
  * The gpio example driven by its hardware events, on the host runtime: the test plays
  * the hardware (it writes the registers in qh_device_memory() and raises the interrupt)
  * and the clock (qh_timer_advance()), then reads the hooks' work back with devctls.
+ * wait_result, a blocking devctl, is held until the conversion's interrupt completes it.
  * Also: every event hook ran with the device locked, and -i / -t move the interrupt
  * and the timer period. Built by tests/test_gpio_example.py, under ASan+UBSan.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,6 +64,73 @@ static void conversion(int fd, uint32_t data)
     CHECK(qh_interrupt_masked(IRQ) == 0);     /* and unmasked */
 }
 
+struct waiter { int fd; int started; int done; int status; uint32_t result; pthread_mutex_t lock; };
+
+/* A client that waits for the next conversion (gpio_wait_result() is held). */
+static void *wait_result(void *arg)
+{
+    struct waiter *w = arg;
+    uint32_t result = 0;
+    int status;
+
+    pthread_mutex_lock(&w->lock);
+    w->started = 1;
+    pthread_mutex_unlock(&w->lock);
+    status = gpio_wait_result(w->fd, &result);
+    pthread_mutex_lock(&w->lock);
+    w->status = status;
+    w->result = result;
+    w->done = 1;
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+static int waiter_flag(struct waiter *w, int done)
+{
+    int v;
+    pthread_mutex_lock(&w->lock);
+    v = done ? w->done : w->started;
+    pthread_mutex_unlock(&w->lock);
+    return v;
+}
+
+/* Two clients wait; one interrupt completes both with its conversion's result. A waiter
+   whose request had not arrived yet at that conversion waits for the next: bounded retries. */
+static void held_until_interrupt(int fd)
+{
+    struct waiter w[2];
+    pthread_t t[2];
+    struct timespec ms = { 0, 1000000 };
+    uint32_t result = 1;
+
+    for (int i = 0; i < 2; i++) {
+        w[i] = (struct waiter){ gpio_open(NULL, O_RDONLY), 0, 0, -2, 0, PTHREAD_MUTEX_INITIALIZER };
+        CHECK(w[i].fd >= 0);
+        CHECK(pthread_create(&t[i], NULL, wait_result, &w[i]) == 0);
+    }
+    for (int i = 0; i < 2000 && !(waiter_flag(&w[0], 0) && waiter_flag(&w[1], 0)); i++)
+        nanosleep(&ms, NULL);
+    for (int i = 0; i < 50; i++)
+        nanosleep(&ms, NULL);                 /* 50 ms: both requests are held */
+    CHECK(waiter_flag(&w[0], 1) == 0 && waiter_flag(&w[1], 1) == 0);  /* still waiting */
+    for (int round = 0; round < 10 && !(waiter_flag(&w[0], 1) && waiter_flag(&w[1], 1)); round++) {
+        conversion(fd, 0x0777u);              /* the adc hook answers every held request */
+        for (int i = 0; i < 100 && !(waiter_flag(&w[0], 1) && waiter_flag(&w[1], 1)); i++)
+            nanosleep(&ms, NULL);
+    }
+    for (int i = 0; i < 2; i++) {
+        CHECK(pthread_join(t[i], NULL) == 0);
+        CHECK(w[i].status == 0 && w[i].result == 0x0777u);
+        gpio_close(w[i].fd);
+    }
+    /* O_NONBLOCK: no conversion is completing now, so EAGAIN at once. */
+    int nb = gpio_open(NULL, O_RDONLY | O_NONBLOCK);
+    CHECK(nb >= 0);
+    errno = 0;
+    CHECK(gpio_wait_result(nb, &result) == -1 && errno == EAGAIN);
+    gpio_close(nb);
+}
+
 int main(void)
 {
     char *argv[] = { "gpio", NULL };
@@ -78,6 +148,9 @@ int main(void)
     conversion(fd, 0x0ABCu);
     conversion(fd, 0x0123u);
     CHECK(counters(fd).conversions == 2);
+
+    /* A blocking devctl completed by the interrupt hook. */
+    held_until_interrupt(fd);
 
     /* The timer polls STATUS once per period of the (virtual) clock. */
     regs[1] = 0x55u;

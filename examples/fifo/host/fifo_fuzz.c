@@ -46,6 +46,7 @@ int fifo_server_main(int argc, char *argv[]);
 static const struct { uint32_t dcmd; uint16_t in, out; } commands[] = {
     { (uint32_t)FIFO_DCMD_GET_STATUS, 0, 8 },
     { (uint32_t)FIFO_DCMD_FLUSH, 0, 0 },
+    { (uint32_t)FIFO_DCMD_WAIT_STATUS, 0, 8 },
     { (uint32_t)DCMD_ALL_GETFLAGS, 0, sizeof(int) },  /* the library's own, which fcntl() uses */
     { (uint32_t)DCMD_ALL_SETFLAGS, sizeof(int), 0 },
 };

@@ -53,6 +53,7 @@ typedef int msg_count_t;
    this is compiled with (the clean-room ones on the host, QNX's own with qcc). */
 FIFO_STATIC_ASSERT((uint32_t)FIFO_DCMD_GET_STATUS == 0x40080501u, "FIFO_DCMD_GET_STATUS value");
 FIFO_STATIC_ASSERT((uint32_t)FIFO_DCMD_FLUSH == 0x00000502u, "FIFO_DCMD_FLUSH value");
+FIFO_STATIC_ASSERT((uint32_t)FIFO_DCMD_WAIT_STATUS == 0x40080503u, "FIFO_DCMD_WAIT_STATUS value");
 
 static const char *path = TEST_PATH;
 static unsigned passed, failed;
@@ -210,6 +211,20 @@ static void test_dcmd_flush_needs_mode(void)
     CHECK(fifo_flush(fd) == -1);
     CHECK(errno == EPERM);
 }
+
+#if ON_HOST                                          /* blocking: the host test decides when it is answered */
+static void test_dcmd_wait_status(void)
+{
+    fifo_status_t out;
+    unsigned seed = 1;
+    int fd = open_dev(O_RDONLY);
+
+    (void)seed;
+    CHECK(fd >= 0);
+    memset(&out, 0xA5, sizeof(fifo_status_t));
+    CHECK(fifo_wait_status(fd, &out) == 0);
+}
+#endif
 #ifdef _IO_COMBINE_FLAG
 
 /* Combine messages: one send holding DCMD_ALL_SETFLAGS (not the last part, so the server
@@ -301,6 +316,51 @@ static void test_dcmd_get_status_connect_combine(void)
 
     (void)seed;
     len = build_devctl((uint32_t)FIFO_DCMD_GET_STATUS, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(fifo_status_t));
+}
+#endif
+
+/* wait_status as the last part of a combine: after a short first part, and after one that
+   leaves only room bytes for the reply (EMSGSIZE if that is too few, never a write past the
+   receive buffer). Parts are padded to 8 bytes, as libc sends them. */
+#if ON_HOST                                          /* blocking: the host test decides when it is answered */
+static void test_dcmd_wait_status_in_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 8];
+    io_devctl_t head;
+    unsigned seed = 6;
+    size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
+    size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    int fd = open_dev(O_RDWR);
+    long r;
+
+    (void)seed;
+    CHECK(fd >= 0);
+    len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)FIFO_DCMD_WAIT_STATUS, NULL, 0);
+    CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(fifo_status_t));
+    len = build_combine(at_end, (uint32_t)FIFO_DCMD_WAIT_STATUS, NULL, 0);
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
+    CHECK(room >= sizeof(fifo_status_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+}
+#endif
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* wait_status inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_wait_status_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 8];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)FIFO_DCMD_WAIT_STATUS, 0, NULL, 0);
     CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(fifo_status_t));
@@ -861,6 +921,251 @@ static void test_lseek_read_combine(void)
 #endif
 #if ON_HOST
 
+/* The wrapped hooks of the blocking commands: HELD_ANSWER (the default, so that the
+   generic tests never wait) calls yours and answers at once with what it filled in even
+   when it says EAGAIN; HELD_HOLD says EAGAIN, so the request is held. */
+enum { HELD_ANSWER, HELD_HOLD };
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static int held_mode;                                          /* under held_lock */
+static fifo_dev_t *held_dev;                                /* the device the hooks saw */
+
+void fifo_wait_status_ready(fifo_dev_t *dev);                     /* fifo_hooks.h */
+
+/* The mode now; remembers the device. */
+static int held_hook_mode(fifo_dev_t *dev)
+{
+    int mode;
+
+    pthread_mutex_lock(&held_lock);
+    mode = held_mode;
+    held_dev = dev;
+    pthread_mutex_unlock(&held_lock);
+    return mode;
+}
+
+int __real_fifo_on_wait_status(fifo_dev_t *dev, fifo_ocb_t *ocb, fifo_status_t *out);
+int __wrap_fifo_on_wait_status(fifo_dev_t *dev, fifo_ocb_t *ocb, fifo_status_t *out);
+
+int __wrap_fifo_on_wait_status(fifo_dev_t *dev, fifo_ocb_t *ocb, fifo_status_t *out)
+{
+    int status;
+
+    if (held_hook_mode(dev) == HELD_HOLD)
+        return EAGAIN;
+    status = __real_fifo_on_wait_status(dev, ocb, out);
+    return status == EAGAIN ? EOK : status;
+}
+
+/* Answers to a client that is gone (MsgError() says ESRCH), counted by the wrapped call:
+   a dead client's held request must be dropped, never answered (its rcvid may be reused). */
+static unsigned dead_answers;                                  /* under held_lock */
+
+int __real_MsgError(fifo_rcvid_t rcvid, int err);
+int __wrap_MsgError(fifo_rcvid_t rcvid, int err);
+
+int __wrap_MsgError(fifo_rcvid_t rcvid, int err)
+{
+    int r = __real_MsgError(rcvid, err);
+
+    if (r == -1 && errno == ESRCH) {
+        pthread_mutex_lock(&held_lock);
+        dead_answers++;
+        pthread_mutex_unlock(&held_lock);
+    }
+    return r;
+}
+
+static unsigned dead_answers_now(void)
+{
+    unsigned n;
+
+    pthread_mutex_lock(&held_lock);
+    n = dead_answers;
+    pthread_mutex_unlock(&held_lock);
+    return n;
+}
+
+static void set_held_mode(int mode)
+{
+    pthread_mutex_lock(&held_lock);
+    held_mode = mode;
+    pthread_mutex_unlock(&held_lock);
+}
+
+/* Held wait_status requests now, counted with the device locked. */
+static unsigned held_now(void)
+{
+    fifo_dev_t *dev;
+    unsigned n = 0;
+
+    pthread_mutex_lock(&held_lock);
+    dev = held_dev;
+    pthread_mutex_unlock(&held_lock);
+    if (dev == NULL)
+        return 0;
+    iofunc_attr_lock(&dev->attr);
+    for (fifo_waiter_t *w = dev->held.wait_status; w != NULL; w = w->next)
+        n++;
+    iofunc_attr_unlock(&dev->attr);
+    return n;
+}
+
+/* Wait until n requests are held (or, for 0, none is left); 5 s at most. */
+static int held_wait(unsigned n)
+{
+    for (int i = 0; i < 5000; i++) {
+        if (held_now() == n)
+            return 0;
+        nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+    }
+    return -1;
+}
+
+/* What the driver does from a hook: fifo_on_wait_status() has an answer now. */
+static void held_complete(void)
+{
+    fifo_dev_t *dev;
+
+    set_held_mode(HELD_ANSWER);
+    pthread_mutex_lock(&held_lock);
+    dev = held_dev;
+    pthread_mutex_unlock(&held_lock);
+    iofunc_attr_lock(&dev->attr);
+    fifo_wait_status_ready(dev);
+    iofunc_attr_unlock(&dev->attr);
+}
+
+struct held_call { int fd; int client; int status; int err; uint64_t timeout_ns; };
+
+/* One wait_status call on its own thread (as client `client`, 0: this process). */
+static void *call_held(void *arg)
+{
+    struct held_call *h = arg;
+    fifo_status_t out;
+
+    if (h->client != 0) {                                      /* a process of its own */
+        qh_client_use(h->client);
+        h->fd = open(path, O_RDONLY);
+    }
+    if (h->timeout_ns != 0)
+        TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_REPLY, NULL, &h->timeout_ns, NULL);
+    errno = 0;
+    h->status = fifo_wait_status(h->fd, &out);
+    h->err = errno;
+    return NULL;
+}
+
+/* Several clients wait at once; one call from a hook answers them all (each is asked
+   again, oldest first), and no request is left behind. */
+static void test_held_wait_status_completed(void)
+{
+    struct held_call h[3];
+    pthread_t t[3];
+
+    set_held_mode(HELD_HOLD);
+    for (int i = 0; i < 3; i++) {
+        h[i] = (struct held_call){ open_dev(O_RDONLY), 0, 0, 0, 0 };
+        CHECK(h[i].fd >= 0);
+        CHECK(pthread_create(&t[i], NULL, call_held, &h[i]) == 0);
+    }
+    CHECK(held_wait(3) == 0);                                  /* all three are held */
+    held_complete();
+    for (int i = 0; i < 3; i++) {
+        CHECK(pthread_join(t[i], NULL) == 0);
+        CHECK(h[i].status == 0);
+    }
+    CHECK(held_now() == 0);
+}
+
+/* A held request's timeout: the unblock handler answers EINTR. */
+static void test_held_wait_status_unblock(void)
+{
+    struct held_call h = { open_dev(O_RDONLY), 0, 0, 0, 100000000u };  /* 100 ms */
+
+    CHECK(h.fd >= 0);
+    set_held_mode(HELD_HOLD);
+    call_held(&h);
+    set_held_mode(HELD_ANSWER);
+    CHECK(h.status == -1 && h.err == EINTR);
+    CHECK(held_now() == 0);
+}
+
+/* O_NONBLOCK: EAGAIN at once, never held. */
+static void test_held_wait_status_nonblock(void)
+{
+    struct held_call h = { open_dev(O_RDONLY | O_NONBLOCK), 0, 0, 0, 1000000000u };  /* 1 s net */
+
+    CHECK(h.fd >= 0);
+    set_held_mode(HELD_HOLD);
+    call_held(&h);
+    set_held_mode(HELD_ANSWER);
+    CHECK(h.status == -1 && h.err == EAGAIN);
+    CHECK(held_now() == 0);
+}
+
+/* FIFO_HELD_MAX requests are held at most (here from one fd); one more is answered
+   EBUSY at once; then one completion answers them all. */
+static void test_held_wait_status_bound(void)
+{
+    static struct held_call h[FIFO_HELD_MAX + 1];
+    static pthread_t t[FIFO_HELD_MAX];
+    int fd = open_dev(O_RDONLY);
+
+    CHECK(fd >= 0);
+    set_held_mode(HELD_HOLD);
+    for (unsigned i = 0; i <= FIFO_HELD_MAX; i++)
+        h[i] = (struct held_call){ fd, 0, 0, 0, 0 };
+    for (unsigned i = 0; i < FIFO_HELD_MAX; i++)
+        CHECK(pthread_create(&t[i], NULL, call_held, &h[i]) == 0);
+    CHECK(held_wait(FIFO_HELD_MAX) == 0);
+    call_held(&h[FIFO_HELD_MAX]);                     /* one too many */
+    held_complete();
+    for (unsigned i = 0; i < FIFO_HELD_MAX; i++) {
+        CHECK(pthread_join(t[i], NULL) == 0);
+        CHECK(h[i].status == 0);
+    }
+    CHECK(h[FIFO_HELD_MAX].status == -1 && h[FIFO_HELD_MAX].err == EBUSY);
+    CHECK(held_now() == 0);
+}
+
+/* The fd is closed while its request is held: answered EBADF by close_dup. */
+static void test_held_wait_status_close(void)
+{
+    struct held_call h = { fifo_open(path, O_RDONLY), 0, 0, 0, 0 };
+    pthread_t t;
+
+    CHECK(h.fd >= 0);
+    set_held_mode(HELD_HOLD);
+    CHECK(pthread_create(&t, NULL, call_held, &h) == 0);
+    CHECK(held_wait(1) == 0);
+    CHECK(fifo_close(h.fd) == 0);
+    CHECK(pthread_join(t, NULL) == 0);
+    set_held_mode(HELD_ANSWER);
+    CHECK(h.status == -1 && h.err == EBADF);
+    CHECK(held_now() == 0);
+}
+
+/* The client dies while held: its request is dropped (a dead rcvid is never answered). */
+static void test_held_wait_status_client_dies(void)
+{
+    struct held_call h = { -1, qh_client_new(), 0, 0, 0 };
+    pthread_t t;
+    unsigned before = dead_answers_now();
+
+    CHECK(h.client > 0);
+    set_held_mode(HELD_HOLD);
+    CHECK(pthread_create(&t, NULL, call_held, &h) == 0);
+    CHECK(held_wait(1) == 0);
+    CHECK(qh_client_kill(h.client) == 0);
+    CHECK(pthread_join(t, NULL) == 0);
+    set_held_mode(HELD_ANSWER);
+    CHECK(h.fd >= 0 && h.status == -1 && h.err == ECANCELED);
+    CHECK(held_wait(0) == 0);                                  /* the disconnect released it */
+    CHECK(dead_answers_now() == before);                       /* dropped, not answered */
+}
+#endif
+#if ON_HOST
+
 static void test_bad_command_line(void)
 {
     char *argv[] = { "fifo", "-Z", NULL };
@@ -908,11 +1213,20 @@ int main(int argc, char *argv[])
     run("get_status", test_dcmd_get_status);
     run("flush", test_dcmd_flush);
     run("flush_needs_mode", test_dcmd_flush_needs_mode);
+#if ON_HOST
+    run("wait_status", test_dcmd_wait_status);
+#endif
 #ifdef _IO_COMBINE_FLAG
     run("get_status_mid_combine", test_dcmd_get_status_mid_combine);
     run("get_status_in_combine", test_dcmd_get_status_in_combine);
 #if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
     run("get_status_connect_combine", test_dcmd_get_status_connect_combine);
+#endif
+#if ON_HOST
+    run("wait_status_in_combine", test_dcmd_wait_status_in_combine);
+#endif
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("wait_status_connect_combine", test_dcmd_wait_status_connect_combine);
 #endif
 #endif
     run("stream", test_stream);
@@ -932,6 +1246,14 @@ int main(int argc, char *argv[])
 #endif
 #if ON_HOST
     run("lseek_read_combine", test_lseek_read_combine);
+#endif
+#if ON_HOST
+    run("held_wait_status_completed", test_held_wait_status_completed);
+    run("held_wait_status_unblock", test_held_wait_status_unblock);
+    run("held_wait_status_nonblock", test_held_wait_status_nonblock);
+    run("held_wait_status_bound", test_held_wait_status_bound);
+    run("held_wait_status_close", test_held_wait_status_close);
+    run("held_wait_status_client_dies", test_held_wait_status_client_dies);
 #endif
     run("select_races_close", test_select_races_close);
 #if ON_HOST

@@ -53,3 +53,8 @@ int fifo_flush(int fd)
 {
     return fifo_devctl(fd, (int)FIFO_DCMD_FLUSH, NULL, 0);
 }
+
+int fifo_wait_status(int fd, fifo_status_t *out)
+{
+    return fifo_devctl(fd, (int)FIFO_DCMD_WAIT_STATUS, out, sizeof(fifo_status_t));
+}

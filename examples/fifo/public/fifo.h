@@ -54,6 +54,10 @@ FIFO_STATIC_ASSERT(sizeof(fifo_status_t) <= 0x3FFF, "FIFO_DCMD_GET_STATUS: devct
 /* Discard everything not yet read. Needs an fd opened for writing. */
 #define FIFO_DCMD_FLUSH __DION(_DCMD_MISC, 0x02)
 
+/* Wait until there are bytes to read and return how many. Out: status. Needs an fd open in any mode. */
+#define FIFO_DCMD_WAIT_STATUS __DIOF(_DCMD_MISC, 0x03, fifo_status_t)
+FIFO_STATIC_ASSERT(sizeof(fifo_status_t) <= 0x3FFF, "FIFO_DCMD_WAIT_STATUS: devctl payloads must fit the 14-bit size field");
+
 #ifdef __cplusplus
 }
 #endif

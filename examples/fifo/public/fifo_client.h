@@ -41,6 +41,9 @@ int fifo_get_status(int fd, fifo_status_t *out);
 /* Discard everything not yet read (FIFO_DCMD_FLUSH; the fd must be opened for writing). */
 int fifo_flush(int fd);
 
+/* Wait until there are bytes to read and return how many (FIFO_DCMD_WAIT_STATUS; the fd must be open in any mode). */
+int fifo_wait_status(int fd, fifo_status_t *out);
+
 #ifdef __cplusplus
 }
 #endif

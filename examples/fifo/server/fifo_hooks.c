@@ -8,6 +8,9 @@
  * O_NONBLOCK clients. After a read or write the generated code serves held requests and
  * wakes select()/poll() by itself; fifo_room_ready() is called here only where the ring
  * changes outside read/write (flush). select()/poll() ask fifo_on_readable/_writable().
+ * wait_status is a blocking devctl: its hook says EAGAIN while the ring is empty, and
+ * fifo_on_write() calls fifo_wait_status_ready() once bytes arrived, which asks it again
+ * for every held request (all of them are answered: each sees the same bytes waiting).
  */
 #include <errno.h>
 #include <string.h>
@@ -52,6 +55,8 @@ int fifo_on_write(fifo_dev_t *dev, fifo_ocb_t *ocb, const void *buf, size_t nbyt
         dev->ring[(dev->head + dev->used + i) % RING_SIZE] = in[i];
     dev->used += (uint32_t)n;
     *done = n;
+    if (n > 0)
+        fifo_wait_status_ready(dev);          /* held wait_status requests have an answer */
     return EOK;
 }
 
@@ -61,6 +66,14 @@ int fifo_on_get_status(fifo_dev_t *dev, fifo_ocb_t *ocb, fifo_status_t *out)
     out->used = dev->used;
     out->capacity = RING_SIZE;
     return EOK;
+}
+
+/* Held (EAGAIN) while the ring is empty; answered by fifo_on_write()'s ready call. */
+int fifo_on_wait_status(fifo_dev_t *dev, fifo_ocb_t *ocb, fifo_status_t *out)
+{
+    if (dev->used == 0)
+        return EAGAIN;
+    return fifo_on_get_status(dev, ocb, out);
 }
 
 int fifo_on_flush(fifo_dev_t *dev, fifo_ocb_t *ocb)

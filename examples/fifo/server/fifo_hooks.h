@@ -32,6 +32,14 @@ void fifo_data_ready(fifo_dev_t *dev);
    called the same way as fifo_data_ready(). */
 void fifo_room_ready(fifo_dev_t *dev);
 
+/* Generated, for you to call: fifo_on_wait_status() may now have an answer for held wait_status
+   requests. Asks it again for each one held (and the hooks of the other blocking devctls
+   for theirs), oldest first; each it answers (EOK or an error) is replied to, each it
+   answers EAGAIN keeps waiting. One call can thus release one waiter or all of them, as
+   your hook decides. Call it with the device locked: from a hook, or between
+   iofunc_attr_lock(&dev->attr) and iofunc_attr_unlock(). */
+void fifo_wait_status_ready(fifo_dev_t *dev);
+
 /* Called once before the path is attached: probe and initialise the hardware.
    Return EOK, or an errno value to make the server exit. */
 int fifo_on_init(fifo_dev_t *dev);
@@ -63,5 +71,11 @@ int fifo_on_get_status(fifo_dev_t *dev, fifo_ocb_t *ocb, fifo_status_t *out);
 /* Discard everything not yet read.
    Return EOK or an errno value for the client. */
 int fifo_on_flush(fifo_dev_t *dev, fifo_ocb_t *ocb);
+
+/* Wait until there are bytes to read and return how many.
+   Return EOK or an errno value for the client;
+   EAGAIN when there is no answer yet: the request is then held until
+   fifo_wait_status_ready() asks again. */
+int fifo_on_wait_status(fifo_dev_t *dev, fifo_ocb_t *ocb, fifo_status_t *out);
 
 #endif /* FIFO_HOOKS_H_INCLUDED */

@@ -64,39 +64,27 @@ void fifo_ocb_free(IOFUNC_OCB_T *ocb)
     free(ocb);
 }
 
-/* A count for the notify lists, which hold ints. */
-static int notify_count(size_t n)
-{
-    return n > (size_t)INT_MAX ? INT_MAX : (int)n;
-}
-
-/* Wake select()/poll() clients whose condition now holds, with the counts the device
-   reports right now (never a remembered flag: it goes stale). Device locked. */
-static void notify_readiness(fifo_dev_t *dev)
-{
-    int avail = notify_count(fifo_on_readable(dev));
-    int room = notify_count(fifo_on_writable(dev));
-
-    if (IOFUNC_NOTIFY_INPUT_CHECK(dev->notify, avail, 0))
-        iofunc_notify_trigger(dev->notify, avail, IOFUNC_NOTIFY_INPUT);
-    if (IOFUNC_NOTIFY_OUTPUT_CHECK(dev->notify, room))
-        iofunc_notify_trigger(dev->notify, room, IOFUNC_NOTIFY_OUTPUT);
-}
-
-/* Keep a request waiting: remember whom to answer; it is replied to later by rcvid. */
+/* Keep a request waiting: remember whom to answer; it is replied to later by rcvid. The
+   list holds at most max requests (EBUSY beyond). in_size bytes at in (a devctl's input)
+   are kept with it, for the hook that answers it later. */
 static int hold(resmgr_context_t *ctp, fifo_waiter_t **list, fifo_ocb_t *ocb,
-                size_t nbytes, size_t msg_offset)
+                size_t nbytes, size_t msg_offset, const void *in, size_t in_size, size_t max)
 {
     fifo_waiter_t *w, **tail;
     struct _msg_info info;
+    size_t count = 0;
 
     if (ctp->rcvid == 0)                      /* inside a combine message: it cannot be held */
         return EBADMSG;
+    for (tail = list; *tail != NULL; tail = &(*tail)->next)
+        count++;                              /* oldest first: append */
+    if (count >= max)                         /* as many waiters as it may hold */
+        return EBUSY;
     /* The client's signal or timeout may have come first: another thread then handled its
        unblock pulse and found nothing to release. The flag stays set until we reply. */
     if (MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ))
         return EINTR;
-    w = calloc(1, sizeof *w);
+    w = calloc(1, sizeof *w + in_size);
     if (w == NULL)
         return ENOMEM;
     w->rcvid = ctp->rcvid;
@@ -105,8 +93,7 @@ static int hold(resmgr_context_t *ctp, fifo_waiter_t **list, fifo_ocb_t *ocb,
     w->coid = ctp->info.coid;
     w->nbytes = nbytes;
     w->msg_offset = msg_offset;
-    for (tail = list; *tail != NULL; tail = &(*tail)->next)
-        ;                                     /* oldest first: append */
+    (void)in;                                 /* no held request carries an input */
     *tail = w;
     return (int)_RESMGR_NOREPLY;              /* the client stays blocked until we reply */
 }
@@ -134,14 +121,150 @@ static int release_waiters(fifo_waiter_t **pp, fifo_rcvid_t rcvid, int scoid, in
     return released;
 }
 
-/* Both lists: held reads and held writes. */
+/* Every list of held requests: reads, writes, wait_status devctls. */
 static int release_all(fifo_dev_t *dev, fifo_rcvid_t rcvid, int scoid, int coid,
                        const fifo_ocb_t *ocb, int error)
 {
-    int released = release_waiters(&dev->readers, rcvid, scoid, coid, ocb, error);
+    int released = 0;
 
+    released += release_waiters(&dev->readers, rcvid, scoid, coid, ocb, error);
     released += release_waiters(&dev->writers, rcvid, scoid, coid, ocb, error);
+    released += release_waiters(&dev->held.wait_status, rcvid, scoid, coid, ocb, error);
     return released;
+}
+
+/* A held request's client was hit by a signal or a timeout: release it with EINTR. */
+int fifo_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
+{
+    fifo_dev_t *dev = ocb->ocb.attr;
+    struct _msg_info info;
+    int status = iofunc_unblock_default(ctp, msg, &ocb->ocb);  /* file-lock waiters */
+
+    if (status != (int)_RESMGR_DEFAULT)
+        return status;
+    /* Only a client that still asks to be released: it may have been answered already. */
+    if (MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ)) {
+        iofunc_attr_lock(&dev->attr);         /* unblock handlers run without the device lock */
+        release_all(dev, ctp->rcvid, 0, 0, NULL, EINTR);
+        iofunc_attr_unlock(&dev->attr);
+    }
+    return (int)_RESMGR_NOREPLY;
+}
+
+/* The last close of an open file: no request may still wait on it. */
+int fifo_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
+{
+    fifo_dev_t *dev = ocb->ocb.attr;
+
+    iofunc_attr_lock(&dev->attr);             /* close_ocb runs without the device lock */
+    release_all(dev, 0, 0, 0, ocb, EBADF);
+    iofunc_attr_unlock(&dev->attr);
+    return iofunc_close_ocb_default(ctp, reserved, &ocb->ocb);
+}
+
+/* A blocking command's hook said EAGAIN (no answer yet): hold the request until
+   NAME_CMD_ready() gets one. Any other command's EAGAIN is its answer. in: the validated
+   input, kept with the request (NULL for a command without one). */
+static int hold_devctl(resmgr_context_t *ctp, fifo_ocb_t *ocb, uint32_t dcmd, const void *in)
+{
+    fifo_dev_t *dev = ocb->ocb.attr;
+
+    if (ocb->ocb.ioflag & O_NONBLOCK)         /* O_NONBLOCK: say so rather than wait */
+        return EAGAIN;
+    switch (dcmd) {
+    case (uint32_t)FIFO_DCMD_WAIT_STATUS:
+        return hold(ctp, &dev->held.wait_status, ocb, 0, 0, in, 0, FIFO_HELD_MAX);
+    default:
+        return EAGAIN;                        /* not a blocking command */
+    }
+}
+
+/* Answer a held command: the reply header, then size bytes of data from the caller's
+   buffer (the receive buffer belongs to whatever message is being handled now). */
+static void devctl_reply_held(fifo_rcvid_t rcvid, void *data, size_t size)
+{
+    io_devctl_t reply;
+    iov_t iov[2];
+
+    memset(&reply.o, 0, sizeof reply.o);      /* ret_val 0 is what the client's dev_info gets */
+    reply.o.nbytes = (fifo_qnx_nbytes_t)size;
+    SETIOV(&iov[0], &reply.o, sizeof reply.o);
+    SETIOV(&iov[1], data, size);
+    MsgReplyv(rcvid, EOK, iov, 2);            /* a delayed reply: not resmgr_msgreply() */
+}
+
+/* Ask fifo_on_wait_status() again for each held wait_status, oldest first: each one it answers
+   (anything but EAGAIN) is replied to and freed, the others keep their place. Returns how
+   many were answered. Device locked. */
+static int answer_held_wait_status(fifo_dev_t *dev)
+{
+    fifo_waiter_t **pp = &dev->held.wait_status;
+    int answered = 0;
+
+    while (*pp != NULL) {
+        fifo_waiter_t *w = *pp;
+        fifo_status_t out;
+        int status;
+
+        memset(&out, 0, sizeof out);  /* nothing stale reaches the client */
+        status = fifo_on_wait_status(dev, w->ocb, &out);
+        if (status == EAGAIN) {               /* still nothing for this one */
+            pp = &w->next;
+            continue;
+        }
+        *pp = w->next;
+        if (status == EOK)
+            devctl_reply_held(w->rcvid, &out, sizeof out);
+        else
+            MsgError(w->rcvid, status);
+        free(w);
+        answered++;
+    }
+    return answered;
+}
+
+/* Answer what the hooks can answer now, every blocking command's held requests. A hook
+   called from here may call a _ready() function again: that only asks for another round
+   (no recursion); rounds stop when one answers nobody. Device locked. */
+static void answer_held(fifo_dev_t *dev)
+{
+    int answered;
+
+    if (dev->held_serving) {                  /* called from a hook while answering */
+        dev->held_again = 1;
+        return;
+    }
+    dev->held_serving = 1;
+    do {
+        dev->held_again = 0;
+        answered = 0;
+        answered += answer_held_wait_status(dev);
+    } while (dev->held_again && answered > 0);
+    dev->held_serving = 0;
+}
+
+void fifo_wait_status_ready(fifo_dev_t *dev)
+{
+    answer_held(dev);
+}
+
+/* A count for the notify lists, which hold ints. */
+static int notify_count(size_t n)
+{
+    return n > (size_t)INT_MAX ? INT_MAX : (int)n;
+}
+
+/* Wake select()/poll() clients whose condition now holds, with the counts the device
+   reports right now (never a remembered flag: it goes stale). Device locked. */
+static void notify_readiness(fifo_dev_t *dev)
+{
+    int avail = notify_count(fifo_on_readable(dev));
+    int room = notify_count(fifo_on_writable(dev));
+
+    if (IOFUNC_NOTIFY_INPUT_CHECK(dev->notify, avail, 0))
+        iofunc_notify_trigger(dev->notify, avail, IOFUNC_NOTIFY_INPUT);
+    if (IOFUNC_NOTIFY_OUTPUT_CHECK(dev->notify, room))
+        iofunc_notify_trigger(dev->notify, room, IOFUNC_NOTIFY_OUTPUT);
 }
 
 /* Give held readers what fifo_on_read() has now, oldest first; returns how many
@@ -256,36 +379,6 @@ void fifo_room_ready(fifo_dev_t *dev)
 {
     serve_waiters(dev);                       /* the same work: either change may let either side on */
 }
-
-/* A held request's client was hit by a signal or a timeout: release it with EINTR. */
-int fifo_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
-{
-    fifo_dev_t *dev = ocb->ocb.attr;
-    struct _msg_info info;
-    int status = iofunc_unblock_default(ctp, msg, &ocb->ocb);  /* file-lock waiters */
-
-    if (status != (int)_RESMGR_DEFAULT)
-        return status;
-    /* Only a client that still asks to be released: it may have been answered already. */
-    if (MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ)) {
-        iofunc_attr_lock(&dev->attr);         /* unblock handlers run without the device lock */
-        release_all(dev, ctp->rcvid, 0, 0, NULL, EINTR);
-        iofunc_attr_unlock(&dev->attr);
-    }
-    return (int)_RESMGR_NOREPLY;
-}
-
-/* The last close of an open file: no request may still wait on it. */
-int fifo_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
-{
-    fifo_dev_t *dev = ocb->ocb.attr;
-
-    iofunc_attr_lock(&dev->attr);             /* close_ocb runs without the device lock */
-    release_all(dev, 0, 0, 0, ocb, EBADF);
-    iofunc_attr_unlock(&dev->attr);
-    return iofunc_close_ocb_default(ctp, reserved, &ocb->ocb);
-}
-
 /* read(): a stream; fifo_on_read() fills the receive buffer, which is then replied. */
 int fifo_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 {
@@ -318,7 +411,7 @@ int fifo_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
     if (status == EAGAIN) {                   /* no data yet */
         if (nonblock)                         /* O_NONBLOCK: say so rather than wait */
             return EAGAIN;
-        return hold(ctp, &dev->readers, ocb, want, 0);
+        return hold(ctp, &dev->readers, ocb, want, 0, NULL, 0, SIZE_MAX);
     }
     if (status != EOK)
         return status;
@@ -373,7 +466,8 @@ int fifo_io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
     if (total > 0 || dev->again)
         serve_waiters(dev);                   /* new data: held readers, select()/poll() */
     if (total == 0 && status == EAGAIN && !nonblock)  /* full: wait for room (O_NONBLOCK: EAGAIN) */
-        return hold(ctp, &dev->writers, ocb, nbytes, (size_t)ctp->offset + sizeof msg->i);
+        return hold(ctp, &dev->writers, ocb, nbytes, (size_t)ctp->offset + sizeof msg->i,
+                    NULL, 0, SIZE_MAX);
     if (total == 0 && status != EOK)          /* nothing taken: the error is the answer */
         return status;
     if (total > 0)                            /* else: what was taken before an error */
@@ -474,9 +568,30 @@ static int fifo_dcmd_flush(resmgr_context_t *ctp, io_devctl_t *msg, fifo_ocb_t *
     return devctl_reply(ctp, msg, NULL, 0);
 }
 
+/* FIFO_DCMD_WAIT_STATUS: Wait until there are bytes to read and return how many. */
+static int fifo_dcmd_wait_status(resmgr_context_t *ctp, io_devctl_t *msg, fifo_ocb_t *ocb, size_t in_len)
+{
+    fifo_status_t *out;
+    int status;
+
+    (void)in_len;                             /* no input: extra bytes are ignored */
+    out = devctl_output(ctp, msg, sizeof(fifo_status_t), 4u);
+    if (out == NULL)                          /* a combine message left no room for the reply */
+        return EMSGSIZE;
+    memset(out, 0, sizeof(fifo_status_t));  /* nothing stale reaches the client */
+    status = fifo_on_wait_status(ocb->ocb.attr, ocb, out);
+    if (status == EAGAIN)                     /* no answer yet: held until fifo_wait_status_ready() */
+        return hold_devctl(ctp, ocb, (uint32_t)FIFO_DCMD_WAIT_STATUS, NULL);
+    if (status != EOK)
+        return status;
+    return devctl_reply(ctp, msg, out, sizeof(fifo_status_t));
+}
+
 /* Without a combine message, every reply fits the receive buffer after the header. */
 FIFO_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(fifo_status_t) <= FIFO_MSG_MAX_SIZE,
                    "FIFO_DCMD_GET_STATUS: the reply must fit the receive buffer");
+FIFO_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(fifo_status_t) <= FIFO_MSG_MAX_SIZE,
+                   "FIFO_DCMD_WAIT_STATUS: the reply must fit the receive buffer");
 
 /* devctl(): the library's generic commands first, then ours; anything else is ENOTTY. */
 int fifo_io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
@@ -497,6 +612,8 @@ int fifo_io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
         return fifo_dcmd_get_status(ctp, msg, ocb, len - sizeof msg->i);
     case (uint32_t)FIFO_DCMD_FLUSH:
         return fifo_dcmd_flush(ctp, msg, ocb, len - sizeof msg->i);
+    case (uint32_t)FIFO_DCMD_WAIT_STATUS:
+        return fifo_dcmd_wait_status(ctp, msg, ocb, len - sizeof msg->i);
     default:
         return ENOTTY;                        /* unknown to this driver */
     }

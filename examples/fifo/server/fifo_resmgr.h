@@ -66,8 +66,9 @@ typedef rcvid_t fifo_rcvid_t;
 typedef int fifo_rcvid_t;
 #endif
 
-/* A held request: a read() waiting for data or a write() waiting for room. Its reply is
-   sent later, by rcvid, once the device can serve it (or it is released). */
+/* A held request: a read() waiting for data, a write() waiting for room or a blocking
+   devctl waiting for its answer. Its reply is sent later, by rcvid, once the device can
+   serve it (or it is released). */
 typedef struct fifo_waiter {
     struct fifo_waiter *next;
     fifo_rcvid_t   rcvid;       /* whom to reply to */
@@ -77,6 +78,11 @@ typedef struct fifo_waiter {
     size_t                 nbytes;      /* how much it asked to read or write */
     size_t                 msg_offset;  /* writes: where the data starts in the client's message */
 } fifo_waiter_t;
+
+/* Blocking devctls held at most per command; one more is refused with EBUSY. */
+#ifndef FIFO_HELD_MAX
+#define FIFO_HELD_MAX 64u
+#endif
 
 /* One per registered path: what every open file of the device shares. */
 typedef struct fifo_dev {
@@ -89,6 +95,11 @@ typedef struct fifo_dev {
     fifo_waiter_t *writers;  /* held write()s (the device was full), oldest first */
     unsigned        serving;    /* nonzero while held requests are being served */
     unsigned        again;      /* a hook asked to serve them again meanwhile */
+    struct {                    /* held blocking devctls per command, oldest first */
+        fifo_waiter_t *wait_status;
+    } held;
+    unsigned        held_serving;  /* nonzero while held devctls are being answered */
+    unsigned        held_again;    /* a hook asked to answer them again meanwhile */
 } fifo_dev_t;
 
 /* One per open(): what belongs to a single open file description. */

@@ -54,6 +54,7 @@ typedef int msg_count_t;
 GPIO_STATIC_ASSERT((uint32_t)GPIO_DCMD_GET_RESULT == 0x40040501u, "GPIO_DCMD_GET_RESULT value");
 GPIO_STATIC_ASSERT((uint32_t)GPIO_DCMD_GET_COUNTERS == 0x40180502u, "GPIO_DCMD_GET_COUNTERS value");
 GPIO_STATIC_ASSERT((uint32_t)GPIO_DCMD_START == 0x00000503u, "GPIO_DCMD_START value");
+GPIO_STATIC_ASSERT((uint32_t)GPIO_DCMD_WAIT_RESULT == 0x40040504u, "GPIO_DCMD_WAIT_RESULT value");
 
 static const char *path = TEST_PATH;
 static unsigned passed, failed;
@@ -223,6 +224,20 @@ static void test_dcmd_start_needs_mode(void)
     CHECK(gpio_start(fd) == -1);
     CHECK(errno == EPERM);
 }
+
+#if ON_HOST                                          /* blocking: the host test decides when it is answered */
+static void test_dcmd_wait_result(void)
+{
+    uint32_t out;
+    unsigned seed = 1;
+    int fd = open_dev(O_RDONLY);
+
+    (void)seed;
+    CHECK(fd >= 0);
+    memset(&out, 0xA5, sizeof(uint32_t));
+    CHECK(gpio_wait_result(fd, &out) == 0);
+}
+#endif
 #ifdef _IO_COMBINE_FLAG
 
 /* Combine messages: one send holding DCMD_ALL_SETFLAGS (not the last part, so the server
@@ -360,6 +375,51 @@ static void test_dcmd_get_counters_connect_combine(void)
     CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(gpio_counters_t));
+}
+#endif
+
+/* wait_result as the last part of a combine: after a short first part, and after one that
+   leaves only room bytes for the reply (EMSGSIZE if that is too few, never a write past the
+   receive buffer). Parts are padded to 8 bytes, as libc sends them. */
+#if ON_HOST                                          /* blocking: the host test decides when it is answered */
+static void test_dcmd_wait_result_in_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 4];
+    io_devctl_t head;
+    unsigned seed = 6;
+    size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
+    size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    int fd = open_dev(O_RDWR);
+    long r;
+
+    (void)seed;
+    CHECK(fd >= 0);
+    len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)GPIO_DCMD_WAIT_RESULT, NULL, 0);
+    CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(uint32_t));
+    len = build_combine(at_end, (uint32_t)GPIO_DCMD_WAIT_RESULT, NULL, 0);
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
+    CHECK(room >= sizeof(uint32_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+}
+#endif
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+
+/* wait_result inside an open: _IO_CONNECT_COMBINE_CLOSE (open, the command, close in one
+   send, as libc's stat() does); the command runs after the connect message and path. */
+static void test_dcmd_wait_result_connect_combine(void)
+{
+    unsigned char reply[sizeof(io_devctl_t) + 4];
+    io_devctl_t head;
+    unsigned seed = 7;
+    size_t len;
+
+    (void)seed;
+    len = build_devctl((uint32_t)GPIO_DCMD_WAIT_RESULT, 0, NULL, 0);
+    CHECK(qh_open_combine(path, O_RDWR, raw, len, reply, sizeof reply, 1) == 0);
+    memcpy(&head, reply, sizeof head.o);
+    CHECK(head.o.nbytes == sizeof(uint32_t));
 }
 #endif
 #endif
@@ -550,6 +610,251 @@ static void test_lseek_read_combine(void)
 #endif
 #if ON_HOST
 
+/* The wrapped hooks of the blocking commands: HELD_ANSWER (the default, so that the
+   generic tests never wait) calls yours and answers at once with what it filled in even
+   when it says EAGAIN; HELD_HOLD says EAGAIN, so the request is held. */
+enum { HELD_ANSWER, HELD_HOLD };
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static int held_mode;                                          /* under held_lock */
+static gpio_dev_t *held_dev;                                /* the device the hooks saw */
+
+void gpio_wait_result_ready(gpio_dev_t *dev);                     /* gpio_hooks.h */
+
+/* The mode now; remembers the device. */
+static int held_hook_mode(gpio_dev_t *dev)
+{
+    int mode;
+
+    pthread_mutex_lock(&held_lock);
+    mode = held_mode;
+    held_dev = dev;
+    pthread_mutex_unlock(&held_lock);
+    return mode;
+}
+
+int __real_gpio_on_wait_result(gpio_dev_t *dev, gpio_ocb_t *ocb, uint32_t *out);
+int __wrap_gpio_on_wait_result(gpio_dev_t *dev, gpio_ocb_t *ocb, uint32_t *out);
+
+int __wrap_gpio_on_wait_result(gpio_dev_t *dev, gpio_ocb_t *ocb, uint32_t *out)
+{
+    int status;
+
+    if (held_hook_mode(dev) == HELD_HOLD)
+        return EAGAIN;
+    status = __real_gpio_on_wait_result(dev, ocb, out);
+    return status == EAGAIN ? EOK : status;
+}
+
+/* Answers to a client that is gone (MsgError() says ESRCH), counted by the wrapped call:
+   a dead client's held request must be dropped, never answered (its rcvid may be reused). */
+static unsigned dead_answers;                                  /* under held_lock */
+
+int __real_MsgError(gpio_rcvid_t rcvid, int err);
+int __wrap_MsgError(gpio_rcvid_t rcvid, int err);
+
+int __wrap_MsgError(gpio_rcvid_t rcvid, int err)
+{
+    int r = __real_MsgError(rcvid, err);
+
+    if (r == -1 && errno == ESRCH) {
+        pthread_mutex_lock(&held_lock);
+        dead_answers++;
+        pthread_mutex_unlock(&held_lock);
+    }
+    return r;
+}
+
+static unsigned dead_answers_now(void)
+{
+    unsigned n;
+
+    pthread_mutex_lock(&held_lock);
+    n = dead_answers;
+    pthread_mutex_unlock(&held_lock);
+    return n;
+}
+
+static void set_held_mode(int mode)
+{
+    pthread_mutex_lock(&held_lock);
+    held_mode = mode;
+    pthread_mutex_unlock(&held_lock);
+}
+
+/* Held wait_result requests now, counted with the device locked. */
+static unsigned held_now(void)
+{
+    gpio_dev_t *dev;
+    unsigned n = 0;
+
+    pthread_mutex_lock(&held_lock);
+    dev = held_dev;
+    pthread_mutex_unlock(&held_lock);
+    if (dev == NULL)
+        return 0;
+    iofunc_attr_lock(&dev->attr);
+    for (gpio_waiter_t *w = dev->held.wait_result; w != NULL; w = w->next)
+        n++;
+    iofunc_attr_unlock(&dev->attr);
+    return n;
+}
+
+/* Wait until n requests are held (or, for 0, none is left); 5 s at most. */
+static int held_wait(unsigned n)
+{
+    for (int i = 0; i < 5000; i++) {
+        if (held_now() == n)
+            return 0;
+        nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+    }
+    return -1;
+}
+
+/* What the driver does from a hook: gpio_on_wait_result() has an answer now. */
+static void held_complete(void)
+{
+    gpio_dev_t *dev;
+
+    set_held_mode(HELD_ANSWER);
+    pthread_mutex_lock(&held_lock);
+    dev = held_dev;
+    pthread_mutex_unlock(&held_lock);
+    iofunc_attr_lock(&dev->attr);
+    gpio_wait_result_ready(dev);
+    iofunc_attr_unlock(&dev->attr);
+}
+
+struct held_call { int fd; int client; int status; int err; uint64_t timeout_ns; };
+
+/* One wait_result call on its own thread (as client `client`, 0: this process). */
+static void *call_held(void *arg)
+{
+    struct held_call *h = arg;
+    uint32_t out;
+
+    if (h->client != 0) {                                      /* a process of its own */
+        qh_client_use(h->client);
+        h->fd = open(path, O_RDONLY);
+    }
+    if (h->timeout_ns != 0)
+        TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_REPLY, NULL, &h->timeout_ns, NULL);
+    errno = 0;
+    h->status = gpio_wait_result(h->fd, &out);
+    h->err = errno;
+    return NULL;
+}
+
+/* Several clients wait at once; one call from a hook answers them all (each is asked
+   again, oldest first), and no request is left behind. */
+static void test_held_wait_result_completed(void)
+{
+    struct held_call h[3];
+    pthread_t t[3];
+
+    set_held_mode(HELD_HOLD);
+    for (int i = 0; i < 3; i++) {
+        h[i] = (struct held_call){ open_dev(O_RDONLY), 0, 0, 0, 0 };
+        CHECK(h[i].fd >= 0);
+        CHECK(pthread_create(&t[i], NULL, call_held, &h[i]) == 0);
+    }
+    CHECK(held_wait(3) == 0);                                  /* all three are held */
+    held_complete();
+    for (int i = 0; i < 3; i++) {
+        CHECK(pthread_join(t[i], NULL) == 0);
+        CHECK(h[i].status == 0);
+    }
+    CHECK(held_now() == 0);
+}
+
+/* A held request's timeout: the unblock handler answers EINTR. */
+static void test_held_wait_result_unblock(void)
+{
+    struct held_call h = { open_dev(O_RDONLY), 0, 0, 0, 100000000u };  /* 100 ms */
+
+    CHECK(h.fd >= 0);
+    set_held_mode(HELD_HOLD);
+    call_held(&h);
+    set_held_mode(HELD_ANSWER);
+    CHECK(h.status == -1 && h.err == EINTR);
+    CHECK(held_now() == 0);
+}
+
+/* O_NONBLOCK: EAGAIN at once, never held. */
+static void test_held_wait_result_nonblock(void)
+{
+    struct held_call h = { open_dev(O_RDONLY | O_NONBLOCK), 0, 0, 0, 1000000000u };  /* 1 s net */
+
+    CHECK(h.fd >= 0);
+    set_held_mode(HELD_HOLD);
+    call_held(&h);
+    set_held_mode(HELD_ANSWER);
+    CHECK(h.status == -1 && h.err == EAGAIN);
+    CHECK(held_now() == 0);
+}
+
+/* GPIO_HELD_MAX requests are held at most (here from one fd); one more is answered
+   EBUSY at once; then one completion answers them all. */
+static void test_held_wait_result_bound(void)
+{
+    static struct held_call h[GPIO_HELD_MAX + 1];
+    static pthread_t t[GPIO_HELD_MAX];
+    int fd = open_dev(O_RDONLY);
+
+    CHECK(fd >= 0);
+    set_held_mode(HELD_HOLD);
+    for (unsigned i = 0; i <= GPIO_HELD_MAX; i++)
+        h[i] = (struct held_call){ fd, 0, 0, 0, 0 };
+    for (unsigned i = 0; i < GPIO_HELD_MAX; i++)
+        CHECK(pthread_create(&t[i], NULL, call_held, &h[i]) == 0);
+    CHECK(held_wait(GPIO_HELD_MAX) == 0);
+    call_held(&h[GPIO_HELD_MAX]);                     /* one too many */
+    held_complete();
+    for (unsigned i = 0; i < GPIO_HELD_MAX; i++) {
+        CHECK(pthread_join(t[i], NULL) == 0);
+        CHECK(h[i].status == 0);
+    }
+    CHECK(h[GPIO_HELD_MAX].status == -1 && h[GPIO_HELD_MAX].err == EBUSY);
+    CHECK(held_now() == 0);
+}
+
+/* The fd is closed while its request is held: answered EBADF by close_dup. */
+static void test_held_wait_result_close(void)
+{
+    struct held_call h = { gpio_open(path, O_RDONLY), 0, 0, 0, 0 };
+    pthread_t t;
+
+    CHECK(h.fd >= 0);
+    set_held_mode(HELD_HOLD);
+    CHECK(pthread_create(&t, NULL, call_held, &h) == 0);
+    CHECK(held_wait(1) == 0);
+    CHECK(gpio_close(h.fd) == 0);
+    CHECK(pthread_join(t, NULL) == 0);
+    set_held_mode(HELD_ANSWER);
+    CHECK(h.status == -1 && h.err == EBADF);
+    CHECK(held_now() == 0);
+}
+
+/* The client dies while held: its request is dropped (a dead rcvid is never answered). */
+static void test_held_wait_result_client_dies(void)
+{
+    struct held_call h = { -1, qh_client_new(), 0, 0, 0 };
+    pthread_t t;
+    unsigned before = dead_answers_now();
+
+    CHECK(h.client > 0);
+    set_held_mode(HELD_HOLD);
+    CHECK(pthread_create(&t, NULL, call_held, &h) == 0);
+    CHECK(held_wait(1) == 0);
+    CHECK(qh_client_kill(h.client) == 0);
+    CHECK(pthread_join(t, NULL) == 0);
+    set_held_mode(HELD_ANSWER);
+    CHECK(h.fd >= 0 && h.status == -1 && h.err == ECANCELED);
+    CHECK(held_wait(0) == 0);                                  /* the disconnect released it */
+    CHECK(dead_answers_now() == before);                       /* dropped, not answered */
+}
+#endif
+#if ON_HOST
+
 static void test_bad_command_line(void)
 {
     char *argv[] = { "gpio", "-Z", NULL };
@@ -647,6 +952,9 @@ int main(int argc, char *argv[])
     run("get_counters", test_dcmd_get_counters);
     run("start", test_dcmd_start);
     run("start_needs_mode", test_dcmd_start_needs_mode);
+#if ON_HOST
+    run("wait_result", test_dcmd_wait_result);
+#endif
 #ifdef _IO_COMBINE_FLAG
     run("get_result_mid_combine", test_dcmd_get_result_mid_combine);
     run("get_result_in_combine", test_dcmd_get_result_in_combine);
@@ -657,11 +965,25 @@ int main(int argc, char *argv[])
 #if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
     run("get_counters_connect_combine", test_dcmd_get_counters_connect_combine);
 #endif
+#if ON_HOST
+    run("wait_result_in_combine", test_dcmd_wait_result_in_combine);
+#endif
+#if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
+    run("wait_result_connect_combine", test_dcmd_wait_result_connect_combine);
+#endif
 #endif
     run("no_data", test_no_data);
     run("dup_close_orders", test_dup_close_orders);
 #if ON_HOST
     run("lseek_read_combine", test_lseek_read_combine);
+#endif
+#if ON_HOST
+    run("held_wait_result_completed", test_held_wait_result_completed);
+    run("held_wait_result_unblock", test_held_wait_result_unblock);
+    run("held_wait_result_nonblock", test_held_wait_result_nonblock);
+    run("held_wait_result_bound", test_held_wait_result_bound);
+    run("held_wait_result_close", test_held_wait_result_close);
+    run("held_wait_result_client_dies", test_held_wait_result_client_dies);
 #endif
 #if ON_HOST
     run("lists_locked", test_lists_locked);

@@ -48,3 +48,8 @@ int gpio_start(int fd)
 {
     return gpio_devctl(fd, (int)GPIO_DCMD_START, NULL, 0);
 }
+
+int gpio_wait_result(int fd, uint32_t *out)
+{
+    return gpio_devctl(fd, (int)GPIO_DCMD_WAIT_RESULT, out, sizeof(uint32_t));
+}

@@ -38,6 +38,9 @@ int gpio_get_counters(int fd, gpio_counters_t *out);
 /* Start a conversion (sets the control register's start bit) (GPIO_DCMD_START; the fd must be opened for writing). */
 int gpio_start(int fd);
 
+/* Wait for the next conversion to complete and return its result (GPIO_DCMD_WAIT_RESULT; the fd must be open in any mode). */
+int gpio_wait_result(int fd, uint32_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,7 +7,11 @@
  *   0x04 STATUS  the input pins, polled by the timer and on wake pulses
  *   0x08 DATA    the result of the last conversion
  *   0x0C ACK     writing 1 acknowledges (clears) the conversion-done interrupt
- * The conversion-done interrupt (adc) completes a conversion: its hook reads DATA.
+ * The conversion-done interrupt (adc) completes a conversion: its hook reads DATA and
+ * answers every held wait_result request (a blocking devctl) with it: while `completing`
+ * is set it calls gpio_wait_result_ready(), which asks gpio_on_wait_result() again for
+ * each held request. Outside that call the hook says EAGAIN: a request waits for the
+ * next conversion, never takes an old result.
  * Every event hook runs with the device locked (the generated handler takes the lock).
  */
 #include <errno.h>
@@ -64,6 +68,16 @@ int gpio_on_get_counters(gpio_dev_t *dev, gpio_ocb_t *ocb, gpio_counters_t *out)
     return EOK;
 }
 
+/* Held until the next conversion completes (the adc hook answers it). */
+int gpio_on_wait_result(gpio_dev_t *dev, gpio_ocb_t *ocb, uint32_t *out)
+{
+    (void)ocb;
+    if (!dev->completing)
+        return EAGAIN;
+    *out = dev->result;
+    return EOK;
+}
+
 /* Start a conversion; the interrupt says when it is done. */
 int gpio_on_start(gpio_dev_t *dev, gpio_ocb_t *ocb)
 {
@@ -97,5 +111,8 @@ int gpio_on_irq_adc(gpio_dev_t *dev)
     dev->counters.conversions++;
     gpio_regs_write32(dev, REG_CTRL, gpio_regs_read32(dev, REG_CTRL) & ~CTRL_START);
     gpio_regs_write32(dev, REG_ACK, ACK_DONE);
+    dev->completing = 1;
+    gpio_wait_result_ready(dev);              /* every held wait_result gets this result */
+    dev->completing = 0;
     return EOK;
 }

@@ -21,6 +21,14 @@
 
 #include "gpio_resmgr.h"
 
+/* Generated, for you to call: gpio_on_wait_result() may now have an answer for held wait_result
+   requests. Asks it again for each one held (and the hooks of the other blocking devctls
+   for theirs), oldest first; each it answers (EOK or an error) is replied to, each it
+   answers EAGAIN keeps waiting. One call can thus release one waiter or all of them, as
+   your hook decides. Call it with the device locked: from a hook, or between
+   iofunc_attr_lock(&dev->attr) and iofunc_attr_unlock(). */
+void gpio_wait_result_ready(gpio_dev_t *dev);
+
 /* Called once before the path is attached: probe and initialise the hardware.
    Return EOK, or an errno value to make the server exit. */
 int gpio_on_init(gpio_dev_t *dev);
@@ -36,6 +44,12 @@ int gpio_on_get_counters(gpio_dev_t *dev, gpio_ocb_t *ocb, gpio_counters_t *out)
 /* Start a conversion (sets the control register's start bit).
    Return EOK or an errno value for the client. */
 int gpio_on_start(gpio_dev_t *dev, gpio_ocb_t *ocb);
+
+/* Wait for the next conversion to complete and return its result.
+   Return EOK or an errno value for the client;
+   EAGAIN when there is no answer yet: the request is then held until
+   gpio_wait_result_ready() asks again. */
+int gpio_on_wait_result(gpio_dev_t *dev, gpio_ocb_t *ocb, uint32_t *out);
 
 /* Poll the status register now (value is who asked).
    Called with the device locked for each GPIO_PULSE_WAKE pulse; value is the pulse's value.

@@ -53,6 +53,188 @@ void gpio_ocb_free(IOFUNC_OCB_T *ocb)
     free(ocb);
 }
 
+/* Keep a request waiting: remember whom to answer; it is replied to later by rcvid. The
+   list holds at most max requests (EBUSY beyond). in_size bytes at in (a devctl's input)
+   are kept with it, for the hook that answers it later. */
+static int hold(resmgr_context_t *ctp, gpio_waiter_t **list, gpio_ocb_t *ocb,
+                size_t nbytes, size_t msg_offset, const void *in, size_t in_size, size_t max)
+{
+    gpio_waiter_t *w, **tail;
+    struct _msg_info info;
+    size_t count = 0;
+
+    if (ctp->rcvid == 0)                      /* inside a combine message: it cannot be held */
+        return EBADMSG;
+    for (tail = list; *tail != NULL; tail = &(*tail)->next)
+        count++;                              /* oldest first: append */
+    if (count >= max)                         /* as many waiters as it may hold */
+        return EBUSY;
+    /* The client's signal or timeout may have come first: another thread then handled its
+       unblock pulse and found nothing to release. The flag stays set until we reply. */
+    if (MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ))
+        return EINTR;
+    w = calloc(1, sizeof *w + in_size);
+    if (w == NULL)
+        return ENOMEM;
+    w->rcvid = ctp->rcvid;
+    w->ocb = ocb;
+    w->scoid = ctp->info.scoid;
+    w->coid = ctp->info.coid;
+    w->nbytes = nbytes;
+    w->msg_offset = msg_offset;
+    (void)in;                                 /* no held request carries an input */
+    *tail = w;
+    return (int)_RESMGR_NOREPLY;              /* the client stays blocked until we reply */
+}
+
+/* Answer (or, with error EOK, drop) and free held requests that match: by rcvid, by open
+   file, or by connection. Returns how many matched. Device locked. */
+static int release_waiters(gpio_waiter_t **pp, gpio_rcvid_t rcvid, int scoid, int coid,
+                           const gpio_ocb_t *ocb, int error)
+{
+    int released = 0;
+
+    while (*pp != NULL) {
+        gpio_waiter_t *w = *pp;
+        if ((rcvid != 0 && w->rcvid == rcvid) || (ocb != NULL && w->ocb == ocb) ||
+            (rcvid == 0 && ocb == NULL && w->scoid == scoid && w->coid == coid)) {
+            *pp = w->next;
+            if (error != EOK)                 /* EOK: the client is gone, nobody to answer */
+                MsgError(w->rcvid, error);
+            free(w);
+            released++;
+        } else {
+            pp = &w->next;
+        }
+    }
+    return released;
+}
+
+/* Every list of held requests: wait_result devctls. */
+static int release_all(gpio_dev_t *dev, gpio_rcvid_t rcvid, int scoid, int coid,
+                       const gpio_ocb_t *ocb, int error)
+{
+    int released = 0;
+
+    released += release_waiters(&dev->held.wait_result, rcvid, scoid, coid, ocb, error);
+    return released;
+}
+
+/* A held request's client was hit by a signal or a timeout: release it with EINTR. */
+int gpio_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
+{
+    gpio_dev_t *dev = ocb->ocb.attr;
+    struct _msg_info info;
+    int status = iofunc_unblock_default(ctp, msg, &ocb->ocb);  /* file-lock waiters */
+
+    if (status != (int)_RESMGR_DEFAULT)
+        return status;
+    /* Only a client that still asks to be released: it may have been answered already. */
+    if (MsgInfo(ctp->rcvid, &info) != -1 && (info.flags & _NTO_MI_UNBLOCK_REQ)) {
+        iofunc_attr_lock(&dev->attr);         /* unblock handlers run without the device lock */
+        release_all(dev, ctp->rcvid, 0, 0, NULL, EINTR);
+        iofunc_attr_unlock(&dev->attr);
+    }
+    return (int)_RESMGR_NOREPLY;
+}
+
+/* The last close of an open file: no request may still wait on it. */
+int gpio_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
+{
+    gpio_dev_t *dev = ocb->ocb.attr;
+
+    iofunc_attr_lock(&dev->attr);             /* close_ocb runs without the device lock */
+    release_all(dev, 0, 0, 0, ocb, EBADF);
+    iofunc_attr_unlock(&dev->attr);
+    return iofunc_close_ocb_default(ctp, reserved, &ocb->ocb);
+}
+
+/* A blocking command's hook said EAGAIN (no answer yet): hold the request until
+   NAME_CMD_ready() gets one. Any other command's EAGAIN is its answer. in: the validated
+   input, kept with the request (NULL for a command without one). */
+static int hold_devctl(resmgr_context_t *ctp, gpio_ocb_t *ocb, uint32_t dcmd, const void *in)
+{
+    gpio_dev_t *dev = ocb->ocb.attr;
+
+    if (ocb->ocb.ioflag & O_NONBLOCK)         /* O_NONBLOCK: say so rather than wait */
+        return EAGAIN;
+    switch (dcmd) {
+    case (uint32_t)GPIO_DCMD_WAIT_RESULT:
+        return hold(ctp, &dev->held.wait_result, ocb, 0, 0, in, 0, GPIO_HELD_MAX);
+    default:
+        return EAGAIN;                        /* not a blocking command */
+    }
+}
+
+/* Answer a held command: the reply header, then size bytes of data from the caller's
+   buffer (the receive buffer belongs to whatever message is being handled now). */
+static void devctl_reply_held(gpio_rcvid_t rcvid, void *data, size_t size)
+{
+    io_devctl_t reply;
+    iov_t iov[2];
+
+    memset(&reply.o, 0, sizeof reply.o);      /* ret_val 0 is what the client's dev_info gets */
+    reply.o.nbytes = (gpio_qnx_nbytes_t)size;
+    SETIOV(&iov[0], &reply.o, sizeof reply.o);
+    SETIOV(&iov[1], data, size);
+    MsgReplyv(rcvid, EOK, iov, 2);            /* a delayed reply: not resmgr_msgreply() */
+}
+
+/* Ask gpio_on_wait_result() again for each held wait_result, oldest first: each one it answers
+   (anything but EAGAIN) is replied to and freed, the others keep their place. Returns how
+   many were answered. Device locked. */
+static int answer_held_wait_result(gpio_dev_t *dev)
+{
+    gpio_waiter_t **pp = &dev->held.wait_result;
+    int answered = 0;
+
+    while (*pp != NULL) {
+        gpio_waiter_t *w = *pp;
+        uint32_t out;
+        int status;
+
+        memset(&out, 0, sizeof out);  /* nothing stale reaches the client */
+        status = gpio_on_wait_result(dev, w->ocb, &out);
+        if (status == EAGAIN) {               /* still nothing for this one */
+            pp = &w->next;
+            continue;
+        }
+        *pp = w->next;
+        if (status == EOK)
+            devctl_reply_held(w->rcvid, &out, sizeof out);
+        else
+            MsgError(w->rcvid, status);
+        free(w);
+        answered++;
+    }
+    return answered;
+}
+
+/* Answer what the hooks can answer now, every blocking command's held requests. A hook
+   called from here may call a _ready() function again: that only asks for another round
+   (no recursion); rounds stop when one answers nobody. Device locked. */
+static void answer_held(gpio_dev_t *dev)
+{
+    int answered;
+
+    if (dev->held_serving) {                  /* called from a hook while answering */
+        dev->held_again = 1;
+        return;
+    }
+    dev->held_serving = 1;
+    do {
+        dev->held_again = 0;
+        answered = 0;
+        answered += answer_held_wait_result(dev);
+    } while (dev->held_again && answered > 0);
+    dev->held_serving = 0;
+}
+
+void gpio_wait_result_ready(gpio_dev_t *dev)
+{
+    answer_held(dev);
+}
+
 /* read(): this device has no data stream; its devctl commands are the interface. */
 int gpio_io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 {
@@ -88,12 +270,14 @@ int gpio_io_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb)
     return iofunc_notify(ctp, msg, ocb->ocb.attr->notify, ready, NULL, NULL);
 }
 
-/* Every close(): drop this connection's notification requests, then the default. */
+/* Every close(): drop this connection's held requests and notification requests, then the default. */
 int gpio_io_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
 {
     gpio_dev_t *dev = ocb->ocb.attr;
 
     iofunc_attr_lock(&dev->attr);             /* close_dup runs without the device lock */
+    /* rcvid 0: the client died, so its held requests are dropped rather than answered. */
+    release_all(dev, 0, ctp->info.scoid, ctp->info.coid, NULL, ctp->rcvid != 0 ? EBADF : EOK);
     iofunc_notify_remove(ctp, dev->notify);
     iofunc_attr_unlock(&dev->attr);
     return iofunc_close_dup_default(ctp, msg, &ocb->ocb);
@@ -173,11 +357,32 @@ static int gpio_dcmd_start(resmgr_context_t *ctp, io_devctl_t *msg, gpio_ocb_t *
     return devctl_reply(ctp, msg, NULL, 0);
 }
 
+/* GPIO_DCMD_WAIT_RESULT: Wait for the next conversion to complete and return its result. */
+static int gpio_dcmd_wait_result(resmgr_context_t *ctp, io_devctl_t *msg, gpio_ocb_t *ocb, size_t in_len)
+{
+    uint32_t *out;
+    int status;
+
+    (void)in_len;                             /* no input: extra bytes are ignored */
+    out = devctl_output(ctp, msg, sizeof(uint32_t), 4u);
+    if (out == NULL)                          /* a combine message left no room for the reply */
+        return EMSGSIZE;
+    memset(out, 0, sizeof(uint32_t));  /* nothing stale reaches the client */
+    status = gpio_on_wait_result(ocb->ocb.attr, ocb, out);
+    if (status == EAGAIN)                     /* no answer yet: held until gpio_wait_result_ready() */
+        return hold_devctl(ctp, ocb, (uint32_t)GPIO_DCMD_WAIT_RESULT, NULL);
+    if (status != EOK)
+        return status;
+    return devctl_reply(ctp, msg, out, sizeof(uint32_t));
+}
+
 /* Without a combine message, every reply fits the receive buffer after the header. */
 GPIO_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(uint32_t) <= GPIO_MSG_MAX_SIZE,
                    "GPIO_DCMD_GET_RESULT: the reply must fit the receive buffer");
 GPIO_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(gpio_counters_t) <= GPIO_MSG_MAX_SIZE,
                    "GPIO_DCMD_GET_COUNTERS: the reply must fit the receive buffer");
+GPIO_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(uint32_t) <= GPIO_MSG_MAX_SIZE,
+                   "GPIO_DCMD_WAIT_RESULT: the reply must fit the receive buffer");
 
 /* devctl(): the library's generic commands first, then ours; anything else is ENOTTY. */
 int gpio_io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
@@ -200,6 +405,8 @@ int gpio_io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
         return gpio_dcmd_get_counters(ctp, msg, ocb, len - sizeof msg->i);
     case (uint32_t)GPIO_DCMD_START:
         return gpio_dcmd_start(ctp, msg, ocb, len - sizeof msg->i);
+    case (uint32_t)GPIO_DCMD_WAIT_RESULT:
+        return gpio_dcmd_wait_result(ctp, msg, ocb, len - sizeof msg->i);
     default:
         return ENOTTY;                        /* unknown to this driver */
     }

@@ -144,6 +144,7 @@ static void init_state(gpio_dev_t *dev)
 {
     memset(dev, 0, sizeof *dev);              /* before iofunc_attr_init(), never after it */
     dev->result = 0U;
+    dev->completing = 0;
     gpio_hw_defaults(dev);            /* timer periods, interrupt numbers */
 }
 
@@ -168,6 +169,8 @@ static void init_funcs(void)
     gpio_io_funcs.devctl    = gpio_io_devctl;
     gpio_io_funcs.notify    = gpio_io_notify;
     gpio_io_funcs.close_dup = gpio_io_close_dup;
+    gpio_io_funcs.unblock   = gpio_io_unblock;
+    gpio_io_funcs.close_ocb = gpio_io_close_ocb;
 }
 
 /* Serve messages one at a time; returns only on an unrecoverable receive error. */

@@ -55,6 +55,31 @@ typedef int32_t  gpio_qnx_nbytes_t;
 #define GPIO_MSG_MAX_SIZE 2048u  /* receive buffer: any header, plus the largest devctl reply */
 #define GPIO_NPARTS_MAX   2u     /* reply iov entries the handlers use at most */
 
+/* Held requests are answered later by rcvid: 64-bit rcvid_t since QNX 8.0, int before. */
+#ifdef __RCVID_T_SIZE
+typedef rcvid_t gpio_rcvid_t;
+#else
+typedef int gpio_rcvid_t;
+#endif
+
+/* A held request: a read() waiting for data, a write() waiting for room or a blocking
+   devctl waiting for its answer. Its reply is sent later, by rcvid, once the device can
+   serve it (or it is released). */
+typedef struct gpio_waiter {
+    struct gpio_waiter *next;
+    gpio_rcvid_t   rcvid;       /* whom to reply to */
+    struct gpio_ocb *ocb;       /* the open file it reads or writes through */
+    int                    scoid;       /* its connection: dropped when the client closes it */
+    int                    coid;
+    size_t                 nbytes;      /* how much it asked to read or write */
+    size_t                 msg_offset;  /* writes: where the data starts in the client's message */
+} gpio_waiter_t;
+
+/* Blocking devctls held at most per command; one more is refused with EBUSY. */
+#ifndef GPIO_HELD_MAX
+#define GPIO_HELD_MAX 64u
+#endif
+
 /* Hardware and event state (gpio_events.c): filled in before the hooks run. */
 typedef struct {
     volatile uint8_t *regs;  /* regs window, mapped by gpio_hw_map() */
@@ -72,6 +97,12 @@ typedef struct gpio_dev {
     iofunc_notify_t notify[3];  /* select()/ionotify() waiters: input, output, out-of-band */
     uint32_t result;  /* Data register at the last completed conversion */
     gpio_counters_t counters;  /* What the event hooks have done */
+    uint8_t completing;  /* Set while the adc hook answers the held wait_result requests */
+    struct {                    /* held blocking devctls per command, oldest first */
+        gpio_waiter_t *wait_result;
+    } held;
+    unsigned        held_serving;  /* nonzero while held devctls are being answered */
+    unsigned        held_again;    /* a hook asked to answer them again meanwhile */
     gpio_hw_t hw;  /* registers, timers, interrupts (gpio_events.c) */
 } gpio_dev_t;
 
@@ -99,6 +130,8 @@ int gpio_io_lseek(resmgr_context_t *ctp, io_lseek_t *msg, RESMGR_OCB_T *ocb);
 int gpio_io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb);
 int gpio_io_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb);
 int gpio_io_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb);
+int gpio_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb);
+int gpio_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb);
 
 /* ---- events and registers (gpio_events.c) ---- */
 #include <assert.h>                           /* the register accessors check offsets in debug builds */

@@ -84,3 +84,15 @@ int fifo_on_flush(fifo_dev_t *dev, fifo_ocb_t *ocb)
     (void)dev;
     return EOK;
 }
+
+/* Wait until there are bytes to read and return how many.
+   Return EOK or an errno value for the client;
+   EAGAIN when there is no answer yet: the request is then held until
+   fifo_wait_status_ready() asks again. */
+int fifo_on_wait_status(fifo_dev_t *dev, fifo_ocb_t *ocb, fifo_status_t *out)
+{
+    (void)ocb;
+    (void)dev;
+    (void)out;                                /* arrives zeroed: fill it in here */
+    return EAGAIN;                            /* no answer yet: held until fifo_wait_status_ready() */
+}

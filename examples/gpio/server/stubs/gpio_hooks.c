@@ -52,6 +52,18 @@ int gpio_on_start(gpio_dev_t *dev, gpio_ocb_t *ocb)
     return EOK;
 }
 
+/* Wait for the next conversion to complete and return its result.
+   Return EOK or an errno value for the client;
+   EAGAIN when there is no answer yet: the request is then held until
+   gpio_wait_result_ready() asks again. */
+int gpio_on_wait_result(gpio_dev_t *dev, gpio_ocb_t *ocb, uint32_t *out)
+{
+    (void)ocb;
+    (void)dev;
+    (void)out;                                /* arrives zeroed: fill it in here */
+    return EAGAIN;                            /* no answer yet: held until gpio_wait_result_ready() */
+}
+
 /* Poll the status register now (value is who asked).
    Called with the device locked for each GPIO_PULSE_WAKE pulse; value is the pulse's value.
    Return EOK, or an errno value to have it logged. */
