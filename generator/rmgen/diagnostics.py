@@ -313,6 +313,18 @@ REGISTRY: Dict[str, Entry] = _registry(
     Entry("RM0099", ERROR, "value '{name}' of enum '{enum}' {what} (at {old})",
           "Enum values travel as numbers. A removed or renumbered value makes the server "
           "refuse (EINVAL) or misread what existing clients send. New values are compatible."),
+    # --- custom messages and privileges -------------------------------------------------
+    Entry("RM0100", ERROR, "message '{name}': subtype {subtype} is already used by message '{other}'",
+          "The server tells messages apart by their subtype alone (after the manager id): "
+          "each message needs its own number 0..65535."),
+    Entry("RM0101", ERROR, "message '{name}': its {key} payload is {size} bytes, more than the "
+          "{limit} a message may carry",
+          "Replies are built in the server's receive buffer and inputs are copied to the "
+          "stack, so message payloads have devctl's limit. Split the data, or use read() and "
+          "write() for bulk transfers."),
+    Entry("RM0102", ERROR, "security.group is set but no command or message is privileged",
+          "The group only decides who may use commands and messages marked `privileged: "
+          "true`; mark those that need it, or remove the group."),
     # --- events: pulses, timers, interrupts, registers --------------------------------
     Entry("RM0120", ERROR, "timer '{name}' needs exactly one of period_ms and period_us ({given} given)",
           "A periodic timer has one period, in milliseconds (period_ms) or in microseconds "
