@@ -52,8 +52,17 @@ static const struct { uint32_t dcmd; uint16_t in, out; } commands[] = {
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
+/* This driver's custom messages: subtype, input and output bytes. */
+static const struct { uint16_t subtype; uint16_t in, out; } messages[] = {
+    { MAILBOX_MSG_POST, 64, 0 },
+    { MAILBOX_MSG_FETCH, 4, 64 },
+    { MAILBOX_MSG_PEEK_STATUS, 0, 16 },
+    { MAILBOX_MSG_PURGE, 0, 0 },
+};
+#define NMESSAGES (sizeof messages / sizeof messages[0])
+
 enum op { OP_OPEN, OP_CLOSE, OP_DEVCTL, OP_DEVCTL_RAW, OP_READ, OP_WRITE, OP_LSEEK, OP_RAW,
-          OP_COMBINE, OP_DUP, OP_DIE, OP_COUNT };
+          OP_COMBINE, OP_DUP, OP_DIE, OP_MSG, OP_COUNT };
 
 static int conns[MAX_CONNS];
 static int client;                                   /* the simulated client process we act as */
@@ -220,6 +229,21 @@ static void one_op(struct cursor *c)
         ((io_devctl_t *)msg)->i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);
         len = prefix + (tail < sizeof msg - prefix ? tail : sizeof msg - prefix);
         rlen = sizeof(io_devctl_t) + commands[second].out;
+        break;
+    }
+    case OP_MSG: {                                   /* one of ours (or another manager's), of any length */
+        uint32_t sel = take(c, 1);
+        struct _io_msg *h = (struct _io_msg *)(void *)msg;
+        size_t in = messages[sel % NMESSAGES].in;
+        size_t lens[4] = { in, in > 0 ? in - 1 : 0, in + 1 + take(c, 1), MSG_MAX };
+        memset(h, 0, sizeof *h);
+        h->type = _IO_MSG;
+        h->combine_len = (sel & 0x80u) ? (uint16_t)take(c, 2) : (uint16_t)sizeof *h;  /* sometimes a lie */
+        h->mgrid = (sel & 0x40u) ? (uint16_t)take(c, 2) : (uint16_t)MAILBOX_MSG_MGRID;
+        h->subtype = (sel & 0x20u) ? (uint16_t)take(c, 2) : messages[sel % NMESSAGES].subtype;
+        len = lens[(sel >> 3) & 3] < sizeof msg - sizeof *h ? lens[(sel >> 3) & 3] : sizeof msg - sizeof *h;
+        len = sizeof *h + take_bytes(c, msg + sizeof *h, len);
+        rlen = sizeof(mailbox_msg_reply_t) + messages[sel % NMESSAGES].out;
         break;
     }
     default:                                         /* OP_RAW: a message of any type and length */
