@@ -117,7 +117,7 @@ static int mailbox_cred_privileged(const struct _cred_info *cred)
 {
     if (cred->euid == 0)                      /* root */
         return 1;
-    if (cred->egid == MAILBOX_PRIVILEGED_GID)
+    if (cred->egid == MAILBOX_PRIVILEGED_GID)  /* the effective group */
         return 1;
     for (unsigned i = 0; i < cred->ngroups && i < sizeof cred->grouplist / sizeof cred->grouplist[0]; i++) {
         if (cred->grouplist[i] == MAILBOX_PRIVILEGED_GID)  /* a supplementary group */
