@@ -44,3 +44,30 @@ def test_defect_reply_room_without_offset_fails(tmp_path):
     out = r.stdout + r.stderr
     assert r.returncode != 0
     assert "AddressSanitizer" in out or "FAIL msg_fetch\n" in out, out[-3000:]
+
+
+def test_abilities_kept_follow_the_events(tmp_path):
+    """A pool driver with interrupts and register windows keeps what serving them needs
+    (and what security.keep_abilities adds), in the model and in the generated host test."""
+    import yaml
+
+    from cbuild import generate, spec_copy, summary
+    from rmgen import model
+    from test_events import SPEC
+
+    spec = dict(SPEC, server={"threads": "pool"}, security={"keep_abilities": ["timer"]},
+                devctl=[{"name": "reset", "code": 1, "privileged": True}])
+    d = model.build(spec, "../ev.yaml")
+    assert d.security.keep == ("PROCMGR_AID_INTERRUPTEVENT", "PROCMGR_AID_IO", "PROCMGR_AID_MEM_PHYS",
+                               "PROCMGR_AID_TIMER")
+    assert d.security.drop and d.security.group is None and d.security.policy_type is None
+    tree = generate(spec_copy(tmp_path / "spec", "ev.yaml", yaml.safe_dump(spec)), tmp_path / "out")
+    main = (tree / "server" / "ev_main.c").read_text()
+    assert main.index("ev_events_start(dpp") < main.index("status = drop_abilities();")  # after the set-up
+    assert "secpol_resmgr_attach" not in main  # no policy type: resmgr_attach() on every version
+    r = host_make(tree, tmp_path / "build")
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out[-4000:]
+    assert summary(out)[1] == 0
+    for name in ("abilities_dropped", "reset_privileged", "irq_rx"):
+        assert f"PASS {name}\n" in out

@@ -26,6 +26,7 @@
 #include <sys/neutrino.h>
 #include <sys/iomsg.h>
 #include <sys/dcmd_all.h>
+#include <sys/procmgr.h>
 #include <devctl.h>
 #include "mailbox_client.h"
 
