@@ -103,6 +103,9 @@ static void run(const char *name, void (*test)(void))
 
     test_ok = 1;
     test();
+#if ON_HOST
+    qh_client_use(0);                                /* a failed CHECK may leave another client in use */
+#endif
     close_all();
 #if ON_HOST
     if (qh_protocol_errors() != before) {            /* the server broke the message protocol */
