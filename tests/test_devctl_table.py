@@ -24,7 +24,8 @@ def table_spec(n: int) -> str:
              "  stamp: {fields: [{name: ns, type: u64}, {name: valid, type: bool}]}",
              "devctl:"]
     for i in range(n):
-        lines.append(f"  - {{name: cmd{i}, code: {i + 1}, {SHAPES[i % len(SHAPES)]}, doc: Command {i}}}")
+        privileged = ", privileged: true" if i == n - 1 else ""  # the table's privilege column
+        lines.append(f"  - {{name: cmd{i}, code: {i + 1}, {SHAPES[i % len(SHAPES)]}{privileged}, doc: Command {i}}}")
     return "\n".join(lines) + "\n"
 
 
@@ -49,7 +50,8 @@ def test_table_round_trip_under_sanitizers(tree, tmp_path):
 
 
 def test_table_without_the_access_check_fails(tree, tmp_path):
-    """Planted defect: the generic handler forgets the open-mode check."""
+    """Planted defects: the generic handler forgets the open-mode check, and the privilege
+    check of the last command (only root may use it)."""
     import shutil
 
     copy = tmp_path / "many"
@@ -58,10 +60,13 @@ def test_table_without_the_access_check_fails(tree, tmp_path):
     text = io.read_text()
     anchor = "    if ((ocb->ocb.ioflag & cmd->access) != cmd->access)  /* the fd's open mode */\n        return EPERM;\n"
     assert anchor in text
-    io.write_text(text.replace(anchor, ""))
+    privilege = "    if (cmd->privileged && !many_client_privileged(ctp))"
+    assert privilege in text
+    io.write_text(text.replace(anchor, "").replace(privilege, "    if (0 && !many_client_privileged(ctp))"))
     r = host_make(copy, tmp_path / "build", timeout=600)
     out = r.stdout + r.stderr
     assert r.returncode != 0 and "FAIL cmd1_needs_mode" in out, out[-3000:]
+    assert f"FAIL cmd{DEVCTL_TABLE_FROM - 1}_privileged" in out, out[-3000:]
 
 
 def test_small_specs_keep_one_function_per_command():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import events, hints, names, naming, paths, schema
+from rmgen import events, hints, messages, names, naming, paths, schema
 from rmgen.diagnostics import Diagnostics, did_you_mean
 from rmgen.loader import PathKey, Spec
 from rmgen.typesys import (DCMD_CLASSES, MAX_ARRAY, MAX_DEVCTL_PAYLOAD, MAX_DEVCTLS, MAX_STRUCT_DEPTH, PRIMITIVES,
@@ -24,7 +24,8 @@ def check(spec: Spec, diags: Diagnostics) -> None:
     c.names()
     c.collisions()
     refs, resolved = c.type_refs()
-    if resolved and c.acyclic(refs):
+    sized = resolved and c.acyclic(refs)
+    if sized:
         c.payloads(refs)
     c.devctl_codes()
     c.held_devctls()
@@ -35,6 +36,9 @@ def check(spec: Spec, diags: Diagnostics) -> None:
     events.check(c)
     paths.check(c)
     naming.check(c)
+    c.refs = refs
+    messages.check(c, c.type_table(refs) if sized else None)
+
 
 
 class _Checker:
@@ -66,6 +70,7 @@ class _Checker:
             defs += [(("types", t, "fields", i, "name"), False, "") for i in range(len(struct["fields"]))]
         for section in _STATE_LISTS + ("devctl",):
             defs += [((section, i, "name"), False, "") for i in range(len(self.d.get(section, [])))]
+        defs += [(("messages", "subtypes", i, "name"), False, "") for i in range(len(self._messages))]
         for section, taken, what in (("state", names.DEVICE_MEMBERS, "the device struct"),
                                      ("open_state", names.OPEN_FILE_MEMBERS, "the open-file struct")):
             for i, f in enumerate(self.d.get(section, [])):
@@ -89,6 +94,7 @@ class _Checker:
             self._unique(self._named(("types", t, "fields"), struct["fields"]), "field")
         for section in _STATE_LISTS + ("devctl",):
             self._unique(self._named((section,), self.d.get(section, [])), f"{section} entry")
+        self._unique(self._named(("messages", "subtypes"), self._messages), "message")
         options = self.d.get("server", {}).get("options", [])
         self._unique([(o["flag"], ("server", "options", i, "flag"), False) for i, o in enumerate(options)],
                      "option flag")
@@ -143,6 +149,17 @@ class _Checker:
             self._claim(tags, f"{dev}_{dc['name']}_msg", what, where)
             if dc.get("blocking"):
                 self._claim(made, f"{names.client_fn(dev, dc['name'])}_ready", what, where)
+        if self._messages:
+            self._claim(made, names.macro(dev, "msg", "mgrid"), "rmgen's manager id macro", ("messages",), True)
+        if "group" in self.d.get("security", {}):
+            self._claim(made, names.macro(dev, "privileged", "gid"), "rmgen's group macro",
+                        ("security", "group"), True)
+        for i, m in enumerate(self._messages):
+            what, where = f"message '{m['name']}'", ("messages", "subtypes", i, "name")
+            self._claim(made, f"{dev}_msg_{m['name']}", what, where)
+            self._claim(made, names.hook(dev, f"msg_{m['name']}"), what, where)
+            self._claim(made, f"{dev}_serve_{m['name']}", what, where)
+            self._claim(made, names.macro(dev, "msg", m["name"]), what, where)
         self._test_names()
 
     def _named_at(self, section: str, name: str, key: str) -> Tuple[PathKey, bool]:
@@ -161,6 +178,10 @@ class _Checker:
             for part in ("PADDR", "SIZE"):
                 made.setdefault(f"{up}_{w['name'].upper()}_{part}", f"rmgen's macro of window '{w['name']}'")
 
+    @property
+    def _messages(self) -> List[dict]:
+        return (self.d.get("messages") or {}).get("subtypes", [])
+
     def _test_names(self) -> None:
         """The host test's functions test_dcmd_NAME[_raw|_needs_mode|_rejects_...|_then_...]
         stay distinct: a devctl named like another one's derived test is refused."""
@@ -176,6 +197,16 @@ class _Checker:
                 derived.setdefault(f"{n}_needs_mode", test)
             if "state" in dc:
                 prefixes.append((f"{n}_then_", test))
+            if dc.get("privileged"):
+                derived.setdefault(f"{n}_privileged", test)
+        msg_tests = {"not_ours": "the host test's own test_msg_not_ours",
+                     "mid_combine": "the host test's own test_msg_mid_combine"}
+        msg_tests.update({f"{m['name']}_privileged": f"the host test of message '{m['name']}'"
+                          for m in self._messages if m.get("privileged")})
+        for i, m in enumerate(self._messages):
+            if m["name"] in msg_tests:
+                self.add("RM0025", ("messages", "subtypes", i, "name"), first=msg_tests[m["name"]],
+                         second=f"message '{m['name']}'", cname=f"test_msg_{m['name']}")
         for i, dc in enumerate(self.devctls):
             n = dc["name"]
             clash = derived.get(n) or next((whose for prefix, whose in prefixes if n.startswith(prefix)), None)
@@ -205,6 +236,7 @@ class _Checker:
         places = [(p + ("type",), f["type"]) for p, f in self._field_lists()]
         for i, dc in enumerate(self.devctls):
             places += [(("devctl", i, k), dc[k]) for k in ("in", "out") if k in dc]
+        places += messages.type_places(self.d)
         known = _BUILTIN_TYPES | set(self.enums) | set(self.types)
         for path, text in places:
             ref = parse_typeref(text)
@@ -258,11 +290,15 @@ class _Checker:
                     stack.append([target, 0])
         return not reported and not too_deep
 
+    def type_table(self, refs: Dict[PathKey, TypeRef]) -> TypeTable:
+        """Sizes and layouts of the spec's types (all resolved, none cyclic)."""
+        return TypeTable({t: [(f["name"], refs[("types", t, "fields", i, "type")])
+                              for i, f in enumerate(s["fields"])] for t, s in self.types.items()},
+                         {e: enum.get("base", schema.default("enums", "base")) for e, enum in self.enums.items()})
+
     def payloads(self, refs: Dict[PathKey, TypeRef]) -> None:
         """Each devctl payload (in, out, or the union of both, padded) fits the 14-bit dcmd size."""
-        table = TypeTable({t: [(f["name"], refs[("types", t, "fields", i, "type")])
-                               for i, f in enumerate(s["fields"])] for t, s in self.types.items()},
-                          {e: enum.get("base", schema.default("enums", "base")) for e, enum in self.enums.items()})
+        table = self.type_table(refs)
         for i, dc in enumerate(self.devctls):
             given = [k for k in ("in", "out") if k in dc]
             if not given:

@@ -85,10 +85,11 @@ def compare(old: _Side, new: _Side, diags: Diagnostics) -> List[str]:
     for c in n.devctls:
         if c.name not in old_names:
             growth.append(f"new command '{c.name}' ({c.macro} = 0x{c.dcmd_value:08x})")
+    _messages(old, new, add, growth, structs)
     enums: Set[str] = set()
     for s in sorted(structs):
         _struct(o.struct(s), _find(n.structs, s), old, new, add, enums)
-    for c in o.devctls:
+    for c in o.devctls + list(o.messages.list if o.messages else ()):
         for p in (c.inp, c.out):
             if p is not None and p.ctype.kind == "enum":
                 enums.add(p.ctype.name)
@@ -129,6 +130,51 @@ def _command(c, m, old: _Side, new: _Side, add) -> None:
     if _STRICTER[m.access] > _STRICTER[c.access] or {c.access, m.access} == {"read", "write"}:
         add("RM0096", new.devctl_path(name, "access"), old.devctl_path(name, "access"), name=name,
             new=m.access_text, was=c.access_text)
+    if m.privileged and not c.privileged:
+        add("RM0107", new.devctl_path(name), old.devctl_path(name), what="devctl", name=name)
+
+
+def _messages(old: _Side, new: _Side, add, growth: List[str], structs: Set[str]) -> None:
+    """Custom messages: the manager id, and each message of the old side (its subtype,
+    payloads, access and privilege); new messages are growth."""
+    o, n = old.d.messages, new.d.messages
+    if o is None:
+        growth += [f"new message '{m.name}' ({m.macro} = {m.subtype})" for m in (n.list if n else ())]
+        return
+    base = ("messages", "subtypes")
+
+    def path(side: _Side, name: str, key: str = "name") -> PathKey:
+        i = side.index(base, name)
+        return base if i is None else base + (i, key)
+
+    if n is not None and n.mgrid != o.mgrid:
+        add("RM0108", ("messages", "manager"), ("messages", "manager"), key=True,
+            new=f"0x{n.mgrid:04x}", was=f"0x{o.mgrid:04x}")
+    now = {m.name: m for m in (n.list if n else ())}
+    for c in o.list:
+        m = now.get(c.name)
+        if m is None:
+            add("RM0103", ("messages",) if n is None else base, path(old, c.name), key=True, name=c.name,
+                macro=c.macro, subtype=c.subtype)
+            continue
+        if m.subtype != c.subtype:
+            add("RM0104", path(new, c.name, "subtype"), path(old, c.name, "subtype"), name=c.name,
+                new=m.subtype, was=c.subtype)
+        for label, p, q in (("in", c.inp, m.inp), ("out", c.out, m.out)):
+            if p is not None:
+                _reachable(old.d, p.ctype, structs)
+            shown = [f"{x.ctype.spec} ({x.ctype.size} bytes)" if x else "none" for x in (q, p)]
+            if (p is None) != (q is None) or (p and (p.ctype.spec != q.ctype.spec or p.ctype.size != q.ctype.size)):
+                at = label if q is not None else "name"
+                add("RM0105", path(new, c.name, at), path(old, c.name, label if p is not None else "name"),
+                    name=c.name, which=label, new=shown[0], was=shown[1])
+        if _STRICTER[m.access] > _STRICTER[c.access] or {c.access, m.access} == {"read", "write"}:
+            add("RM0106", path(new, c.name, "access"), path(old, c.name, "access"), name=c.name,
+                new=m.access_text, was=c.access_text)
+        if m.privileged and not c.privileged:
+            add("RM0107", path(new, c.name), path(old, c.name), what="message", name=c.name)
+    known = {c.name for c in o.list}
+    growth += [f"new message '{m.name}' ({m.macro} = {m.subtype})" for m in now.values() if m.name not in known]
 
 
 def _struct(s, t, old: _Side, new: _Side, add, enums: Set[str]) -> None:

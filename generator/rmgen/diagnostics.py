@@ -365,6 +365,38 @@ REGISTRY: Dict[str, Entry] = _registry(
     Entry("RM0099", ERROR, "value '{name}' of enum '{enum}' {what} (at {old})",
           "Enum values travel as numbers. A removed or renumbered value makes the server "
           "refuse (EINVAL) or misread what existing clients send. New values are compatible."),
+    # --- custom messages and privileges -------------------------------------------------
+    Entry("RM0100", ERROR, "message '{name}': subtype {subtype} is already used by message '{other}'",
+          "The server tells messages apart by their subtype alone (after the manager id): "
+          "each message needs its own number 0..65535."),
+    Entry("RM0101", ERROR, "message '{name}': its {key} payload is {size} bytes, more than the "
+          "{limit} a message may carry",
+          "Replies are built in the server's receive buffer and inputs are copied to the "
+          "stack, so message payloads have devctl's limit. Split the data, or use read() and "
+          "write() for bulk transfers."),
+    Entry("RM0102", ERROR, "security.group is set but no command or message is privileged",
+          "The group only decides who may use commands and messages marked `privileged: "
+          "true`; mark those that need it, or remove the group."),
+    # --- rmgen compat: custom messages and privileges ------------------------------------
+    Entry("RM0103", ERROR, "message '{name}' ({macro} = {subtype}) was removed (it was at {old})",
+          "Clients built before still send it and would get ENOSYS. Keep it (its hook may "
+          "return an error), or give the new protocol a new manager id."),
+    Entry("RM0104", ERROR, "message '{name}' now has subtype {new}, was {was} (at {old})",
+          "Clients send the subtype number they were built with: the server would take it "
+          "for another message, or answer ENOSYS. Keep the number; add new messages instead."),
+    Entry("RM0105", ERROR, "message '{name}': its {which} payload is now {new}, was {was} (at {old})",
+          "The payload's bytes are what both sides agree on: a client built before sends or "
+          "expects the old size and layout (EBADMSG, or misread data). Add a new message "
+          "for the new payload."),
+    Entry("RM0106", ERROR, "message '{name}' now needs the fd {new}, was {was} (at {old})",
+          "A stricter open mode makes the server refuse (EPERM) clients that open the device "
+          "as they did before. Loosening the access is compatible; tightening it is not."),
+    Entry("RM0107", ERROR, "{what} '{name}' is now privileged (at {old})",
+          "Unprivileged clients that used it get EPERM from now on. Make sure none does, or "
+          "keep it open and add a privileged variant."),
+    Entry("RM0108", ERROR, "the manager id of the custom messages is now {new}, was {was} (at {old})",
+          "Every message a client built before sends carries the old manager id: the server "
+          "would answer ENOSYS to all of them."),
     # --- events: pulses, timers, interrupts, registers --------------------------------
     Entry("RM0120", ERROR, "timer '{name}' needs exactly one of period_ms and period_us ({given} given)",
           "A periodic timer has one period, in milliseconds (period_ms) or in microseconds "

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from rmgen import __version__, escape, events, names, naming, paths, schema
+from rmgen import messages as msgs
 from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref, payload_size
 
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
@@ -26,6 +27,8 @@ IO_MESSAGE_TYPES = {       # QNX io message types (sys/iomsg.h), for the fuzz di
     "lseek": 0x109, "msg": 0x113, "dup": 0x115, "close": 0x116,
 }
 DCMD_ALL = {"getflags": 0x40040101, "setflags": 0x80040102}  # __DIOF/__DIOT(_DCMD_ALL, 1/2, int)
+ACCESS_TEXT = {"any": "open in any mode", "read": "opened for reading",
+               "write": "opened for writing", "read-write": "opened for reading and writing"}
 ACCESS_OPEN_FLAG = {"any": "O_RDONLY", "read": "O_RDONLY", "write": "O_WRONLY", "read-write": "O_RDWR"}
 
 
@@ -206,6 +209,7 @@ class Devctl:
     role_names: Tuple[str, ...] = ()  # the same roles as the spec names them
     in_by_value: bool = False  # the client function takes the scalar input by value (naming)
     blocking: bool = False   # held while its hook says EAGAIN, until NAME_CMD_ready() (held_devctl.c.j2)
+    privileged: bool = False # only privileged clients (Security.who) may use it
 
     @property
     def ready_fn(self) -> str:
@@ -384,6 +388,8 @@ class Device:
     hooks: List[Hook] = field(default_factory=list)
     events: events.Events = field(default_factory=lambda: events.Events(""))
     paths: Optional[paths.Paths] = None  # several paths (roles), or None: device.path alone
+    messages: Optional[msgs.Messages] = None   # custom _IO_MSG messages
+    security: Optional[msgs.Security] = None   # privileged clients, abilities, policy type
 
     # names used across files, derived once
     @property
@@ -446,7 +452,8 @@ class Device:
     @property
     def reads_messages(self) -> bool:
         """Some handler copies data out of the client's message (devctl input, write, pwrite)."""
-        return self.has_input or self.io.kind == "buffer" or (self.io.kind == "hook" and self.io.writable)
+        return (self.has_input or self.io.kind == "buffer" or (self.io.kind == "hook" and self.io.writable)
+                or bool(self.messages and self.messages.max_in))
 
     @property
     def has_input(self) -> bool:
@@ -495,6 +502,9 @@ class Device:
         sizes = sorted({p.ctype.size for c in self.devctls for p in (c.inp, c.out) if p})
         out += [(f"size_{n}", le(n, 2)) for n in sizes]
         out += [(f"io_{n}", le(v, 2)) for n, v in IO_MESSAGE_TYPES.items()]
+        if self.messages:
+            out.append(("msg_mgrid", le(self.messages.mgrid, 2)))
+            out += [(f"msg_{m.name}", le(m.subtype, 2)) for m in self.messages.list]
         return out
 
     def struct(self, name: str) -> Struct:
@@ -725,8 +735,7 @@ class _Builder:
             size_type = p.ctype.base if p.ctype.count is None else f"{p.ctype.base}[{p.ctype.count}]"
             size = p.ctype.size
         access = d.get("access", schema.default("devctl", "access"))
-        access_text = {"any": "open in any mode", "read": "opened for reading",
-                       "write": "opened for writing", "read-write": "opened for reading and writing"}[access]
+        access_text = ACCESS_TEXT[access]
         return Devctl(
             name=name, code=d["code"], class_macro=class_macro, class_value=class_value,
             macro=self.naming.dcmd_macro(name), direction=direction, size_type=size_type,
@@ -738,13 +747,18 @@ class _Builder:
             role_names=tuple(d.get("roles") or ()),
             in_by_value=self.naming.by_value and inp is not None and inp.ctype.is_scalar,
             blocking=d.get("blocking", schema.default("devctl", "blocking")),
+            privileged=bool(d.get("privileged", False)),
         )
+
+    def access(self, mode: str) -> Tuple[Tuple[str, ...], str, str]:
+        """(_IO_FLAG_* bits, text, O_* flag) of an access mode."""
+        return ACCESS_FLAGS[mode], ACCESS_TEXT[mode], ACCESS_OPEN_FLAG[mode]
 
     # -- device ------------------------------------------------------------
     def build(self) -> Device:
         spec = self.spec
         dev = spec["device"]
-        for d in spec.get("devctl") or []:
+        for d in (spec.get("devctl") or []) + (spec.get("messages") or {}).get("subtypes", []):
             if d.get("in"):
                 self.mark_input(d["in"])
         io_spec = spec.get("io") or {}
@@ -772,7 +786,8 @@ class _Builder:
             options.append(Option(o["flag"], sf, not p.is_bool, lo, hi, o["doc"]))
         devctls = sorted((self.devctl(d, by_name) for d in spec.get("devctl") or []),
                          key=lambda d: (d.class_value, d.code))
-        max_out = max([d.out.ctype.size for d in devctls if d.out] + [0])
+        messages = msgs.build_messages(spec, self.prefix, self.payload, self.access)
+        max_out = max([d.out.ctype.size for d in devctls if d.out] + [messages.max_out if messages else 0])
         owner = dev.get("owner")
         blocking = None
         if io.blocking:
@@ -788,13 +803,22 @@ class _Builder:
             spec_relpath=self.spec_relpath, version=__version__, io=io, pool=pool, options=options,
             enums=list(self.enums_by_name.values()), structs=self.structs(), state=state, open_state=open_state,
             devctls=devctls, msg_max_size=max(MIN_MSG_MAX_SIZE, IO_HEADER_SIZE + max_out + REPLY_SLACK),
-            blocking=blocking,
+            blocking=blocking, messages=messages,
         )
         device.events = events.build(spec, self.prefix, _event_option)
         device.paths = paths.build(spec, self.prefix)
+        device.security = msgs.build_security(spec, self.prefix, _abilities_needed(device.events))
         device.options += events.options(device.events)
-        device.hooks = hooks(device) + events.hooks(device.events, f"{device.dev_t} *dev", Hook)
+        device.hooks = (hooks(device) + msgs.hooks(messages, f"{device.dev_t} *dev", f"{device.ocb_t} *ocb", Hook)
+                        + events.hooks(device.events, f"{device.dev_t} *dev", Hook))
         return device
+
+
+def _abilities_needed(ev: events.Events) -> Tuple[str, ...]:
+    """The abilities the server still uses after the attach: interrupts (attached, and
+    unmasked after each one) and register windows (security.drop_abilities keeps them)."""
+    return ((("PROCMGR_AID_INTERRUPTEVENT", "PROCMGR_AID_IO") if ev.interrupts else ())
+            + (("PROCMGR_AID_MEM_PHYS",) if ev.windows else ()))
 
 
 def _event_option(flag: str, member: str, lo: int, hi: int, doc: str) -> Option:

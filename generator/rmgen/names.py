@@ -68,19 +68,20 @@ API_PREFIXES = frozenset("iofunc resmgr dispatch thread_pool pthread devctl dcmd
 GENERATED_NAMES = frozenset("""
     CHECK COMBINE_MAX EVENT_WAIT_MS FUZZ_PATH IOFUNC_ATTR_T IOFUNC_OCB_T MAX_CONNS MAX_FDS MAX_OPS MSG_MAX
     NCOMMANDS ON_HOST RAW_MAX REPLY_NS TEST_PATH THREAD_POOL_PARAM_T
-    attr_was_free build_combine build_devctl check_locked client_loop close_all
-    dead_closes_now devctl_input devctl_msg devctl_output devctl_reply die_and_restart drain
+    as_group_member as_privileged as_self as_unprivileged attach_path attr_was_free build_combine
+    build_msg build_devctl check_locked client_loop close_all
+    dead_closes_now drop_abilities devctl_input devctl_msg devctl_output devctl_reply die_and_restart drain
     event_pulse report run_event_tests
     client_on_path init_paths notify_path open_at test_paths_concurrent test_paths_io_roles
     test_paths_open test_paths_share_state
     answer_held call_held dead_answers_now devctl_reply_held held_complete held_now held_wait
     held_hook_mode hold_devctl set_held_mode
     feed_writer fill finding forcing held_requests hold init_attr init_funcs init_state
-    io_start msg_len notify_count notify_readiness one_op open_dev parse_number
+    io_start msg_input msg_len msg_output msg_reply notify_count notify_readiness one_op open_dev parse_number
     parse_options patience poll_dev read_as_dying_client read_exact read_held release_all
     release_waiters run run_command select_close_loop send_raw serve serve_readers
     serve_waiters serve_writers set_forcing take take_bytes usage write_once
-    test_bad_command_line test_blocked_read_released test_client_dies_while_read_held
+    test_abilities_dropped test_msg_mid_combine test_msg_not_ours test_bad_command_line test_blocked_read_released test_client_dies_while_read_held
     test_concurrent_clients test_dup_close_orders test_dup_keeps_held_read test_full
     test_generic_devctl test_held_write_released test_lists_locked test_lseek_read_combine
     test_no_data test_offsets test_open_close test_open_modes test_poll_matches_read
@@ -180,6 +181,9 @@ FIXED_SUFFIXES = (
     ("on_readable", "hook"), ("on_writable", "hook"), ("qnx_count_t", "QNX count type"),
     ("qnx_status_t", "QNX status type"), ("qnx_nbytes_t", "QNX nbytes type"),
     ("dcmd_entry_t", "devctl table type"), ("static_assert", "pre-C11 assert array"),
+    ("io_msg", "handler"), ("msg_send", "client helper"),
+    ("msg_reply_t", "message reply type"), ("cred_privileged", "function"),
+    ("client_privileged", "function"),
 )
 # Macros every generated tree defines after the upper-cased device name (the headers'
 # include guards, the public header's own, the server's sizes and pool figures).

@@ -150,20 +150,6 @@ int iofunc_time_update(iofunc_attr_t *attr)
 
 /* ---- open ---- */
 
-int iofunc_client_info(resmgr_context_t *ctp, int ioflag, struct _client_info *info)
-{
-    (void)ioflag;
-    memset(info, 0, sizeof *info);
-    info->pid = ctp ? ctp->info.pid : getpid();
-    info->cred.ruid = getuid();
-    info->cred.euid = geteuid();
-    info->cred.suid = geteuid();
-    info->cred.rgid = getgid();
-    info->cred.egid = getegid();
-    info->cred.sgid = getegid();
-    return EOK;
-}
-
 int iofunc_check_access(resmgr_context_t *ctp, const iofunc_attr_t *attr,
                         mode_t checkmode, const struct _client_info *info)
 {

@@ -395,6 +395,8 @@ static int qh_io_part(resmgr_context_t *ctp, struct qh_bind *b, int combine)
         int st = b->io_funcs->check_msg(ctp, m, combine, b->ocb);
         if (st != EOK)
             return st;
+    } else if (combine && m->type == _IO_MSG) {
+        return EBADMSG;                       /* iofunc_check_msg_default: not before more parts */
     }
 #else
     (void)combine;                            /* no check_msg slot before 8.0 */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/iofunc.h>
 #include <sys/dcmd_all.h>
+#include <sys/procmgr.h>
 #include <qnxhost/host.h>
 #include "sample.h"
 
@@ -592,6 +593,62 @@ static void *victim_read(void *arg)
 }
 
 /* A client process dies with a held read and three bindings (two share an OCB). */
+/* A server without an io_funcs.msg handler answers _IO_MSG with ENOSYS; an _IO_MSG part
+   before more combine parts is refused EBADMSG on 8.0 (the default check_msg). Clients with
+   credentials of their own: iofunc_client_info() reports them, so a non-owner cannot chown.
+   procmgr_ability() is recorded: what was allowed, after an attach, the rest denied. */
+static void test_messages_and_credentials(void)
+{
+    struct _io_msg m = { _IO_MSG, sizeof m, _IOMGR_PRIVATE_BASE + 1, 7 };
+    char reply[64];
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    errno = 0;
+    CHECK(MsgSend(fd, &m, sizeof m, reply, sizeof reply) == -1 && errno == ENOSYS);
+    iov_t parts[2];
+    struct _io_msg first = m;
+    io_devctl_t last;
+    memset(&last, 0, sizeof last);
+    last.i.type = _IO_DEVCTL;
+    last.i.dcmd = (int)DCMD_ALL_GETFLAGS;
+    last.i.nbytes = sizeof(int);
+    SETIOV(&parts[0], &first, sizeof first);
+    SETIOV(&parts[1], &last.i, sizeof last.i);
+    errno = 0;
+#if _NTO_VERSION >= 800
+    CHECK(qh_send_combine(fd, parts, 2, reply, sizeof reply) == -1 && errno == EBADMSG);
+#else
+    CHECK(qh_send_combine(fd, parts, 2, reply, sizeof reply) == -1 && errno == ENOSYS);  /* no handler */
+#endif
+    close(fd);
+
+    gid_t groups[9] = { 0 };
+    errno = 0;
+    CHECK(qh_client_new_cred(4242, 4242, groups, 9) == -1 && errno == EINVAL);  /* 8 at most */
+    int user = qh_client_new_cred(4242, 4242, groups, 1), root = qh_client_new_cred(0, 0, NULL, 0);
+    CHECK(user > 0 && root > 0);
+    CHECK(qh_client_use(user) == 0);
+    fd = open(SAMPLE_PATH, O_RDWR);
+    errno = 0;
+    CHECK(fd >= 0 && fchown(fd, 4242, 4242) == -1 && errno == EPERM);  /* not the owner, not root */
+    CHECK(qh_client_use(root) == 0);
+    CHECK(fchown(fd, (uid_t)-1, (gid_t)-1) == -1 && errno == EPERM);  /* the fd's client is still the user */
+    close(fd);
+    fd = open(SAMPLE_PATH, O_RDWR);
+    CHECK(fd >= 0 && fchown(fd, (uid_t)-1, (gid_t)-1) == 0);          /* root may */
+    close(fd);
+    CHECK(qh_client_use(0) == 0);
+
+    unsigned kept[4] = { 0 };
+    int after = -1, denied = -1;
+    CHECK(procmgr_ability(0, PROCMGR_ADN_ROOT | PROCMGR_AOP_ALLOW | PROCMGR_AID_IO,
+                          PROCMGR_ADN_ROOT | PROCMGR_AOP_DENY | PROCMGR_AOP_SUBRANGE | PROCMGR_AID_TIMER,
+                          (uint64_t)1, (uint64_t)2,
+                          PROCMGR_ADN_ROOT | PROCMGR_ADN_NONROOT | PROCMGR_AOP_DENY | PROCMGR_AOP_LOCK
+                              | PROCMGR_AID_EOL) == EOK);
+    CHECK(qh_abilities_kept(kept, 4, &after, &denied) == 1);
+    CHECK(kept[0] == (unsigned)PROCMGR_AID_IO && after == 1 && denied == 1);
+}
+
 static void test_client_death(void)
 {
     int fd = open(SAMPLE_PATH, O_RDWR);
@@ -891,6 +948,7 @@ int main(int argc, char **argv)
             test_client_death();
             test_last_close_disconnect();
             test_client_ids_reused();
+            test_messages_and_credentials();
             test_locking();
             test_notify();
             test_func_init_defaults();

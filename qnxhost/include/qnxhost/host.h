@@ -61,6 +61,17 @@ int     qh_client_use(int id);      /* the calling thread acts as client id from
 int     qh_client_kill(int id);     /* the client dies: its fds go, the server gets a
                                        _PULSE_CODE_DISCONNECT; its threads blocked in a
                                        call (and its later calls) return -1, ECANCELED */
+/* A new client process with these credentials (effective = real ids) and up to 8
+   supplementary groups, as iofunc_client_info() reports them to the server. Other clients
+   have the test process's own ids. Returns the id (> 0), or -1 (EINVAL, EAGAIN). */
+int     qh_client_new_cred(uid_t uid, gid_t gid, const gid_t *groups, int ngroups);
+
+/* Security (src/security.c). The abilities the server's last procmgr_ability(0, ...) call
+   allowed, in call order, into kept[0..max): returns how many (-1: never called);
+   *after_attach: 1 if a path was attached at that time; *rest_denied: 1 if its
+   PROCMGR_AID_EOL entry denied every other ability. */
+int     qh_abilities_kept(unsigned *kept, int max, int *after_attach, int *rest_denied);
+int     qh_secpol_attaches(void);   /* secpol_resmgr_attach() calls that attached a path */
 
 
 /* Hardware events and registers (src/events.c; see README "Events"). */

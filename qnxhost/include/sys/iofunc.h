@@ -239,6 +239,10 @@ int  iofunc_attr_lock(iofunc_attr_t *attr);
 int  iofunc_attr_unlock(iofunc_attr_t *attr);
 int  iofunc_attr_trylock(iofunc_attr_t *attr);
 int  iofunc_client_info(resmgr_context_t *ctp, int ioflag, struct _client_info *info);
+/* 6.6+: *info is allocated (free it with iofunc_client_info_ext_free()); flags
+   _NTO_CLIENTINFO_GETGROUPS fills the supplementary groups too. */
+int  iofunc_client_info_ext(resmgr_context_t *ctp, const int ioflag, struct _client_info **info, int flags);
+int  iofunc_client_info_ext_free(struct _client_info **info);
 int  iofunc_check_access(resmgr_context_t *ctp, const iofunc_attr_t *attr,
                          mode_t checkmode, const struct _client_info *info);
 int  iofunc_open(resmgr_context_t *ctp, io_open_t *msg, iofunc_attr_t *attr,

@@ -214,6 +214,7 @@ struct _pulse {
 #define _NTO_MI_UNBLOCK_REQ   0x0100
 #define _NTO_MI_BITS_64       0x1000
 #define _NTO_CI_FULL_GROUPS   0x80000000u
+#define _NTO_CLIENTINFO_GETGROUPS 0x00000001  /* iofunc_client_info_ext(): the groups too (host value) */
 
 /* Pulse sigevents. The host's struct sigevent carries the QNX fields. */
 #define SIGEV_PULSE            4
