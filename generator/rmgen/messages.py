@@ -46,6 +46,7 @@ class Message:
     handler: str             # mailbox_serve_read_cell (static, in the io file)
     doc: str
     state = None             # messages bind no state field (the hook stub reads this)
+    blocking = False         # messages are answered at once, never held
 
     @property
     def payload_params(self) -> Tuple[str, ...]:
