@@ -107,6 +107,7 @@ void iofunc_func_init(unsigned nconnect, resmgr_connect_funcs_t *connect,
     io->fdinfo = iofunc_fdinfo_default;
     io->sync = iofunc_sync_default;
     io->pathconf = iofunc_pathconf_default;
+    io->lock = iofunc_lock_default;
 }
 
 void iofunc_attr_init_sized(iofunc_attr_t *attr, mode_t mode, iofunc_attr_t *dattr,
@@ -260,6 +261,8 @@ int iofunc_ocb_detach(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
         last |= IOFUNC_OCB_LAST_READER;
     if ((ocb->ioflag & _IO_FLAG_WR) && attr->wcount && --attr->wcount == 0)
         last |= IOFUNC_OCB_LAST_WRITER;
+    if (last & IOFUNC_OCB_LAST_INUSE)         /* nobody has it open: no record lock is left */
+        qh_locks_free(attr);
     return last;
 }
 
@@ -282,20 +285,27 @@ int iofunc_close_ocb_default(resmgr_context_t *ctp, void *reserved, iofunc_ocb_t
     return iofunc_close_ocb(ctp, ocb, ocb->attr);
 }
 
+/* Every close: the process's record locks on the file go, the connection's blocked
+   F_SETLKW requests are answered (runs without lock_ocb: takes the attr lock itself). */
 int iofunc_close_dup_default(resmgr_context_t *ctp, io_close_t *msg, iofunc_ocb_t *ocb)
 {
-    (void)ctp;
     (void)msg;
-    (void)ocb;
+    qh_lock_attr(ocb->attr);
+    qh_locks_close(ctp, ocb->attr);
+    qh_unlock_attr(ocb->attr);
     return EOK;
 }
 
+/* Releases a client blocked on a record lock (EINTR); anything else is not the library's. */
 int iofunc_unblock_default(resmgr_context_t *ctp, io_pulse_t *msg, iofunc_ocb_t *ocb)
 {
-    (void)ctp;
     (void)msg;
-    (void)ocb;
-    return QH_DEFAULT;                   /* no file-lock waiters on the host */
+    if (!ocb)
+        return QH_DEFAULT;
+    qh_lock_attr(ocb->attr);
+    int found = qh_locks_unblock(ctp, ocb->attr);
+    qh_unlock_attr(ocb->attr);
+    return found ? EINTR : QH_DEFAULT;
 }
 
 int iofunc_lock_ocb_default(resmgr_context_t *ctp, void *reserved, iofunc_ocb_t *ocb)
