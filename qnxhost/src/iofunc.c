@@ -804,6 +804,21 @@ int iofunc_sync_default(resmgr_context_t *ctp, io_sync_t *msg, iofunc_ocb_t *ocb
     return EOK;
 }
 
+/* ---- check_msg (8.0) ---- */
+
+#if _NTO_VERSION >= 800
+/* The 8.0 docs' default check: a devctl or _IO_MSG followed by more parts of a combine is
+   EBADMSG (either may carry a sigevent). The host calls it only where a server installs
+   it; a NULL check_msg slot checks nothing here (see README). */
+int iofunc_check_msg_default(resmgr_context_t const *ctp, resmgr_iomsgs_t const *msg,
+                             _Bool combine, iofunc_ocb_t const *ocb)
+{
+    (void)ctp;
+    (void)ocb;
+    return combine && (msg->type == _IO_DEVCTL || msg->type == _IO_MSG) ? EBADMSG : EOK;
+}
+#endif
+
 /* ---- pathconf ---- */
 
 /* fpathconf(): the options the mount's conf bits declare are 1; anything else, including
