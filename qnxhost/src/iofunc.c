@@ -107,6 +107,7 @@ void iofunc_func_init(unsigned nconnect, resmgr_connect_funcs_t *connect,
     io->fdinfo = iofunc_fdinfo_default;
     io->sync = iofunc_sync_default;
     io->pathconf = iofunc_pathconf_default;
+    io->lock = iofunc_lock_default;
 }
 
 void iofunc_attr_init_sized(iofunc_attr_t *attr, mode_t mode, iofunc_attr_t *dattr,
@@ -246,6 +247,8 @@ int iofunc_ocb_detach(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
         last |= IOFUNC_OCB_LAST_READER;
     if ((ocb->ioflag & _IO_FLAG_WR) && attr->wcount && --attr->wcount == 0)
         last |= IOFUNC_OCB_LAST_WRITER;
+    if (last & IOFUNC_OCB_LAST_INUSE)         /* nobody has it open: no record lock is left */
+        qh_locks_free(attr);
     return last;
 }
 
@@ -268,20 +271,27 @@ int iofunc_close_ocb_default(resmgr_context_t *ctp, void *reserved, iofunc_ocb_t
     return iofunc_close_ocb(ctp, ocb, ocb->attr);
 }
 
+/* Every close: the process's record locks on the file go, the connection's blocked
+   F_SETLKW requests are answered (runs without lock_ocb: takes the attr lock itself). */
 int iofunc_close_dup_default(resmgr_context_t *ctp, io_close_t *msg, iofunc_ocb_t *ocb)
 {
-    (void)ctp;
     (void)msg;
-    (void)ocb;
+    qh_lock_attr(ocb->attr);
+    qh_locks_close(ctp, ocb->attr);
+    qh_unlock_attr(ocb->attr);
     return EOK;
 }
 
+/* Releases a client blocked on a record lock (EINTR); anything else is not the library's. */
 int iofunc_unblock_default(resmgr_context_t *ctp, io_pulse_t *msg, iofunc_ocb_t *ocb)
 {
-    (void)ctp;
     (void)msg;
-    (void)ocb;
-    return QH_DEFAULT;                   /* no file-lock waiters on the host */
+    if (!ocb)
+        return QH_DEFAULT;
+    qh_lock_attr(ocb->attr);
+    int found = qh_locks_unblock(ctp, ocb->attr);
+    qh_unlock_attr(ocb->attr);
+    return found ? EINTR : QH_DEFAULT;
 }
 
 int iofunc_lock_ocb_default(resmgr_context_t *ctp, void *reserved, iofunc_ocb_t *ocb)
@@ -779,6 +789,21 @@ int iofunc_sync_default(resmgr_context_t *ctp, io_sync_t *msg, iofunc_ocb_t *ocb
     (void)ocb;
     return EOK;
 }
+
+/* ---- check_msg (8.0) ---- */
+
+#if _NTO_VERSION >= 800
+/* The 8.0 docs' default check: a devctl or _IO_MSG followed by more parts of a combine is
+   EBADMSG (either may carry a sigevent). The host calls it only where a server installs
+   it; a NULL check_msg slot checks nothing here (see README). */
+int iofunc_check_msg_default(resmgr_context_t const *ctp, resmgr_iomsgs_t const *msg,
+                             _Bool combine, iofunc_ocb_t const *ocb)
+{
+    (void)ctp;
+    (void)ocb;
+    return combine && (msg->type == _IO_DEVCTL || msg->type == _IO_MSG) ? EBADMSG : EOK;
+}
+#endif
 
 /* ---- pathconf ---- */
 

@@ -356,6 +356,16 @@ static struct qh_msg *qh_rcvid_find(rcvid_t rcvid, int unlink)
     return NULL;
 }
 
+unsigned qh_held_count(void)
+{
+    unsigned n = 0;
+    pthread_mutex_lock(&qh_lock);
+    for (struct qh_msg *m = qh_received; m; m = m->next)
+        n += !m->abandoned && !m->killed;
+    pthread_mutex_unlock(&qh_lock);
+    return n;
+}
+
 /* Server stop: every received message still unreplied is a protocol error. */
 void qh_rcvids_flush(void)
 {

@@ -196,6 +196,11 @@ void qh_pools_stop(void);
 /* resmgr.c: resmgr_msggetsize() for every flavour */
 size_t qh_msggetsize(resmgr_context_t *ctp, size_t start_offset, size_t *local, size_t *remote);
 
+/* lock.c (called with the attr lock held) */
+void qh_locks_close(resmgr_context_t *ctp, iofunc_attr_t *attr);
+int  qh_locks_unblock(resmgr_context_t *ctp, iofunc_attr_t *attr);
+void qh_locks_free(iofunc_attr_t *attr);
+
 /* check.c */
 void qh_protocol_error(rcvid_t rcvid, unsigned type, const char *what);
 void qh_replied_remember(rcvid_t rcvid, unsigned type);

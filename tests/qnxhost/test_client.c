@@ -725,6 +725,82 @@ static void test_client_ids_reused(void)
     CHECK(close(keep) == 0);
 }
 
+/* fcntl() record lock request: _IO_LOCK with the flock after the header. */
+static long lock_send(int fd, int cmd, short type, off_t start, off_t len, struct flock *out)
+{
+    struct { struct _io_lock i; struct flock fl; } m;
+    memset(&m, 0, sizeof m);
+    m.i.type = _IO_LOCK;
+    m.i.combine_len = sizeof m.i;
+    m.i.subtype = (uint32_t)cmd;
+    m.i.nbytes = sizeof m.fl;
+    m.fl.l_type = type;
+    m.fl.l_whence = SEEK_SET;
+    m.fl.l_start = start;
+    m.fl.l_len = len;
+    iov_t siov[2];
+    SETIOV(&siov[0], &m.i, sizeof m.i);       /* as libc sends it: header, then the flock */
+    SETIOV(&siov[1], &m.fl, sizeof m.fl);
+    struct flock dummy;
+    return MsgSendv(fd, siov, 2, &(iov_t){ out ? out : &dummy, sizeof *out }, 1);
+}
+
+struct locker { int fd, client; long rc; int err; };
+
+static void *blocked_lock(void *arg)
+{
+    struct locker *l = arg;
+    qh_client_use(l->client);
+    errno = 0;
+    l->rc = lock_send(l->fd, F_SETLKW, F_WRLCK, 0, 10, NULL);
+    l->err = errno;
+    return NULL;
+}
+
+/* iofunc_lock_default: per-process locks, conflicts (F_GETLK, EAGAIN), F_SETLKW held until
+   the range is free, unblocked with EINTR by iofunc_unblock_default, released by close. */
+static void test_record_locks(void)
+{
+    int a = open(SAMPLE_PATH, O_RDWR), ro = open(SAMPLE_PATH, O_RDONLY);
+    struct flock got;
+    CHECK(lock_send(a, F_SETLK, F_WRLCK, 0, 10, NULL) == 0);
+    CHECK(lock_send(a, F_SETLK, F_RDLCK, 2, 2, NULL) == 0);  /* its own: converted, split */
+    errno = 0;
+    CHECK(lock_send(ro, F_SETLK, F_WRLCK, 0, 1, NULL) == -1 && errno == EBADF);  /* read-only fd */
+    int id = qh_client_new(), b;
+    CHECK(id > 0 && qh_client_use(id) == 0);
+    b = open(SAMPLE_PATH, O_RDWR);
+    memset(&got, 0, sizeof got);
+    CHECK(lock_send(b, F_GETLK, F_RDLCK, 0, 0, &got) == 0 && got.l_type == F_WRLCK &&
+          got.l_pid == getpid());            /* the first write lock in the way: a's */
+    CHECK(lock_send(b, F_GETLK, F_RDLCK, 2, 2, &got) == 0 && got.l_type == F_UNLCK);
+    errno = 0;
+    CHECK(lock_send(b, F_SETLK, F_WRLCK, 5, 1, NULL) == -1 && errno == EAGAIN);
+    CHECK(lock_send(b, F_SETLK, F_RDLCK, 2, 2, NULL) == 0);  /* shares the read lock */
+    CHECK(lock_send(b, F_SETLK, F_UNLCK, 0, 0, NULL) == 0);
+    CHECK(qh_client_use(0) == 0);
+    struct locker w = { b, id, 0, 0 };        /* blocks until a's lock goes */
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, blocked_lock, &w) == 0);
+    for (int i = 0; i < 10000 && qh_held_count() == 0; i++)  /* until the server holds it */
+        usleep(1000);
+    CHECK(qh_held_count() == 1);
+    CHECK(lock_send(a, F_SETLK, F_UNLCK, 0, 0, NULL) == 0);
+    pthread_join(t, NULL);
+    CHECK(w.rc == 0);                         /* granted once a unlocked */
+    errno = 0;
+    CHECK(lock_send(a, F_SETLK, F_WRLCK, 0, 1, NULL) == -1 && errno == EAGAIN);
+    CHECK(qh_client_use(id) == 0 && lock_send(b, F_SETLK, F_UNLCK, 0, 0, NULL) == 0);
+    CHECK(qh_client_use(0) == 0 && lock_send(a, F_SETLK, F_WRLCK, 0, 0, NULL) == 0);
+    CHECK(qh_client_use(id) == 0 && timeout_ms(20, _NTO_TIMEOUT_REPLY) == 0);
+    errno = 0;
+    CHECK(lock_send(b, F_SETLKW, F_RDLCK, 0, 1, NULL) == -1 && errno == EINTR);  /* unblocked */
+    CHECK(qh_client_use(0) == 0 && close(ro) == 0);  /* any close of a's process drops its locks */
+    CHECK(qh_client_use(id) == 0 && lock_send(b, F_SETLK, F_WRLCK, 0, 0, NULL) == 0);
+    CHECK(close(b) == 0 && qh_client_use(0) == 0 && close(a) == 0);
+    CHECK(qh_protocol_errors() == 0);
+}
+
 /* lock_ocb: a failure aborts the message with its error (no handler, no unlock); open,
    close_dup, close_ocb and unblock run without it. Then the 16-bit open counts. */
 static void test_locking(void)
@@ -872,6 +948,18 @@ static void test_func_init_defaults(void)
     sy.i.type = _IO_SYNC;
     sy.i.combine_len = sizeof sy.i;
     CHECK(MsgSend(fd, &sy.i, sizeof sy.i, NULL, 0) == 0);
+#if _NTO_VERSION >= 800
+    resmgr_iomsgs_t im;                       /* 8.0's default check_msg, called directly */
+    memset(&im, 0, sizeof im);
+    im.type = _IO_DEVCTL;
+    CHECK(iofunc_check_msg_default(NULL, &im, 1, NULL) == EBADMSG &&
+          iofunc_check_msg_default(NULL, &im, 0, NULL) == EOK);
+    im.type = _IO_LSEEK;
+    CHECK(iofunc_check_msg_default(NULL, &im, 1, NULL) == EOK);
+#else
+    CHECK(1);                                 /* (the same count in both flavours) */
+    CHECK(1);
+#endif
     int mflags = -1;                          /* the mount's ST_* flags, not IOFUNC_MOUNT_32BIT */
     CHECK(devctl(fd, DCMD_ALL_GETMOUNTFLAGS, &mflags, sizeof mflags, NULL) == EOK &&
           mflags == SAMPLE_MOUNT_FLAGS);
@@ -949,6 +1037,7 @@ int main(int argc, char **argv)
             test_last_close_disconnect();
             test_client_ids_reused();
             test_messages_and_credentials();
+            test_record_locks();
             test_locking();
             test_notify();
             test_func_init_defaults();

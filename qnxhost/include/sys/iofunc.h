@@ -289,6 +289,12 @@ int  iofunc_sync_default(resmgr_context_t *ctp, io_sync_t *msg, iofunc_ocb_t *oc
 int  iofunc_pathconf(resmgr_context_t *ctp, io_pathconf_t *msg, iofunc_ocb_t *ocb,
                      iofunc_attr_t *attr);
 int  iofunc_pathconf_default(resmgr_context_t *ctp, io_pathconf_t *msg, iofunc_ocb_t *ocb);
+int  iofunc_lock(resmgr_context_t *ctp, io_lock_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr);
+int  iofunc_lock_default(resmgr_context_t *ctp, io_lock_t *msg, iofunc_ocb_t *ocb);
+#if _NTO_VERSION >= 800
+int  iofunc_check_msg_default(resmgr_context_t const *ctp, resmgr_iomsgs_t const *msg,
+                              _Bool combine, iofunc_ocb_t const *ocb);
+#endif
 int  iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
                    int trig, const int *notifycnts, int *armed);
 void iofunc_notify_trigger(iofunc_notify_t *nop, int cnt, int index);
