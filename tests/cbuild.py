@@ -9,7 +9,7 @@ from typing import List, Optional
 
 REPO = Path(__file__).resolve().parent.parent
 QNXHOST = REPO / "qnxhost"
-EXAMPLES = ["adc", "can", "fifo", "gpio", "mailbox", "sample", "thermo"]
+EXAMPLES = ["adc", "can", "fifo", "gpio", "mailbox", "sample", "thermo", "txq"]
 STDS = {"c11": ["-std=c11"], "c99": ["-std=c99", "-pedantic", "-D_QNX_SOURCE"]}
 WARN = ["-Wall", "-Wextra", "-Werror", "-D_DEFAULT_SOURCE"]
 

@@ -16,13 +16,17 @@ from test_host_roundtrip import planted, run_test
 FAST_NET = {"QH_SEND_TIMEOUT_MS": "1000"}  # a held request nobody releases fails in 1 s
 
 
-@pytest.mark.parametrize("example", ["adc", "fifo"])
+@pytest.mark.parametrize("example", ["adc", "fifo", "txq"])
 def test_pool_driver_is_race_free_under_tsan(example, tmp_path):
     r = host_make(REPO / "examples" / example, tmp_path / "build", target="tsan", san=False)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-4000:]
     assert "ThreadSanitizer" not in out and summary(out)[1] == 0
     assert "PASS select_races_close" in out
+    if example == "fifo":                        # blocking devctls: held by several clients
+        assert "PASS held_wait_status_completed" in out and "PASS held_wait_status_bound" in out
+    if example == "txq":                         # write-only: writers held by a full device
+        assert "PASS full_holds_writers" in out
 
 
 @pytest.mark.parametrize("example", ["adc", "sample"])

@@ -18,6 +18,8 @@ from rmgen.diagnostics import REGISTRY
 
 BAD = Path(__file__).parent / "bad_specs"
 CASES = sorted(p.name for p in BAD.glob("RM*.yaml"))
+RETIRED = Path(__file__).parent / "retired"  # specs of retired IDs: accepted now
+RETIRED_SPECS = sorted(p.name for p in RETIRED.glob("RM*.yaml"))
 COMPAT = sorted(p.name for p in (Path(__file__).parent / "compat").glob("RM*.expected"))  # test_compat.py
 
 
@@ -29,9 +31,18 @@ def run(capsys, argv):
 
 def test_every_id_has_a_bad_spec():
     elsewhere = {"RM0084"}  # needs a git repository: exact output in test_compat.py
-    covered = {name[:6] for name in CASES + COMPAT} | elsewhere
+    covered = {name[:6] for name in CASES + COMPAT + RETIRED_SPECS} | elsewhere
     assert sorted(set(REGISTRY) - covered) == []
     assert sorted(covered - set(REGISTRY)) == []
+
+
+@pytest.mark.parametrize("name", RETIRED_SPECS)
+def test_retired_id_is_accepted_now(name, tmp_path, capsys):
+    """A retired ID keeps its registry entry (never reused) and its old bad spec, which
+    is now valid: it generates without any diagnostic."""
+    assert REGISTRY[name[:6]].severity == "retired"
+    rc, out, err = run(capsys, [str(RETIRED / name), "-o", str(tmp_path), "-q"])
+    assert (rc, out) == (0, "") and "[RM" not in err, err
 
 
 def test_every_bad_spec_has_an_expectation():

@@ -17,7 +17,7 @@ def test_example_compiles(example, std, cc, nto):
     """In the 8.0 headers and in the runtime's 6.4 flavour (the code's 6.x branches)."""
     tree = REPO / "examples" / example
     units = c_units(tree)
-    events = example in ("can", "gpio")  # the examples with registers and events
+    events = example in ("can", "gpio", "txq")  # the examples with events (registers, pulses, timers, interrupts)
     assert len(units) == 7 + events  # main, io, hooks, stub hooks, client, host test, fuzz target (+ events)
     extra = [f"-DQH_NTO_VERSION={nto}"]
     with ThreadPoolExecutor(max_workers=2) as pool:

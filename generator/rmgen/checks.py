@@ -439,8 +439,6 @@ class _Checker:
             self.add("RM0042", ("io", "kind"))
         if "blocking" in io and kind != "hook":
             self.add("RM0041", ("io", "blocking"), at_key=True, key="blocking", kind=kind)
-        elif io.get("blocking") and io.get("access") == "write-only":
-            self.add("RM0048", ("io", "blocking"), at_key=True)
         server = self.d.get("server", {})
         if "pool" in server and server.get("threads", schema.default("server", "threads")) != "pool":
             self.add("RM0043", ("server", "pool"), at_key=True)

@@ -16,6 +16,7 @@ from typing import Dict, Iterable, List, Optional
 
 ERROR = "error"
 WARNING = "warning"
+RETIRED = "retired"   # no longer reported; the ID stays registered so it is never reused
 
 
 @dataclass(frozen=True)
@@ -192,9 +193,11 @@ REGISTRY: Dict[str, Entry] = _registry(
           "char needs a length (char[N]); array lengths are 1..16383."),
     Entry("RM0047", ERROR, "'{name}' is a built-in type name",
           "Types and enums cannot be named after a built-in type (u8 ... i64, bool, char)."),
-    Entry("RM0048", ERROR, "io.blocking needs a readable device, but io.access is write-only",
-          "Blocking applies to read(): a reader waits until data arrives. A write-only device "
-          "has no readers; drop io.blocking or allow reading."),
+    Entry("RM0048", RETIRED, "io.blocking needs a readable device, but io.access is write-only",
+          "Retired: no longer reported. rmgen 0.1.0 refused io.blocking on a write-only "
+          "device; now such a device holds writers while NAME_on_write() says EAGAIN (the "
+          "device is full) until your code calls NAME_room_ready(), and select()/poll() ask "
+          "NAME_on_writable() (the spec reference: Blocking devices)."),
     # --- writing the output ---------------------------------------------------------
     Entry("RM0050", ERROR, "output path {path} exists and is not a directory",
           "The device's output directory (-o DIR/<device name>, default next to the spec) "
@@ -463,6 +466,7 @@ class Diagnostics:
 
     def add(self, id: str, location: Location, **args: object) -> None:
         entry = REGISTRY[id]
+        assert entry.severity != RETIRED, f"{id} is retired"
         self._items.append(Diagnostic(id, entry.severity, entry.template.format(**args), location))
 
     def extend(self, other: "Diagnostics", keep=None) -> None:

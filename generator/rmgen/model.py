@@ -337,10 +337,11 @@ class Blocking:
     """io.blocking: requests the server holds (rcvid kept, reply later), what releases them
     (data/room ready, unblock, close, client death) and the hooks select()/poll() ask."""
 
+    holds_reads: bool        # readers wait while NAME_on_read() says EAGAIN (readable devices)
     holds_writes: bool       # writers wait too while NAME_on_write() says EAGAIN (device full)
-    data_ready: str          # fifo_data_ready: the user calls it when data arrives
+    data_ready: Optional[str]      # fifo_data_ready: the user calls it when data arrives (readable)
     room_ready: Optional[str]      # fifo_room_ready: ... when room appears (writable devices)
-    readable_hook: str       # fifo_on_readable: bytes a read() would get now
+    readable_hook: Optional[str]   # fifo_on_readable: bytes a read() would get now (readable)
     writable_hook: Optional[str]   # fifo_on_writable: bytes a write() could place now
 
 
@@ -792,9 +793,10 @@ class _Builder:
         blocking = None
         if io.blocking:
             blocking = Blocking(
-                holds_writes=io.writable, data_ready=f"{self.prefix}_data_ready",
+                holds_reads=io.readable, holds_writes=io.writable,
+                data_ready=f"{self.prefix}_data_ready" if io.readable else None,
                 room_ready=f"{self.prefix}_room_ready" if io.writable else None,
-                readable_hook=names.hook(self.prefix, "readable"),
+                readable_hook=names.hook(self.prefix, "readable") if io.readable else None,
                 writable_hook=names.hook(self.prefix, "writable") if io.writable else None)
         device = Device(
             name=self.prefix, upper=self.upper, path=dev["path"], summary=dev["summary"],
@@ -848,7 +850,7 @@ def hooks(d: Device) -> List[Hook]:
                         + (";\nEAGAIN when the device is full: the writer then waits until\n"
                            f"{d.name}_room_ready() is called." if d.blocking else "."), "write()"))
     ready = (f"const {d.dev_t} *dev",) + ((f"const {d.paths.path_t} *path",) if d.paths else ())
-    if d.blocking:
+    if d.blocking and d.blocking.readable_hook:
         out.append(Hook(d.blocking.readable_hook, "readable", ready,
                         "select()/poll(): how many bytes a read() would get right now (0: it would\n"
                         "wait). Asked with the device locked, after every change.", "select()/poll()",

@@ -28,8 +28,9 @@
 void fifo_data_ready(fifo_dev_t *dev);
 
 /* Generated, for you to call: room appeared (e.g. a read drained the device). Replies to
-   waiting writers (calling fifo_on_write() with their data) and wakes select()/poll();
-   called the same way as fifo_data_ready(). */
+   waiting writers (calling fifo_on_write() with their data) and wakes select()/poll()
+   with what fifo_on_writable() reports. Call it with the device locked: from a
+   hook, or between iofunc_attr_lock(&dev->attr) and iofunc_attr_unlock(). */
 void fifo_room_ready(fifo_dev_t *dev);
 
 /* Generated, for you to call: fifo_on_wait_status() may now have an answer for held wait_status

@@ -121,7 +121,7 @@ static int release_waiters(fifo_waiter_t **pp, fifo_rcvid_t rcvid, int scoid, in
     return released;
 }
 
-/* Every list of held requests: reads, writes, wait_status devctls. */
+/* Every list of held requests: reads, writes, wait_status (devctls). */
 static int release_all(fifo_dev_t *dev, fifo_rcvid_t rcvid, int scoid, int coid,
                        const fifo_ocb_t *ocb, int error)
 {
@@ -363,12 +363,14 @@ static void serve_waiters(fifo_dev_t *dev)
     dev->serving = 1;
     do {
         dev->again = 0;
-        served = serve_readers(dev);
+        served = 0;
+        served += serve_readers(dev);
         served += serve_writers(dev);
     } while (dev->again && served > 0);
     dev->serving = 0;
     notify_readiness(dev);
 }
+
 
 void fifo_data_ready(fifo_dev_t *dev)
 {

@@ -110,7 +110,7 @@ static int release_waiters(gpio_waiter_t **pp, gpio_rcvid_t rcvid, int scoid, in
     return released;
 }
 
-/* Every list of held requests: wait_result devctls. */
+/* Every list of held requests: wait_result (devctls). */
 static int release_all(gpio_dev_t *dev, gpio_rcvid_t rcvid, int scoid, int coid,
                        const gpio_ocb_t *ocb, int error)
 {
