@@ -850,15 +850,16 @@ def hooks(d: Device) -> List[Hook]:
                         + (";\nEAGAIN when the device is full: the writer then waits until\n"
                            f"{d.name}_room_ready() is called." if d.blocking else "."), "write()"))
     ready = (f"const {d.dev_t} *dev",) + ((f"const {d.paths.path_t} *path",) if d.paths else ())
+    where = "\nEvery path is asked for itself: answer for `path`." if d.paths else ""
     if d.blocking and d.blocking.readable_hook:
         out.append(Hook(d.blocking.readable_hook, "readable", ready,
                         "select()/poll(): how many bytes a read() would get right now (0: it would\n"
-                        "wait). Asked with the device locked, after every change.", "select()/poll()",
+                        "wait). Asked with the device locked, after every change." + where, "select()/poll()",
                         returns="size_t"))
     if d.blocking and d.blocking.writable_hook:
         out.append(Hook(d.blocking.writable_hook, "writable", ready,
                         "select()/poll(): how many bytes a write() could place right now (0: the\n"
-                        "device is full and it would wait). Asked with the device locked.",
+                        "device is full and it would wait). Asked with the device locked." + where,
                         "select()/poll()", returns="size_t"))
     for c in d.devctls:
         out.append(Hook(c.hook, "devctl", (dev, ocb, *c.payload_params),

@@ -12,6 +12,8 @@
  * (devctl hooks: ENOSYS reaches the client as ENOTTY, what QNX's devctl() makes of it).
  * They run with the device locked (one handler at a time per device), so they may
  * use dev and ocb freely but must not block for long.
+ * One device serves every path: ocb->ocb.attr is the can_path_t the file was
+ * opened on (its role and index); dev is the same for all of them.
  *
  * Your implementations live in can_hooks.c; current stubs for all of them are
  * in stubs/can_hooks.c.
@@ -57,11 +59,13 @@ int can_on_read(can_dev_t *dev, can_ocb_t *ocb, void *buf, size_t nbytes, size_t
 int can_on_write(can_dev_t *dev, can_ocb_t *ocb, const void *buf, size_t nbytes, size_t *done);
 
 /* select()/poll(): how many bytes a read() would get right now (0: it would
-   wait). Asked with the device locked, after every change. */
+   wait). Asked with the device locked, after every change.
+   Every path is asked for itself: answer for `path`. */
 size_t can_on_readable(const can_dev_t *dev, const can_path_t *path);
 
 /* select()/poll(): how many bytes a write() could place right now (0: the
-   device is full and it would wait). Asked with the device locked. */
+   device is full and it would wait). Asked with the device locked.
+   Every path is asked for itself: answer for `path`. */
 size_t can_on_writable(const can_dev_t *dev, const can_path_t *path);
 
 /* The bit rate.

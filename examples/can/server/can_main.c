@@ -69,7 +69,6 @@ static const struct {
 };
 static can_path_t can_paths[CAN_NPATHS];  /* their attributes: the library keeps pointers */
 
-
 /* Settings from the command line. */
 typedef struct {
     const char *path;           /* -p */
@@ -196,7 +195,6 @@ static void init_paths(can_dev_t *dev)
     dev->paths = can_paths;
 }
 
-
 /* Default handlers for everything, then ours by name (never positional tables). */
 static void init_funcs(void)
 {
@@ -295,7 +293,6 @@ int main(int argc, char *argv[])
         }
         can_log(1, "serving %s", full);
     }
-
     if (can_events_start(dpp, &can_dev) != EOK)  /* before the loop allocates contexts */
         return EXIT_FAILURE;
 

@@ -51,7 +51,8 @@ int can_on_write(can_dev_t *dev, can_ocb_t *ocb, const void *buf, size_t nbytes,
 }
 
 /* select()/poll(): how many bytes a read() would get right now (0: it would
-   wait). Asked with the device locked, after every change. */
+   wait). Asked with the device locked, after every change.
+   Every path is asked for itself: answer for `path`. */
 size_t can_on_readable(const can_dev_t *dev, const can_path_t *path)
 {
     (void)dev;
@@ -60,7 +61,8 @@ size_t can_on_readable(const can_dev_t *dev, const can_path_t *path)
 }
 
 /* select()/poll(): how many bytes a write() could place right now (0: the
-   device is full and it would wait). Asked with the device locked. */
+   device is full and it would wait). Asked with the device locked.
+   Every path is asked for itself: answer for `path`. */
 size_t can_on_writable(const can_dev_t *dev, const can_path_t *path)
 {
     (void)dev;
