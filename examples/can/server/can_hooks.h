@@ -30,8 +30,9 @@
 void can_data_ready(can_dev_t *dev);
 
 /* Generated, for you to call: room appeared (e.g. a read drained the device). Replies to
-   waiting writers (calling can_on_write() with their data) and wakes select()/poll();
-   called the same way as can_data_ready(). */
+   waiting writers (calling can_on_write() with their data) and wakes select()/poll()
+   with what can_on_writable() reports. Call it with the device locked: from a
+   hook, or between iofunc_attr_lock(&dev->attr) and iofunc_attr_unlock(). */
 void can_room_ready(can_dev_t *dev);
 
 /* Generated, for you to call: can_on_rx_frame() may now have an answer for held rx_frame

@@ -121,7 +121,7 @@ static int release_waiters(can_waiter_t **pp, can_rcvid_t rcvid, int scoid, int 
     return released;
 }
 
-/* Every list of held requests: reads, writes, rx_frame devctls. */
+/* Every list of held requests: reads, writes, rx_frame (devctls). */
 static int release_all(can_dev_t *dev, can_rcvid_t rcvid, int scoid, int coid,
                        const can_ocb_t *ocb, int error)
 {
@@ -370,12 +370,14 @@ static void serve_waiters(can_dev_t *dev)
     dev->serving = 1;
     do {
         dev->again = 0;
-        served = serve_readers(dev);
+        served = 0;
+        served += serve_readers(dev);
         served += serve_writers(dev);
     } while (dev->again && served > 0);
     dev->serving = 0;
     notify_readiness(dev);
 }
+
 
 void can_data_ready(can_dev_t *dev)
 {

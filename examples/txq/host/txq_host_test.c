@@ -427,24 +427,6 @@ static void test_lists_locked(void)
     CHECK(unlocked == 0);
 }
 #endif
-#if ON_HOST && defined(__SANITIZE_THREAD__)
-#define TSAN_BUILD 1
-#elif ON_HOST && defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define TSAN_BUILD 1
-#endif
-#endif
-#ifdef TSAN_BUILD
-
-/* ThreadSanitizer (make -f host.mk tsan) reports races in the driver; this one is the
-   runtime's own: at qh_server_stop() it frees a pool that thread_pool_start() read
-   without the runtime's lock. Not the driver's code, so not reported here. */
-const char *__tsan_default_suppressions(void);
-const char *__tsan_default_suppressions(void)
-{
-    return "race:qh_pools_stop\n";
-}
-#endif
 
 /* One client of test_select_races_close: arm (out-of-band, which never holds, so the
    entry stays on the list), poll, close; repeated. */
