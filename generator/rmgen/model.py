@@ -10,7 +10,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import __version__, escape, events, names, naming, schema
+from rmgen import __version__, escape, events, life, names, naming, schema
 from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref, payload_size
 
 MIN_MSG_MAX_SIZE = 2048   # receive buffer: all io headers fit; devctl replies are added
@@ -352,6 +352,7 @@ class Device:
     blocking: Optional[Blocking] = None  # held requests, when io.blocking
     hooks: List[Hook] = field(default_factory=list)
     events: events.Events = field(default_factory=lambda: events.Events(""))
+    life: life.Life = field(default_factory=lambda: life.Life(True, 0, None))
 
     # names used across files, derived once
     @property
@@ -716,7 +717,9 @@ class _Builder:
         )
         device.events = events.build(spec, self.prefix, _event_option)
         device.options += events.options(device.events)
-        device.hooks = hooks(device) + events.hooks(device.events, f"{device.dev_t} *dev", Hook)
+        device.life = life.build(spec, self.prefix)
+        device.hooks = (hooks(device) + events.hooks(device.events, f"{device.dev_t} *dev", Hook)
+                        + life.hooks(device.life, f"{device.dev_t} *dev", Hook))
         return device
 
 

@@ -314,6 +314,17 @@ static struct qh_msg *qh_rcvid_find(rcvid_t rcvid, int unlink)
     return NULL;
 }
 
+unsigned qh_messages_unreplied(void)
+{
+    unsigned n = 0;
+
+    pthread_mutex_lock(&qh_lock);
+    for (struct qh_msg *m = qh_received; m; m = m->next)
+        n += !m->abandoned;                   /* a timed-out client's is no longer waited for */
+    pthread_mutex_unlock(&qh_lock);
+    return n;
+}
+
 /* Server stop: every received message still unreplied is a protocol error. */
 void qh_rcvids_flush(void)
 {

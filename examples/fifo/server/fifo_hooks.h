@@ -64,4 +64,10 @@ int fifo_on_get_status(fifo_dev_t *dev, fifo_ocb_t *ocb, fifo_status_t *out);
    Return EOK or an errno value for the client. */
 int fifo_on_flush(fifo_dev_t *dev, fifo_ocb_t *ocb);
 
+/* Called once when SIGTERM or SIGINT stops the server, with the device locked:
+   the path is detached and held requests are answered already. Put the
+   hardware in a safe state. Return EOK, or an errno value to have it logged
+   (the server exits with 0 either way). */
+int fifo_on_shutdown(fifo_dev_t *dev);
+
 #endif /* FIFO_HOOKS_H_INCLUDED */

@@ -72,6 +72,7 @@ unsigned long qh_pulses_handled(void);     /* pulse_attach handlers that have re
 int      qh_pulses_wait(unsigned long n, unsigned timeout_ms);  /* until handled >= n; 0 or -1 */
 void    *qh_device_memory(uint64_t paddr, size_t size);  /* the buffer behind that address */
 int      qh_attr_held(void *attr);          /* 1 when some thread holds this iofunc_attr_t's lock */
+unsigned qh_messages_unreplied(void);      /* received by a server, not yet replied (held ones) */
 
 #ifdef __cplusplus
 }

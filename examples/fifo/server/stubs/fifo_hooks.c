@@ -84,3 +84,13 @@ int fifo_on_flush(fifo_dev_t *dev, fifo_ocb_t *ocb)
     (void)dev;
     return EOK;
 }
+
+/* Called once when SIGTERM or SIGINT stops the server, with the device locked:
+   the path is detached and held requests are answered already. Put the
+   hardware in a safe state. Return EOK, or an errno value to have it logged
+   (the server exits with 0 either way). */
+int fifo_on_shutdown(fifo_dev_t *dev)
+{
+    (void)dev;                                /* server shutdown: act on the device here */
+    return EOK;
+}
