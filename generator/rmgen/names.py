@@ -72,7 +72,8 @@ GENERATED_NAMES = frozenset("""
     dead_closes_now devctl_input devctl_msg devctl_output devctl_reply die_and_restart drain
     event_pulse report run_event_tests
     LIFE_WAIT_MS life_child life_detached life_fork life_pool_child life_reader life_report
-    life_unblocked_threads test_pool_start_failure test_shutdown_on_sigterm
+    life_unblocked_threads life_log_child life_stderr_of test_log_verbosity test_pool_start_failure
+    test_shutdown_on_sigterm
     feed_writer fill finding forcing held_requests hold init_attr init_funcs init_state
     io_start msg_len notify_count notify_readiness one_op open_dev parse_number
     parse_options patience poll_dev read_as_dying_client read_exact read_held release_all

@@ -4,6 +4,7 @@
  * changes it). Registered sets live until the process ends, as on QNX.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,13 @@
 #include "qh_internal.h"
 
 struct qh_slog2_buffer {
+    struct qh_slog2_buffer *next;            /* every buffer registered, kept to the end */
     char             name[64];               /* the buffer set's name */
     volatile uint8_t verbosity;
 };
+
+static pthread_mutex_t qh_slog2_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct qh_slog2_buffer *qh_slog2_buffers;
 
 int slog2_register(slog2_buffer_set_config_t *config, slog2_buffer_t *handles, uint32_t flags)
 {
@@ -32,6 +37,10 @@ int slog2_register(slog2_buffer_set_config_t *config, slog2_buffer_t *handles, u
         snprintf(b->name, sizeof b->name, "%s",
                  config->buffer_set_name != NULL ? config->buffer_set_name : "slog2");
         b->verbosity = config->verbosity_level;
+        pthread_mutex_lock(&qh_slog2_lock);
+        b->next = qh_slog2_buffers;
+        qh_slog2_buffers = b;
+        pthread_mutex_unlock(&qh_slog2_lock);
         handles[i] = b;
     }
     return 0;

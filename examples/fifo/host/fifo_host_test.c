@@ -1095,6 +1095,57 @@ static void test_shutdown_on_sigterm(void)
     CHECK(hook == 1 && at_hook == 1);
 }
 
+/* Everything the server writes to stderr (slog2 on the host) while it starts with the
+   options in extra, and is stopped again; "" if it did not start. */
+static void life_stderr_of(char *extra, char *said, size_t size)
+{
+    char *server_argv[] = { "fifo", "-p", (char *)path, "-f", extra, NULL };
+    int err[2], saved = dup(STDERR_FILENO);
+    struct pollfd p;
+    ssize_t n = 0;
+
+    said[0] = '\0';
+    if (saved == -1 || pipe(err) != 0 || dup2(err[1], STDERR_FILENO) == -1)
+        _exit(3);
+    optind = 1;
+    if (qh_server_start(fifo_server_main, extra != NULL ? 5 : 4, server_argv) == 0)
+        qh_server_stop();
+    dup2(saved, STDERR_FILENO);
+    close(err[1]);
+    p.fd = err[0];
+    p.events = POLLIN;
+    if (poll(&p, 1, 0) == 1)
+        n = read(err[0], said, size - 1);
+    said[n > 0 ? n : 0] = '\0';
+    close(err[0]);
+    close(saved);
+}
+
+/* The child: the log level is the spec's (0) plus one per -v. */
+static void life_log_child(void)
+{
+    char quiet[512], loud[512], text[64];
+    int len;
+
+    life_stderr_of(NULL, quiet, sizeof quiet);
+    life_stderr_of("-v", loud, sizeof loud);
+    len = snprintf(text, sizeof text, "quiet %d loud %d\n",
+                   strstr(quiet, "fifo: serving ") != NULL, strstr(loud, "fifo: serving ") != NULL);
+    _exit(write(life_fd, text, (size_t)len) == len ? 0 : 7);
+}
+
+/* -v logs the progress messages (level 1: "serving PATH"), which level 0 keeps quiet. */
+static void test_log_verbosity(void)
+{
+    char text[64];
+    int quiet = -1, loud = -1;
+    int status = life_fork(life_log_child, text, sizeof text);
+
+    sscanf(text, "quiet %d loud %d", &quiet, &loud);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(quiet == 0 && loud == 1);
+}
+
 static int life_pool_fails;                          /* set: thread_pool_start() fails */
 
 int __real_thread_pool_start(void *pool);
@@ -1171,6 +1222,7 @@ int main(int argc, char *argv[])
     }
 #if ON_HOST
     run("shutdown_on_sigterm", test_shutdown_on_sigterm);  /* first: these fork */
+    run("log_verbosity", test_log_verbosity);
     run("pool_start_failure", test_pool_start_failure);
     run("bad_command_line", test_bad_command_line);
     {
