@@ -733,8 +733,9 @@ def hooks(d: Device) -> List[Hook]:
     """The functions the user implements, in the order the stub file lists them."""
     dev, ocb = f"{d.dev_t} *dev", f"{d.ocb_t} *ocb"
     out = [Hook(names.hook(d.name, "init"), "init", (dev,),
-                "Called once before the path is attached: probe and initialise the hardware.\n"
-                "Return EOK, or an errno value to make the server exit.", "server start-up")]
+                "Called once before the path is attached, with the state set (defaults, then\n"
+                "the command line) and any register windows mapped: probe and initialise the\n"
+                "hardware. Return EOK, or an errno value to make the server exit.", "server start-up")]
     if d.io.kind == "hook" and d.io.readable:
         out.append(Hook(names.hook(d.name, "read"), "read",
                         (dev, ocb, "void *buf", "size_t nbytes", "size_t *done"),

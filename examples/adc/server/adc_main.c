@@ -130,9 +130,8 @@ static int adc_signals_block(void)
     return pthread_sigmask(SIG_BLOCK, &adc_stop_signals, NULL);
 }
 
-/* The one place the server stops: the path goes first (new opens fail), then, with the
-   device locked so that no handler runs again, the held requests get ENODEV,
-and the process exits with 0. */
+/* The one place the server stops. The path goes first (new opens fail); then the device
+   stays locked, so that no handler runs again, until the process exits with 0. */
 static void adc_exit_on_signal(int sig)
 {
     adc_log(1, "signal %d: stopping", sig);

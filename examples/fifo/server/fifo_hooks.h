@@ -32,8 +32,9 @@ void fifo_data_ready(fifo_dev_t *dev);
    called the same way as fifo_data_ready(). */
 void fifo_room_ready(fifo_dev_t *dev);
 
-/* Called once before the path is attached: probe and initialise the hardware.
-   Return EOK, or an errno value to make the server exit. */
+/* Called once before the path is attached, with the state set (defaults, then
+   the command line) and any register windows mapped: probe and initialise the
+   hardware. Return EOK, or an errno value to make the server exit. */
 int fifo_on_init(fifo_dev_t *dev);
 
 /* read(): store up to nbytes bytes at buf and their count in *done

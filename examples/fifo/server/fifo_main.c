@@ -129,9 +129,9 @@ static int fifo_signals_block(void)
     return pthread_sigmask(SIG_BLOCK, &fifo_stop_signals, NULL);
 }
 
-/* The one place the server stops: the path goes first (new opens fail), then, with the
-   device locked so that no handler runs again, the held requests get ENODEV,
-fifo_on_shutdown() runs, and the process exits with 0. */
+/* The one place the server stops. The path goes first (new opens fail); then the device
+   stays locked, so that no handler runs again, until the process exits with 0:
+   held requests are answered ENODEV, then fifo_on_shutdown() runs. */
 static void fifo_exit_on_signal(int sig)
 {
     fifo_log(1, "signal %d: stopping", sig);
