@@ -105,7 +105,7 @@ $(O)/adc_host_test.o: host/adc_host_test.c $(HEADERS) | $(O)
 
 # The test wraps a few calls of the driver's to check its locking and to force an order
 # of events (an unblock before a read is held).
-TEST_LDFLAGS := -Wl,--wrap=iofunc_notify_remove
+TEST_LDFLAGS := -Wl,--wrap=iofunc_notify_remove -Wl,--wrap=thread_pool_start
 $(TEST): $(OBJS) $(RUNTIME)
 	$(CC) $(SANFLAGS) $(TEST_LDFLAGS) -o $@ $(OBJS) $(RUNTIME) $(LDLIBS)
 

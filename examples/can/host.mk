@@ -108,7 +108,7 @@ $(O)/can_host_test.o: host/can_host_test.c $(HEADERS) | $(O)
 
 # The test wraps a few calls of the driver's to check its locking and to force an order
 # of events (an unblock before a read is held).
-TEST_LDFLAGS := -Wl,--wrap=iofunc_notify_remove -Wl,--wrap=can_io_read -Wl,--wrap=can_io_unblock -Wl,--wrap=can_on_rx_frame -Wl,--wrap=MsgError
+TEST_LDFLAGS := -Wl,--wrap=iofunc_notify_remove -Wl,--wrap=can_io_read -Wl,--wrap=can_io_unblock -Wl,--wrap=can_on_rx_frame -Wl,--wrap=MsgError -Wl,--wrap=thread_pool_start
 $(TEST): $(OBJS) $(RUNTIME)
 	$(CC) $(SANFLAGS) $(TEST_LDFLAGS) -o $@ $(OBJS) $(RUNTIME) $(LDLIBS)
 

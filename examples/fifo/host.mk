@@ -105,7 +105,7 @@ $(O)/fifo_host_test.o: host/fifo_host_test.c $(HEADERS) | $(O)
 
 # The test wraps a few calls of the driver's to check its locking and to force an order
 # of events (an unblock before a read is held).
-TEST_LDFLAGS := -Wl,--wrap=iofunc_notify_remove -Wl,--wrap=fifo_io_read -Wl,--wrap=fifo_io_unblock -Wl,--wrap=fifo_on_wait_status -Wl,--wrap=MsgError
+TEST_LDFLAGS := -Wl,--wrap=iofunc_notify_remove -Wl,--wrap=fifo_io_read -Wl,--wrap=fifo_io_unblock -Wl,--wrap=fifo_on_wait_status -Wl,--wrap=MsgError -Wl,--wrap=fifo_on_shutdown -Wl,--wrap=thread_pool_start
 $(TEST): $(OBJS) $(RUNTIME)
 	$(CC) $(SANFLAGS) $(TEST_LDFLAGS) -o $@ $(OBJS) $(RUNTIME) $(LDLIBS)
 

@@ -108,7 +108,7 @@ $(O)/txq_host_test.o: host/txq_host_test.c $(HEADERS) | $(O)
 
 # The test wraps a few calls of the driver's to check its locking and to force an order
 # of events (an unblock before a read is held).
-TEST_LDFLAGS := -Wl,--wrap=iofunc_notify_remove -Wl,--wrap=txq_on_write -Wl,--wrap=txq_on_writable
+TEST_LDFLAGS := -Wl,--wrap=iofunc_notify_remove -Wl,--wrap=txq_on_write -Wl,--wrap=txq_on_writable -Wl,--wrap=thread_pool_start
 $(TEST): $(OBJS) $(RUNTIME)
 	$(CC) $(SANFLAGS) $(TEST_LDFLAGS) -o $@ $(OBJS) $(RUNTIME) $(LDLIBS)
 

@@ -14,7 +14,7 @@ from rmgen.typesys import (DCMD_CLASSES, MAX_ARRAY, MAX_DEVCTL_PAYLOAD, MAX_DEVC
                            TypeRef, TypeTable, parse_typeref, payload_size)
 
 _BUILTIN_TYPES = set(PRIMITIVES) | {"char"}
-_RESERVED_FLAGS = {"p": "-p PATH", "v": "-v", "h": "-h"}
+_RESERVED_FLAGS = events.BUILTIN_FLAGS  # -p PATH, -f, -d, -v, -h
 _STATE_LISTS = ("state", "open_state")
 
 
@@ -122,6 +122,8 @@ class _Checker:
             made[f"{names.macro(dev)}_{suffix}"] = f"rmgen's {what}"
         for name in names.GENERATED_NAMES:
             made[name] = "rmgen's own helper"
+        if self.d.get("server", {}).get("on_shutdown"):
+            made[names.hook(dev, "shutdown")] = "rmgen's shutdown hook"
         for suffix, what in names.FIXED_TAGS:
             tags[f"{dev}_{suffix}"] = f"rmgen's {what}"
         self._event_names(made)

@@ -14,7 +14,7 @@ from rmgen import names, schema
 if TYPE_CHECKING:  # pragma: no cover
     from rmgen.model import Hook, Option
 
-BUILTIN_FLAGS = {"p": "-p PATH", "d": "-d", "v": "-v", "h": "-h"}
+BUILTIN_FLAGS = {"p": "-p PATH", "f": "-f", "d": "-d", "v": "-v", "h": "-h"}  # main()'s own options
 UNIT_NS = {"ms": 1_000_000, "us": 1_000}
 PULSE_CODES = 128          # _PULSE_CODE_MINAVAIL (0) .. _PULSE_CODE_MAXAVAIL (127)
 WIDTH_TYPES = {8: "uint8_t", 16: "uint16_t", 32: "uint32_t", 64: "uint64_t"}

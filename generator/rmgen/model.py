@@ -10,7 +10,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from rmgen import __version__, escape, events, names, naming, paths, schema
+from rmgen import __version__, escape, events, life, names, naming, paths, schema
 from rmgen import messages as msgs
 from rmgen.typesys import DCMD_CLASSES, PRIMITIVES, FieldSlot, TypeTable, parse_typeref, payload_size
 
@@ -391,6 +391,7 @@ class Device:
     paths: Optional[paths.Paths] = None  # several paths (roles), or None: device.path alone
     messages: Optional[msgs.Messages] = None   # custom _IO_MSG messages
     security: Optional[msgs.Security] = None   # privileged clients, abilities, policy type
+    life: life.Life = field(default_factory=lambda: life.Life(True, 0, None))
 
     # names used across files, derived once
     @property
@@ -465,6 +466,12 @@ class Device:
     def held_devctls(self) -> List[Devctl]:
         """The commands marked blocking: held until the driver can answer them."""
         return [c for c in self.devctls if c.blocking]
+
+    @property
+    def attach_count(self) -> str:
+        """How many paths main() attaches (and the shutdown detaches): the paths' count
+        macro, or 1 (device.path alone)."""
+        return self.paths.count_macro if self.paths else "1"
 
     @property
     def holds(self) -> bool:
@@ -811,8 +818,10 @@ class _Builder:
         device.paths = paths.build(spec, self.prefix)
         device.security = msgs.build_security(spec, self.prefix, _abilities_needed(device.events))
         device.options += events.options(device.events)
+        device.life = life.build(spec, self.prefix)
         device.hooks = (hooks(device) + msgs.hooks(messages, f"{device.dev_t} *dev", f"{device.ocb_t} *ocb", Hook)
-                        + events.hooks(device.events, f"{device.dev_t} *dev", Hook))
+                        + events.hooks(device.events, f"{device.dev_t} *dev", Hook)
+                        + life.hooks(device.life, f"{device.dev_t} *dev", Hook))
         return device
 
 
@@ -833,8 +842,9 @@ def hooks(d: Device) -> List[Hook]:
     """The functions the user implements, in the order the stub file lists them."""
     dev, ocb = f"{d.dev_t} *dev", f"{d.ocb_t} *ocb"
     out = [Hook(names.hook(d.name, "init"), "init", (dev,),
-                "Called once before the path is attached: probe and initialise the hardware.\n"
-                "Return EOK, or an errno value to make the server exit.", "server start-up")]
+                "Called once before the path is attached, with the state set (defaults, then\n"
+                "the command line) and any register windows mapped: probe and initialise the\n"
+                "hardware. Return EOK, or an errno value to make the server exit.", "server start-up")]
     if d.io.kind == "hook" and d.io.readable:
         out.append(Hook(names.hook(d.name, "read"), "read",
                         (dev, ocb, "void *buf", "size_t nbytes", "size_t *done"),

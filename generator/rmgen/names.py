@@ -76,6 +76,9 @@ GENERATED_NAMES = frozenset("""
     test_paths_open test_paths_share_state
     answer_held call_held dead_answers_now devctl_reply_held held_complete held_now held_wait
     held_hook_mode hold_devctl set_held_mode
+    LIFE_WAIT_MS life_child life_detached life_fork life_pool_child life_reader life_report
+    life_unblocked_threads life_log_child life_stderr_of test_log_verbosity test_pool_start_failure
+    test_shutdown_on_sigterm
     feed_writer fill finding forcing held_requests hold init_attr init_funcs init_state
     io_start msg_input msg_len msg_output msg_reply notify_count notify_readiness one_op open_dev parse_number
     parse_options patience poll_dev read_as_dying_client read_exact read_held release_all
@@ -184,6 +187,11 @@ FIXED_SUFFIXES = (
     ("io_msg", "handler"), ("msg_send", "client helper"),
     ("msg_reply_t", "message reply type"), ("cred_privileged", "function"),
     ("client_privileged", "function"),
+    ("release_held", "function"), ("log_open", "logging function"),
+    ("severity", "logging function"), ("slog", "slog2 buffer"), ("signals_block", "signal function"),
+    ("signals_start", "signal function"), ("signal_thread", "signal thread"),
+    ("exit_on_signal", "shutdown function"),
+    ("dpp", "dispatch variable"), ("attach_id", "attach variable"), ("stop_signals", "signal set"),
 )
 # Macros every generated tree defines after the upper-cased device name (the headers'
 # include guards, the public header's own, the server's sizes and pool figures).
@@ -194,7 +202,7 @@ FIXED_MACROS = (
     ("FILE_MODE", "mode macro"), ("MSG_MAX_SIZE", "size macro"), ("NPARTS_MAX", "size macro"),
     ("BUFFER_SIZE", "size macro"), ("READ_NBYTES", "message macro"), ("WRITE_NBYTES", "message macro"),
     ("POOL_LO_WATER", "pool macro"), ("POOL_HI_WATER", "pool macro"), ("POOL_INCREMENT", "pool macro"),
-    ("POOL_MAXIMUM", "pool macro"),
+    ("POOL_MAXIMUM", "pool macro"), ("LOG_PAGES", "slog2 macro"),
 )
 # struct/union/enum tags every generated tree defines.
 FIXED_TAGS = (("dev", "device struct"), ("ocb", "open-file struct"), ("waiter", "waiter struct"))
@@ -214,7 +222,7 @@ FIXED_TAGS = (("dev", "device struct"), ("ocb", "open-file struct"), ("waiter", 
 SYSTEM_MACRO_PREFIXES = tuple("""
     SIG SA_ SI_ SS_ BUS_ CLD_ FPE_ ILL_ POLL_ SEGV_ TRAP_ F_ O_ S_ MAP_ MCL_ MS_ PROT_ MADV_
     POSIX_ CLOCK_ TIMER_ PTHREAD_ SCHED_ INT UINT WCHAR_ WINT_ SIZE_ PTRDIFF_ LC_ FE_ PRI SCN
-    ATOMIC_ AT_ FD_ LOCK_ UTIME_ SEEK_ STDIN_ STDOUT_ STDERR_ EXIT_ L_ P_ IOFUNC_ RESMGR_
+    ATOMIC_ AT_ FD_ LOCK_ UTIME_ SEEK_ STDIN_ STDOUT_ STDERR_ EXIT_ L_ P_ DT_ POLL WAIT_ W_ IOFUNC_ RESMGR_
     DISPATCH_ POOL_ THREAD_POOL_ PROCMGR_ MSG_ DEVDIR_ DCMD_ALL_ NTO_ SLOG2_ SECPOL_ QH_ QNXHOST_
 """.split())
 # Upper-case macros of those headers that no prefix above covers (besides E[0-9A-Z]* and
@@ -225,11 +233,11 @@ SYSTEM_MACROS = frozenset("""
     FP_XSTATE_MAGIC2_SIZE GETIOVBASE GETIOVLEN LITTLE_ENDIAN MINSIGSTKSZ NFDBITS NGREG NSIG
     NULL PDP_ENDIAN R_OK SETIOV TIME_UTC W_OK X_OK NDEBUG CHAR_BIT MAX_CANON MAX_INPUT PIPE_BUF
     WCONTINUED WEXITED WEXITSTATUS WIFCONTINUED WIFEXITED WIFSIGNALED WIFSTOPPED WNOHANG WNOWAIT
-    WSTOPPED WSTOPSIG WTERMSIG WUNTRACED
+    WSTOPPED WSTOPSIG WTERMSIG WUNTRACED WCOREDUMP WCOREFLAG DTTOIF IFTODT MAXNAMLEN
 """.split())
 # Type names (typedefs) of those headers: QNX's message and library prefixes, the
 # <stdint.h> family, and the rest by name; then the struct/union tags they define.
-SYSTEM_TYPE_PREFIXES = tuple("io_ iofunc_ resmgr_ dispatch_ thread_pool_ message_ pthread_ u_int".split())
+SYSTEM_TYPE_PREFIXES = tuple("io_ iofunc_ resmgr_ dispatch_ thread_pool_ message_ pthread_ u_int slog2_ qh_".split())
 STDINT_TYPE = re.compile(r"^u?int(8|16|32|64|ptr|max|_least(8|16|32|64)|_fast(8|16|32|64))_t$")
 SYSTEM_TYPES = frozenset("""
     blkcnt_t blksize_t caddr_t clock_t clockid_t cpu_set_t daddr_t dev_t div_t
@@ -238,10 +246,12 @@ SYSTEM_TYPES = frozenset("""
     off_t pid_t ptrdiff_t quad_t u_quad_t rcvid_t register_t select_context_t name_attach_t
     sig_atomic_t sig_t sigevent_t siginfo_t sigset_t sigval_t size_t socklen_t ssize_t
     stack_t suseconds_t time_t timer_t ucontext_t uid_t useconds_t wchar_t va_list FILE
+    idtype_t nfds_t
 """.split())
 SYSTEM_TAGS = frozenset("""
     drand48_data flock iovec iovec_qnx itimerspec random_data sched_param sigaction
     sigcontext sigevent sigstack sigval stat timespec timeval tm ucontext_t pthread_attr_t
+    dirent pollfd rusage
 """.split())
 
 
@@ -263,7 +273,7 @@ def system_name_problem(name: str, kind: str) -> Optional[str]:
             return f"the {prefix}* types of the QNX headers"
         if name in SYSTEM_TYPES or STDINT_TYPE.match(name):
             return "a type of the C library, POSIX or QNX headers"
-    if name in SYSTEM_TAGS or name in LIBRARY_NAMES:
+    if name in SYSTEM_TAGS or name in LIBRARY_NAMES or name.startswith(("qh_", "slog2_")):
         return "a name of the C library, POSIX or QNX headers"
     return None
 

@@ -377,6 +377,7 @@ int qh_server_stop(void)
     pthread_mutex_unlock(&qh_lock);
 
     qh_pools_stop();
+    qh_signals_stop();                        /* the servers' signal threads */
     while (servers) {
         struct qh_server *s = servers;
         servers = s->next;

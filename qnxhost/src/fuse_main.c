@@ -446,6 +446,7 @@ int main(int argc, char **argv)
     sigaddset(&stop_sigs, SIGTERM);
     sigaddset(&stop_sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop_sigs, &old_sigs);
+    qh_signals_owned_by_front_end();          /* the driver's SignalWaitinfo() leaves them to us */
     int rc = qh_server_start(qh_driver_main, sargc, sargv);
     int err = errno;
     pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);

@@ -193,6 +193,10 @@ void qh_attaches_free(dispatch_t *dpp);
 /* pool.c */
 void qh_pools_stop(void);
 
+/* signals.c: SignalWaitinfo() threads */
+void qh_signals_stop(void);
+void qh_signals_owned_by_front_end(void);
+
 /* resmgr.c: resmgr_msggetsize() for every flavour */
 size_t qh_msggetsize(resmgr_context_t *ctp, size_t start_offset, size_t *local, size_t *remote);
 

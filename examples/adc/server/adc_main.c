@@ -12,12 +12,15 @@
  * before the receive loop (here a thread pool) allocates its contexts.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/neutrino.h>
 #include <sys/procmgr.h>
 #include "adc_hooks.h"
 
@@ -29,14 +32,13 @@
 Options:
  -p PATH  register PATH instead of /dev/adc0
  -c N    Number of channels wired on this board (sets channels, 0..255)
- -d       run in the background once the path is registered
- -v       log more to stderr (repeat for more detail)
+ -f       stay in the foreground
+ -d       run in the background once the path is registered (the default)
+ -v       log more (slog2, or stderr on QNX 6.x; repeat for more detail)
  -h       print this help
 #endif
 
 #define ADC_FILE_MODE 0660  /* permissions of /dev/adc0 */
-
-int adc_verbose;                        /* -v count */
 
 static adc_dev_t         adc_dev;            /* the device: attr + state */
 static iofunc_mount_t        adc_mount;          /* gives the library our OCB allocator */
@@ -51,25 +53,131 @@ static resmgr_io_funcs_t      adc_io_funcs;      /* they must outlive the attach
 /* Settings from the command line. */
 typedef struct {
     const char *path;           /* -p */
-    int         background;     /* -d */
+    int         daemon;         /* -d 1, -f 0 */
 } adc_options_t;
+#if _NTO_VERSION >= 700
+#include <sys/slog2.h>
+#endif
+
+#define ADC_LOG_PAGES 4                /* slog2 buffer size, in 4 KiB pages */
+
+int adc_verbose = 0;                    /* log level: the spec's, plus one per -v */
+
+static dispatch_t *adc_dpp;             /* for the shutdown: what to detach from */
+static int         adc_attach_ids[1];  /* resmgr_attach()'s id of each path */
+static sigset_t    adc_stop_signals;    /* SIGTERM, SIGINT: they end the server */
+#if _NTO_VERSION >= 700
+static slog2_buffer_t adc_slog;         /* NULL until registered: then log there */
+
+/* slog2 severity of a adc_log() level (0 errors, 1 progress, 2 and more debug). */
+static uint8_t adc_severity(int level)
+{
+    static const uint8_t severity[] = { SLOG2_ERROR, SLOG2_INFO, SLOG2_DEBUG1, SLOG2_DEBUG2 };
+    int last = (int)(sizeof severity / sizeof severity[0]) - 1;
+
+    return severity[level < 0 ? 0 : (level > last ? last : level)];
+}
+#endif
+
+/* Log to slog2 from now on (QNX 7.0 and later: slogger2 keeps what the -v level lets
+   through, slog2info shows it); without it (6.x, or no slogger2) messages go to stderr. */
+static void adc_log_open(void)
+{
+#if _NTO_VERSION >= 700
+    slog2_buffer_set_config_t config;
+
+    memset(&config, 0, sizeof config);
+    config.num_buffers = 1;
+    config.buffer_set_name = "adc";
+    config.verbosity_level = adc_severity(adc_verbose);
+    config.buffer_config[0].buffer_name = "adc";
+    config.buffer_config[0].num_pages = ADC_LOG_PAGES;
+    if (slog2_register(&config, &adc_slog, 0) == -1) {
+        fprintf(stderr, "adc: slog2_register: %s (logging to stderr)\n", strerror(errno));
+        adc_slog = NULL;
+    }
+#endif
+}
 
 void adc_log(int level, const char *fmt, ...)
 {
     va_list ap;
 
-    if (level > adc_verbose)
+    if (level > adc_verbose)                /* not asked for: not even formatted */
         return;
     va_start(ap, fmt);
+#if _NTO_VERSION >= 700
+    if (adc_slog != NULL) {
+        vslog2f(adc_slog, 0, adc_severity(level), fmt, ap);
+        va_end(ap);
+        return;
+    }
+#endif
     fputs("adc: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
 }
 
+/* Block the stop signals in the calling thread, main's, before any other thread exists:
+   every thread made later (the pool's, the library's) inherits the mask, so only the
+   signal thread ever takes them. EOK or an errno value. */
+static int adc_signals_block(void)
+{
+    sigemptyset(&adc_stop_signals);
+    sigaddset(&adc_stop_signals, SIGTERM);
+    sigaddset(&adc_stop_signals, SIGINT);
+    return pthread_sigmask(SIG_BLOCK, &adc_stop_signals, NULL);
+}
+
+/* The one place the server stops. The path goes first (new opens fail); then the device
+   stays locked, so that no handler runs again, until the process exits with 0. */
+static void adc_exit_on_signal(int sig)
+{
+    adc_log(1, "signal %d: stopping", sig);
+    /* Unlocked: resmgr_detach() waits for connect handlers, which may take the lock. */
+    for (size_t i = 0; i < 1; i++) {
+        if (resmgr_detach(adc_dpp, adc_attach_ids[i], _RESMGR_DETACH_PATHNAME) == -1)
+            adc_log(0, "resmgr_detach: %s", strerror(errno));
+    }
+    iofunc_attr_lock(&adc_dev.attr);   /* kept until exit: no handler runs after this */
+    exit(EXIT_SUCCESS);
+}
+
+/* The signal thread: waits for a stop signal (blocked everywhere, so it comes here). */
+static void *adc_signal_thread(void *arg)
+{
+    siginfo_t info;
+
+    (void)arg;
+    for (;;) {
+        int sig = SignalWaitinfo(&adc_stop_signals, &info);
+        if (sig != -1)
+            adc_exit_on_signal(sig);                /* does not return */
+        if (errno != EINTR) {
+            adc_log(0, "SignalWaitinfo: %s", strerror(errno));
+            return NULL;
+        }
+    }
+}
+
+/* After the attach: remember what to detach, start the signal thread. EOK or an errno. */
+static int adc_signals_start(dispatch_t *dpp, const int *attach_ids)
+{
+    pthread_t tid;
+    int err;
+
+    adc_dpp = dpp;
+    memcpy(adc_attach_ids, attach_ids, sizeof adc_attach_ids);
+    err = pthread_create(&tid, NULL, adc_signal_thread, NULL);
+    if (err != EOK)
+        fprintf(stderr, "adc: starting the signal thread: %s\n", strerror(err));
+    return err;
+}
+
 static void usage(const char *progname)
 {
-    fprintf(stderr, "usage: %s [-p PATH] [-c N] [-d] [-v...] [-h]\n", progname);
+    fprintf(stderr, "usage: %s [-p PATH] [-c N] [-f | -d] [-v...] [-h]\n", progname);
 }
 
 /* Parse a whole decimal number within [lo, hi]; 0 on success, -1 if it is not one. */
@@ -94,7 +202,7 @@ static int parse_options(int argc, char *argv[], adc_options_t *opts, adc_dev_t 
     long long v;
 
     (void)dev;
-    while ((c = getopt(argc, argv, "p:c:dvh")) != -1) {
+    while ((c = getopt(argc, argv, "p:c:fdvh")) != -1) {
         switch (c) {
         case 'p':
             if (optarg[0] != '/') {           /* pathnames are registered absolute */
@@ -110,8 +218,11 @@ static int parse_options(int argc, char *argv[], adc_options_t *opts, adc_dev_t 
             }
             dev->channels = (uint8_t)v;
             break;
+        case 'f':
+            opts->daemon = 0;
+            break;
         case 'd':
-            opts->background = 1;
+            opts->daemon = 1;
             break;
         case 'v':
             adc_verbose++;
@@ -185,22 +296,33 @@ static int serve(dispatch_t *dpp)
         fprintf(stderr, "adc: thread_pool_create: %s\n", strerror(errno));
         return EXIT_FAILURE;
     }
+    errno = EOK;                              /* thread_pool_start() may fail without setting it */
     thread_pool_start(pool);                  /* with POOL_FLAG_EXIT_SELF, main's thread ends here */
-    fprintf(stderr, "adc: thread_pool_start: %s\n", strerror(errno));
+    if (errno != EOK)
+        adc_log(0, "thread_pool_start: %s", strerror(errno));
+    else
+        adc_log(0, "thread_pool_start failed (no error code)");
     return EXIT_FAILURE;
 }
 
 int main(int argc, char *argv[])
 {
-    adc_options_t opts = { ADC_PATH, 0 };
+    adc_options_t opts = { ADC_PATH, 1 };
     resmgr_attr_t rattr;
     dispatch_t *dpp;
+    int attach_ids[1];       /* resmgr_attach()'s id of each path */
     int status;
 
     init_state(&adc_dev);
     status = parse_options(argc, argv, &opts, &adc_dev);
     if (status != -1)                         /* -h, or a bad command line */
         return status;
+    status = adc_signals_block();     /* first: every later thread inherits the mask */
+    if (status != EOK) {
+        fprintf(stderr, "%s: pthread_sigmask: %s\n", argv[0], strerror(status));
+        return EXIT_FAILURE;
+    }
+    adc_log_open();                   /* from here on the log goes to slog2 (QNX 7+) */
 
     /* No lock on the handler table: nothing is attached after the loop starts. */
     dpp = dispatch_create_channel(-1, DISPATCH_FLAG_NOLOCK);
@@ -220,15 +342,17 @@ int main(int argc, char *argv[])
     memset(&rattr, 0, sizeof rattr);
     rattr.nparts_max   = ADC_NPARTS_MAX;
     rattr.msg_max_size = ADC_MSG_MAX_SIZE;
-    if (resmgr_attach(dpp, &rattr, opts.path, _FTYPE_ANY, 0,
-                      &adc_connect_funcs, &adc_io_funcs, &adc_dev) == -1) {
+    attach_ids[0] = resmgr_attach(dpp, &rattr, opts.path, _FTYPE_ANY, 0,
+                                  &adc_connect_funcs, &adc_io_funcs, &adc_dev);
+    if (attach_ids[0] == -1) {
         fprintf(stderr, "%s: resmgr_attach %s: %s\n", argv[0], opts.path, strerror(errno));
         return EXIT_FAILURE;
     }
     adc_log(1, "serving %s", opts.path);
-
+    if (adc_signals_start(dpp, attach_ids) != EOK)
+        return EXIT_FAILURE;
     /* Detach from the terminal only now, so `waitfor /dev/adc0` means ready. */
-    if (opts.background && procmgr_daemon(EXIT_SUCCESS, PROCMGR_DAEMON_NOCLOSE | PROCMGR_DAEMON_NODEVNULL) == -1) {
+    if (opts.daemon && procmgr_daemon(EXIT_SUCCESS, PROCMGR_DAEMON_NOCLOSE | PROCMGR_DAEMON_NODEVNULL) == -1) {
         fprintf(stderr, "%s: procmgr_daemon: %s\n", argv[0], strerror(errno));
         return EXIT_FAILURE;
     }

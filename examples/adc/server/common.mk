@@ -15,6 +15,8 @@ INSTALLDIR=usr/sbin
 USEFILE=$(PROJECT_ROOT)/adc_main.c
 EXTRA_INCVPATH+=$(PROJECT_ROOT)/../public
 CCFLAGS+=-Wall -Wextra
+# slog2 (QNX 7.0 and later): the server logs there (adc_main.c).
+LIBS+=slog2
 
 define PINFO
 PINFO DESCRIPTION=Eight-channel 12-bit ADC

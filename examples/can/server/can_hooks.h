@@ -43,8 +43,9 @@ void can_room_ready(can_dev_t *dev);
    iofunc_attr_lock(&dev->attr) and iofunc_attr_unlock(). */
 void can_rx_frame_ready(can_dev_t *dev);
 
-/* Called once before the path is attached: probe and initialise the hardware.
-   Return EOK, or an errno value to make the server exit. */
+/* Called once before the path is attached, with the state set (defaults, then
+   the command line) and any register windows mapped: probe and initialise the
+   hardware. Return EOK, or an errno value to make the server exit. */
 int can_on_init(can_dev_t *dev);
 
 /* read(): store up to nbytes bytes at buf and their count in *done

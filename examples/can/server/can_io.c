@@ -162,6 +162,17 @@ int can_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
     return iofunc_close_ocb_default(ctp, reserved, &ocb->ocb);
 }
 
+/* The server stops: answer every held request with error (device locked, called once). */
+void can_release_held(can_dev_t *dev, int error)
+{
+    while (dev->readers != NULL)              /* each by its rcvid, oldest first */
+        release_waiters(&dev->readers, dev->readers->rcvid, 0, 0, NULL, error);
+    while (dev->writers != NULL)
+        release_waiters(&dev->writers, dev->writers->rcvid, 0, 0, NULL, error);
+    while (dev->held.rx_frame != NULL)
+        release_waiters(&dev->held.rx_frame, dev->held.rx_frame->rcvid, 0, 0, NULL, error);
+}
+
 /* A blocking command's hook said EAGAIN (no answer yet): hold the request until
    NAME_CMD_ready() gets one. Any other command's EAGAIN is its answer. in: the validated
    input, kept with the request (NULL for a command without one). */

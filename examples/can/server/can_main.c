@@ -13,12 +13,15 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/neutrino.h>
 #include <sys/procmgr.h>
 #include "can_hooks.h"
 
@@ -31,14 +34,13 @@ Options:
  -p PATH  register the paths under PATH instead of /dev/can1
  -i N    interrupt number of rx (sets hw.rx_irq, 0..2147483647)
  -j N    interrupt number of tx (sets hw.tx_irq, 0..2147483647)
- -d       run in the background once the path is registered
- -v       log more to stderr (repeat for more detail)
+ -f       stay in the foreground
+ -d       run in the background once the path is registered (the default)
+ -v       log more (slog2, or stderr on QNX 6.x; repeat for more detail)
  -h       print this help
 #endif
 
 #define CAN_FILE_MODE 0666  /* permissions of /dev/can1 */
-
-int can_verbose;                        /* -v count */
 
 static can_dev_t         can_dev;            /* the device: attr + state */
 static iofunc_mount_t        can_mount;          /* gives the library our OCB allocator */
@@ -72,25 +74,134 @@ static can_path_t can_paths[CAN_NPATHS];  /* their attributes: the library keeps
 /* Settings from the command line. */
 typedef struct {
     const char *path;           /* -p */
-    int         background;     /* -d */
+    int         daemon;         /* -d 1, -f 0 */
 } can_options_t;
+#if _NTO_VERSION >= 700
+#include <sys/slog2.h>
+#endif
+
+#define CAN_LOG_PAGES 4                /* slog2 buffer size, in 4 KiB pages */
+
+int can_verbose = 0;                    /* log level: the spec's, plus one per -v */
+
+static dispatch_t *can_dpp;             /* for the shutdown: what to detach from */
+static int         can_attach_ids[CAN_NPATHS];  /* resmgr_attach()'s id of each path */
+static sigset_t    can_stop_signals;    /* SIGTERM, SIGINT: they end the server */
+#if _NTO_VERSION >= 700
+static slog2_buffer_t can_slog;         /* NULL until registered: then log there */
+
+/* slog2 severity of a can_log() level (0 errors, 1 progress, 2 and more debug). */
+static uint8_t can_severity(int level)
+{
+    static const uint8_t severity[] = { SLOG2_ERROR, SLOG2_INFO, SLOG2_DEBUG1, SLOG2_DEBUG2 };
+    int last = (int)(sizeof severity / sizeof severity[0]) - 1;
+
+    return severity[level < 0 ? 0 : (level > last ? last : level)];
+}
+#endif
+
+/* Log to slog2 from now on (QNX 7.0 and later: slogger2 keeps what the -v level lets
+   through, slog2info shows it); without it (6.x, or no slogger2) messages go to stderr. */
+static void can_log_open(void)
+{
+#if _NTO_VERSION >= 700
+    slog2_buffer_set_config_t config;
+
+    memset(&config, 0, sizeof config);
+    config.num_buffers = 1;
+    config.buffer_set_name = "can";
+    config.verbosity_level = can_severity(can_verbose);
+    config.buffer_config[0].buffer_name = "can";
+    config.buffer_config[0].num_pages = CAN_LOG_PAGES;
+    if (slog2_register(&config, &can_slog, 0) == -1) {
+        fprintf(stderr, "can: slog2_register: %s (logging to stderr)\n", strerror(errno));
+        can_slog = NULL;
+    }
+#endif
+}
 
 void can_log(int level, const char *fmt, ...)
 {
     va_list ap;
 
-    if (level > can_verbose)
+    if (level > can_verbose)                /* not asked for: not even formatted */
         return;
     va_start(ap, fmt);
+#if _NTO_VERSION >= 700
+    if (can_slog != NULL) {
+        vslog2f(can_slog, 0, can_severity(level), fmt, ap);
+        va_end(ap);
+        return;
+    }
+#endif
     fputs("can: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
 }
 
+/* Block the stop signals in the calling thread, main's, before any other thread exists:
+   every thread made later (the pool's, the library's) inherits the mask, so only the
+   signal thread ever takes them. EOK or an errno value. */
+static int can_signals_block(void)
+{
+    sigemptyset(&can_stop_signals);
+    sigaddset(&can_stop_signals, SIGTERM);
+    sigaddset(&can_stop_signals, SIGINT);
+    return pthread_sigmask(SIG_BLOCK, &can_stop_signals, NULL);
+}
+
+/* The one place the server stops. The path goes first (new opens fail); then the device
+   stays locked, so that no handler runs again, until the process exits with 0:
+   held requests are answered ENODEV. */
+static void can_exit_on_signal(int sig)
+{
+    can_log(1, "signal %d: stopping", sig);
+    /* Unlocked: resmgr_detach() waits for connect handlers, which may take the lock. */
+    for (size_t i = 0; i < CAN_NPATHS; i++) {
+        if (resmgr_detach(can_dpp, can_attach_ids[i], _RESMGR_DETACH_PATHNAME) == -1)
+            can_log(0, "resmgr_detach: %s", strerror(errno));
+    }
+    iofunc_attr_lock(&can_dev.attr);   /* kept until exit: no handler runs after this */
+    can_release_held(&can_dev, ENODEV);  /* waiting clients are told */
+    can_hw_stop(&can_dev);   /* timers, interrupts, registers */
+    exit(EXIT_SUCCESS);
+}
+
+/* The signal thread: waits for a stop signal (blocked everywhere, so it comes here). */
+static void *can_signal_thread(void *arg)
+{
+    siginfo_t info;
+
+    (void)arg;
+    for (;;) {
+        int sig = SignalWaitinfo(&can_stop_signals, &info);
+        if (sig != -1)
+            can_exit_on_signal(sig);                /* does not return */
+        if (errno != EINTR) {
+            can_log(0, "SignalWaitinfo: %s", strerror(errno));
+            return NULL;
+        }
+    }
+}
+
+/* After the attach: remember what to detach, start the signal thread. EOK or an errno. */
+static int can_signals_start(dispatch_t *dpp, const int *attach_ids)
+{
+    pthread_t tid;
+    int err;
+
+    can_dpp = dpp;
+    memcpy(can_attach_ids, attach_ids, sizeof can_attach_ids);
+    err = pthread_create(&tid, NULL, can_signal_thread, NULL);
+    if (err != EOK)
+        fprintf(stderr, "can: starting the signal thread: %s\n", strerror(err));
+    return err;
+}
+
 static void usage(const char *progname)
 {
-    fprintf(stderr, "usage: %s [-p PATH] [-i N] [-j N] [-d] [-v...] [-h]\n", progname);
+    fprintf(stderr, "usage: %s [-p PATH] [-i N] [-j N] [-f | -d] [-v...] [-h]\n", progname);
 }
 
 /* Parse a whole decimal number within [lo, hi]; 0 on success, -1 if it is not one. */
@@ -115,7 +226,7 @@ static int parse_options(int argc, char *argv[], can_options_t *opts, can_dev_t 
     long long v;
 
     (void)dev;
-    while ((c = getopt(argc, argv, "p:i:j:dvh")) != -1) {
+    while ((c = getopt(argc, argv, "p:i:j:fdvh")) != -1) {
         switch (c) {
         case 'p':
             if (optarg[0] != '/') {           /* pathnames are registered absolute */
@@ -138,8 +249,11 @@ static int parse_options(int argc, char *argv[], can_options_t *opts, can_dev_t 
             }
             dev->hw.tx_irq = (uint32_t)v;
             break;
+        case 'f':
+            opts->daemon = 0;
+            break;
         case 'd':
-            opts->background = 1;
+            opts->daemon = 1;
             break;
         case 'v':
             can_verbose++;
@@ -235,22 +349,33 @@ static int serve(dispatch_t *dpp)
         fprintf(stderr, "can: thread_pool_create: %s\n", strerror(errno));
         return EXIT_FAILURE;
     }
+    errno = EOK;                              /* thread_pool_start() may fail without setting it */
     thread_pool_start(pool);                  /* with POOL_FLAG_EXIT_SELF, main's thread ends here */
-    fprintf(stderr, "can: thread_pool_start: %s\n", strerror(errno));
+    if (errno != EOK)
+        can_log(0, "thread_pool_start: %s", strerror(errno));
+    else
+        can_log(0, "thread_pool_start failed (no error code)");
     return EXIT_FAILURE;
 }
 
 int main(int argc, char *argv[])
 {
-    can_options_t opts = { CAN_PATH, 0 };
+    can_options_t opts = { CAN_PATH, 1 };
     resmgr_attr_t rattr;
     dispatch_t *dpp;
+    int attach_ids[CAN_NPATHS];       /* resmgr_attach()'s id of each path */
     int status;
 
     init_state(&can_dev);
     status = parse_options(argc, argv, &opts, &can_dev);
     if (status != -1)                         /* -h, or a bad command line */
         return status;
+    status = can_signals_block();     /* first: every later thread inherits the mask */
+    if (status != EOK) {
+        fprintf(stderr, "%s: pthread_sigmask: %s\n", argv[0], strerror(status));
+        return EXIT_FAILURE;
+    }
+    can_log_open();                   /* from here on the log goes to slog2 (QNX 7+) */
 
     /* No lock on the handler table: nothing is attached after the loop starts. */
     dpp = dispatch_create_channel(-1, DISPATCH_FLAG_NOLOCK);
@@ -286,8 +411,9 @@ int main(int argc, char *argv[])
             fprintf(stderr, "%s: path %s%s is too long\n", argv[0], opts.path, can_path_table[i].suffix);
             return EXIT_FAILURE;
         }
-        if (resmgr_attach(dpp, &rattr, full, _FTYPE_ANY, 0,
-                          &can_connect_funcs, &can_io_funcs, &can_paths[i]) == -1) {
+        attach_ids[i] = resmgr_attach(dpp, &rattr, full, _FTYPE_ANY, 0,
+                                      &can_connect_funcs, &can_io_funcs, &can_paths[i]);
+        if (attach_ids[i] == -1) {
             fprintf(stderr, "%s: resmgr_attach %s: %s\n", argv[0], full, strerror(errno));
             return EXIT_FAILURE;
         }
@@ -295,9 +421,10 @@ int main(int argc, char *argv[])
     }
     if (can_events_start(dpp, &can_dev) != EOK)  /* before the loop allocates contexts */
         return EXIT_FAILURE;
-
+    if (can_signals_start(dpp, attach_ids) != EOK)
+        return EXIT_FAILURE;
     /* Detach from the terminal only now, so `waitfor /dev/can1` means ready. */
-    if (opts.background && procmgr_daemon(EXIT_SUCCESS, PROCMGR_DAEMON_NOCLOSE | PROCMGR_DAEMON_NODEVNULL) == -1) {
+    if (opts.daemon && procmgr_daemon(EXIT_SUCCESS, PROCMGR_DAEMON_NOCLOSE | PROCMGR_DAEMON_NODEVNULL) == -1) {
         fprintf(stderr, "%s: procmgr_daemon: %s\n", argv[0], strerror(errno));
         return EXIT_FAILURE;
     }

@@ -528,6 +528,24 @@ static void test_lists_locked(void)
     CHECK(unlocked == 0);
 }
 #endif
+#if ON_HOST && defined(__SANITIZE_THREAD__)
+#define TSAN_BUILD 1
+#elif ON_HOST && defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TSAN_BUILD 1
+#endif
+#endif
+#ifdef TSAN_BUILD
+
+/* ThreadSanitizer (make -f host.mk tsan) reports the runtime's server and pool threads
+   left unjoined when shutdown_on_sigterm's child exits: a process that ends has no
+   threads to join, so these are not reported. */
+const char *__tsan_default_suppressions(void);
+const char *__tsan_default_suppressions(void)
+{
+    return "thread:qh_server_start\nthread:qh_pool_spawn\n";
+}
+#endif
 
 /* One client of test_select_races_close: arm (out-of-band, which never holds, so the
    entry stays on the list), poll, close; repeated. */
@@ -1174,6 +1192,316 @@ static void test_bad_command_line(void)
     CHECK(qh_server_start(fifo_server_main, 2, argv) == -1);  /* unknown option: no server */
 }
 #endif
+#if ON_HOST
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#define LIFE_WAIT_MS 10000                           /* the child has hung after this */
+
+static int life_fd = -1;                             /* the child's end of the report pipe */
+static pthread_mutex_t life_lock = PTHREAD_MUTEX_INITIALIZER;
+static int life_unblocked = -1;                      /* threads letting SIGTERM in, before it */
+static int life_hook = 0;                            /* the shutdown hook ran ... */
+static int life_detached_at_hook = 0;                /* ... with the path detached already */
+static pthread_cond_t life_cv = PTHREAD_COND_INITIALIZER;
+static int life_read_errno = -1;                     /* how the held read ended (-1: not yet) */
+static pthread_t life_reader_thread;
+
+/* The path is gone: an open() finds nobody serving it. */
+static int life_detached(void)
+{
+    int fd = open(path, O_RDONLY);
+
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    return errno == ENOENT;
+}
+
+int __real_fifo_on_shutdown(fifo_dev_t *dev);
+int __wrap_fifo_on_shutdown(fifo_dev_t *dev);
+
+/* The user's hook, as the server calls it: note that it ran and what it found. */
+int __wrap_fifo_on_shutdown(fifo_dev_t *dev)
+{
+    int detached = life_detached();
+
+    pthread_mutex_lock(&life_lock);
+    life_hook = 1;
+    life_detached_at_hook = detached;
+    pthread_mutex_unlock(&life_lock);
+    return __real_fifo_on_shutdown(dev);
+}
+
+/* Threads of this process whose signal mask lets SIGTERM in (Linux /proc); -1 if unknown. */
+static int life_unblocked_threads(void)
+{
+    DIR *dir = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+
+    if (dir == NULL)
+        return -1;
+    while ((e = readdir(dir)) != NULL) {
+        char file[sizeof "/proc/self/task//status" + sizeof e->d_name], line[256];
+        unsigned long long blocked = ~0ull;
+        FILE *f;
+
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(file, sizeof file, "/proc/self/task/%s/status", e->d_name);
+        if ((f = fopen(file, "r")) == NULL)
+            continue;                                /* the thread has just ended */
+        while (fgets(line, sizeof line, f) != NULL && sscanf(line, "SigBlk: %llx", &blocked) != 1)
+            ;
+        fclose(f);
+        n += (blocked & (1ull << (SIGTERM - 1))) == 0;
+    }
+    closedir(dir);
+    return n;
+}
+
+/* A client whose read() the server holds until the shutdown answers it. */
+static void *life_reader(void *arg)
+{
+    char buf[16];
+    ssize_t n;
+
+    errno = 0;
+    n = read(*(int *)arg, buf, sizeof buf);
+    pthread_mutex_lock(&life_lock);
+    life_read_errno = n == -1 ? errno : 0;
+    pthread_cond_broadcast(&life_cv);
+    pthread_mutex_unlock(&life_lock);
+    return NULL;
+}
+
+/* atexit() in the child: runs in the server's exit(0); writes what the child saw. */
+static void life_report(void)
+{
+    char text[160];
+    int detached = life_detached();
+    int len;
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += LIFE_WAIT_MS / 1000;
+    pthread_mutex_lock(&life_lock);                  /* the reader was answered before exit */
+    while (life_read_errno == -1 && pthread_cond_timedwait(&life_cv, &life_lock, &deadline) == 0)
+        ;
+    pthread_mutex_unlock(&life_lock);
+    if (life_read_errno != -1)
+        pthread_join(life_reader_thread, NULL);
+    pthread_mutex_lock(&life_lock);
+    len = snprintf(text, sizeof text, "unblocked %d detached %d hook %d detached_at_hook %d read_errno %d\n",
+                   life_unblocked, detached, life_hook, life_detached_at_hook,
+life_read_errno);
+    pthread_mutex_unlock(&life_lock);
+    if (write(life_fd, text, (size_t)len) != len)
+        _exit(7);
+}
+
+/* The child: a server as a process would run it, then SIGTERM. It never returns. */
+static void life_child(void)
+{
+    char *server_argv[] = { "fifo", "-p", (char *)path, "-f", NULL };
+    sigset_t stop;
+    int unblocked;
+    static int fd;
+    int nb;
+
+    optind = 1;
+    if (qh_server_start(fifo_server_main, 4, server_argv) != 0)  /* mask as a new process */
+        _exit(3);
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);         /* not ours to take: the server's */
+    unblocked = life_unblocked_threads();
+    fd = open_dev(O_RDONLY);
+    nb = open_dev(O_RDONLY | O_NONBLOCK);
+    if (fd < 0 || nb < 0 || drain(nb) != 0 || pthread_create(&life_reader_thread, NULL, life_reader, &fd) != 0)
+        _exit(4);
+    for (int i = 0; qh_held_count() == 0; i++) {  /* until the server holds the read */
+        struct timespec ms = { 0, 1000000 };
+        if (i == LIFE_WAIT_MS)
+            _exit(5);
+        nanosleep(&ms, NULL);
+    }
+    pthread_mutex_lock(&life_lock);
+    life_unblocked = unblocked;
+    pthread_mutex_unlock(&life_lock);
+    if (atexit(life_report) != 0 || kill(getpid(), SIGTERM) != 0)
+        _exit(6);
+    for (int i = 0; i < LIFE_WAIT_MS; i++) {          /* the server exits meanwhile */
+        struct timespec ms = { 0, 1000000 };
+        nanosleep(&ms, NULL);
+    }
+    _exit(8);                                        /* it did not */
+}
+
+/* Run child() in a child process (it reports through life_fd and never returns); its exit
+   status, and its report in text. Bounded: a hung child is killed. */
+static int life_fork(void (*child)(void), char *text, size_t size)
+{
+    int fds[2], status = -1;
+    size_t got = 0;
+    pid_t pid;
+    struct pollfd p;
+
+    text[0] = '\0';
+    if (pipe(fds) != 0)
+        return -1;
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        life_fd = fds[1];
+        child();
+    }
+    close(fds[1]);
+    p.fd = fds[0];
+    p.events = POLLIN;
+    while (pid > 0 && got < size - 1 && poll(&p, 1, LIFE_WAIT_MS) == 1) {
+        ssize_t n = read(fds[0], text + got, size - 1 - got);
+        if (n <= 0)
+            break;                                   /* the child is gone */
+        got += (size_t)n;
+    }
+    text[got] = '\0';
+    close(fds[0]);
+    if (pid > 0 && waitpid(pid, &status, WNOHANG) == 0) {  /* hung: no report and no exit */
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    return status;
+}
+
+/* SIGTERM, as QNX managers take it: handled in one thread only (every other one has it
+   blocked), the path detached, a held read answered ENODEV, the hook run after
+   both, exit status 0. */
+static void test_shutdown_on_sigterm(void)
+{
+    char text[160];
+    int unblocked = -1, detached = -1, hook = -1, at_hook = -1, read_errno = -1;
+    int status = life_fork(life_child, text, sizeof text);
+
+    sscanf(text, "unblocked %d detached %d hook %d detached_at_hook %d read_errno %d",
+           &unblocked, &detached, &hook, &at_hook, &read_errno);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(unblocked == 0 || unblocked == 1);         /* only the signal thread, while it waits */
+    CHECK(detached == 1);
+    CHECK(read_errno == ENODEV);
+    CHECK(hook == 1 && at_hook == 1);
+}
+
+/* Everything the server writes to stderr (slog2 on the host) while it starts with the
+   options in extra, and is stopped again; "" if it did not start. */
+static void life_stderr_of(char *extra, char *said, size_t size)
+{
+    char *server_argv[] = { "fifo", "-p", (char *)path, "-f", extra, NULL };
+    int err[2], saved = dup(STDERR_FILENO);
+    struct pollfd p;
+    ssize_t n = 0;
+
+    said[0] = '\0';
+    if (saved == -1 || pipe(err) != 0 || dup2(err[1], STDERR_FILENO) == -1)
+        _exit(3);
+    optind = 1;
+    if (qh_server_start(fifo_server_main, extra != NULL ? 5 : 4, server_argv) == 0)
+        qh_server_stop();
+    dup2(saved, STDERR_FILENO);
+    close(err[1]);
+    p.fd = err[0];
+    p.events = POLLIN;
+    if (poll(&p, 1, 0) == 1)
+        n = read(err[0], said, size - 1);
+    said[n > 0 ? n : 0] = '\0';
+    close(err[0]);
+    close(saved);
+}
+
+/* The child: the log level is the spec's (0) plus one per -v. */
+static void life_log_child(void)
+{
+    char quiet[512], loud[512], text[64];
+    int len;
+
+    life_stderr_of(NULL, quiet, sizeof quiet);
+    life_stderr_of("-v", loud, sizeof loud);
+    len = snprintf(text, sizeof text, "quiet %d loud %d\n",
+                   strstr(quiet, "fifo: serving ") != NULL, strstr(loud, "fifo: serving ") != NULL);
+    _exit(write(life_fd, text, (size_t)len) == len ? 0 : 7);
+}
+
+/* -v logs the progress messages (level 1: "serving PATH"), which level 0 keeps quiet. */
+static void test_log_verbosity(void)
+{
+    char text[64];
+    int quiet = -1, loud = -1;
+    int status = life_fork(life_log_child, text, sizeof text);
+
+    sscanf(text, "quiet %d loud %d", &quiet, &loud);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(quiet == 0 && loud == 1);
+}
+
+static int life_pool_fails;                          /* set: thread_pool_start() fails */
+
+int __real_thread_pool_start(void *pool);
+int __wrap_thread_pool_start(void *pool);
+
+/* thread_pool_start() as it may fail: -1, errno not set. */
+int __wrap_thread_pool_start(void *pool)
+{
+    if (life_pool_fails) {
+        errno = EOK;
+        return -1;
+    }
+    return __real_thread_pool_start(pool);
+}
+
+/* The child: the pool does not start; what does the server say on stderr? */
+static void life_pool_child(void)
+{
+    char *server_argv[] = { "fifo", "-p", (char *)path, "-f", NULL };
+    char said[512] = "", text[64];
+    int err[2], started, len;
+    struct pollfd p;
+    ssize_t n = 0;
+
+    if (pipe(err) != 0 || dup2(err[1], STDERR_FILENO) == -1)
+        _exit(3);
+    life_pool_fails = 1;
+    optind = 1;
+    started = qh_server_start(fifo_server_main, 4, server_argv) == 0;
+    p.fd = err[0];
+    p.events = POLLIN;
+    if (poll(&p, 1, 0) == 1)
+        n = read(err[0], said, sizeof said - 1);
+    said[n > 0 ? n : 0] = '\0';
+    len = snprintf(text, sizeof text, "started %d named %d stale %d\n", started,
+                   strstr(said, "thread_pool_start failed (no error code)") != NULL,
+                   strstr(said, "Success") != NULL);
+    _exit(write(life_fd, text, (size_t)len) == len ? 0 : 7);
+}
+
+/* A pool that cannot start is reported as such, not with a stale or empty errno. */
+static void test_pool_start_failure(void)
+{
+    char text[64];
+    int started = -1, named = -1, stale = -1;
+    int status = life_fork(life_pool_child, text, sizeof text);
+
+    sscanf(text, "started %d named %d stale %d", &started, &named, &stale);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(started == 0);                             /* the server gave up */
+    CHECK(named == 1 && stale == 0);
+}
+#endif
 
 int main(int argc, char *argv[])
 {
@@ -1196,6 +1524,9 @@ int main(int argc, char *argv[])
         }
     }
 #if ON_HOST
+    run("shutdown_on_sigterm", test_shutdown_on_sigterm);  /* first: these fork */
+    run("log_verbosity", test_log_verbosity);
+    run("pool_start_failure", test_pool_start_failure);
     run("bad_command_line", test_bad_command_line);
     {
         char *server_argv[] = { "fifo", "-p", (char *)path, NULL };

@@ -94,3 +94,14 @@ size_t fifo_on_writable(const fifo_dev_t *dev)
 {
     return RING_SIZE - dev->used;
 }
+
+int fifo_on_shutdown(fifo_dev_t *dev)
+{
+    /* The readers and writers have been answered already; the bytes still in the
+       ring are lost, so say how many. */
+    if (dev->used != 0)
+        fifo_log(0, "stopping with %u unread byte(s)", (unsigned)dev->used);
+    dev->head = 0;
+    dev->used = 0;
+    return EOK;
+}

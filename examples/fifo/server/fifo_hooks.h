@@ -41,8 +41,9 @@ void fifo_room_ready(fifo_dev_t *dev);
    iofunc_attr_lock(&dev->attr) and iofunc_attr_unlock(). */
 void fifo_wait_status_ready(fifo_dev_t *dev);
 
-/* Called once before the path is attached: probe and initialise the hardware.
-   Return EOK, or an errno value to make the server exit. */
+/* Called once before the path is attached, with the state set (defaults, then
+   the command line) and any register windows mapped: probe and initialise the
+   hardware. Return EOK, or an errno value to make the server exit. */
 int fifo_on_init(fifo_dev_t *dev);
 
 /* read(): store up to nbytes bytes at buf and their count in *done
@@ -78,5 +79,11 @@ int fifo_on_flush(fifo_dev_t *dev, fifo_ocb_t *ocb);
    EAGAIN when there is no answer yet: the request is then held until
    fifo_wait_status_ready() asks again. */
 int fifo_on_wait_status(fifo_dev_t *dev, fifo_ocb_t *ocb, fifo_status_t *out);
+
+/* Called once when SIGTERM or SIGINT stops the server, with the device locked:
+   the path is detached and held requests are answered already. Put the
+   hardware in a safe state. Return EOK, or an errno value to have it logged
+   (the server exits with 0 either way). */
+int fifo_on_shutdown(fifo_dev_t *dev);
 
 #endif /* FIFO_HOOKS_H_INCLUDED */

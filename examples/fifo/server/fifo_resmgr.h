@@ -128,5 +128,7 @@ int fifo_io_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb);
 int fifo_io_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb);
 int fifo_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb);
 int fifo_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb);
+/* The server stops: every held request is answered with error (device locked). */
+void fifo_release_held(fifo_dev_t *dev, int error);
 
 #endif /* FIFO_RESMGR_H_INCLUDED */

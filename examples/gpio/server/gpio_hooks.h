@@ -29,8 +29,9 @@
    iofunc_attr_lock(&dev->attr) and iofunc_attr_unlock(). */
 void gpio_wait_result_ready(gpio_dev_t *dev);
 
-/* Called once before the path is attached: probe and initialise the hardware.
-   Return EOK, or an errno value to make the server exit. */
+/* Called once before the path is attached, with the state set (defaults, then
+   the command line) and any register windows mapped: probe and initialise the
+   hardware. Return EOK, or an errno value to make the server exit. */
 int gpio_on_init(gpio_dev_t *dev);
 
 /* The last conversion result.

@@ -149,6 +149,13 @@ int gpio_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
     return iofunc_close_ocb_default(ctp, reserved, &ocb->ocb);
 }
 
+/* The server stops: answer every held request with error (device locked, called once). */
+void gpio_release_held(gpio_dev_t *dev, int error)
+{
+    while (dev->held.wait_result != NULL)
+        release_waiters(&dev->held.wait_result, dev->held.wait_result->rcvid, 0, 0, NULL, error);
+}
+
 /* A blocking command's hook said EAGAIN (no answer yet): hold the request until
    NAME_CMD_ready() gets one. Any other command's EAGAIN is its answer. in: the validated
    input, kept with the request (NULL for a command without one). */

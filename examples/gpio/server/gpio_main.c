@@ -12,12 +12,15 @@
  * before the receive loop allocates its contexts.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/neutrino.h>
 #include <sys/procmgr.h>
 #include "gpio_hooks.h"
 
@@ -30,14 +33,13 @@ Options:
  -p PATH  register PATH instead of /dev/gpio0
  -t N    period of timer poll in ms (sets hw.poll_period_ms, 1..2147483647)
  -i N    interrupt number of adc (sets hw.adc_irq, 0..2147483647)
- -d       run in the background once the path is registered
- -v       log more to stderr (repeat for more detail)
+ -f       stay in the foreground
+ -d       run in the background once the path is registered (the default)
+ -v       log more (slog2, or stderr on QNX 6.x; repeat for more detail)
  -h       print this help
 #endif
 
 #define GPIO_FILE_MODE 0660  /* permissions of /dev/gpio0 */
-
-int gpio_verbose;                        /* -v count */
 
 static gpio_dev_t         gpio_dev;            /* the device: attr + state */
 static iofunc_mount_t        gpio_mount;          /* gives the library our OCB allocator */
@@ -52,25 +54,134 @@ static resmgr_io_funcs_t      gpio_io_funcs;      /* they must outlive the attac
 /* Settings from the command line. */
 typedef struct {
     const char *path;           /* -p */
-    int         background;     /* -d */
+    int         daemon;         /* -d 1, -f 0 */
 } gpio_options_t;
+#if _NTO_VERSION >= 700
+#include <sys/slog2.h>
+#endif
+
+#define GPIO_LOG_PAGES 4                /* slog2 buffer size, in 4 KiB pages */
+
+int gpio_verbose = 0;                    /* log level: the spec's, plus one per -v */
+
+static dispatch_t *gpio_dpp;             /* for the shutdown: what to detach from */
+static int         gpio_attach_ids[1];  /* resmgr_attach()'s id of each path */
+static sigset_t    gpio_stop_signals;    /* SIGTERM, SIGINT: they end the server */
+#if _NTO_VERSION >= 700
+static slog2_buffer_t gpio_slog;         /* NULL until registered: then log there */
+
+/* slog2 severity of a gpio_log() level (0 errors, 1 progress, 2 and more debug). */
+static uint8_t gpio_severity(int level)
+{
+    static const uint8_t severity[] = { SLOG2_ERROR, SLOG2_INFO, SLOG2_DEBUG1, SLOG2_DEBUG2 };
+    int last = (int)(sizeof severity / sizeof severity[0]) - 1;
+
+    return severity[level < 0 ? 0 : (level > last ? last : level)];
+}
+#endif
+
+/* Log to slog2 from now on (QNX 7.0 and later: slogger2 keeps what the -v level lets
+   through, slog2info shows it); without it (6.x, or no slogger2) messages go to stderr. */
+static void gpio_log_open(void)
+{
+#if _NTO_VERSION >= 700
+    slog2_buffer_set_config_t config;
+
+    memset(&config, 0, sizeof config);
+    config.num_buffers = 1;
+    config.buffer_set_name = "gpio";
+    config.verbosity_level = gpio_severity(gpio_verbose);
+    config.buffer_config[0].buffer_name = "gpio";
+    config.buffer_config[0].num_pages = GPIO_LOG_PAGES;
+    if (slog2_register(&config, &gpio_slog, 0) == -1) {
+        fprintf(stderr, "gpio: slog2_register: %s (logging to stderr)\n", strerror(errno));
+        gpio_slog = NULL;
+    }
+#endif
+}
 
 void gpio_log(int level, const char *fmt, ...)
 {
     va_list ap;
 
-    if (level > gpio_verbose)
+    if (level > gpio_verbose)                /* not asked for: not even formatted */
         return;
     va_start(ap, fmt);
+#if _NTO_VERSION >= 700
+    if (gpio_slog != NULL) {
+        vslog2f(gpio_slog, 0, gpio_severity(level), fmt, ap);
+        va_end(ap);
+        return;
+    }
+#endif
     fputs("gpio: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
 }
 
+/* Block the stop signals in the calling thread, main's, before any other thread exists:
+   every thread made later (the pool's, the library's) inherits the mask, so only the
+   signal thread ever takes them. EOK or an errno value. */
+static int gpio_signals_block(void)
+{
+    sigemptyset(&gpio_stop_signals);
+    sigaddset(&gpio_stop_signals, SIGTERM);
+    sigaddset(&gpio_stop_signals, SIGINT);
+    return pthread_sigmask(SIG_BLOCK, &gpio_stop_signals, NULL);
+}
+
+/* The one place the server stops. The path goes first (new opens fail); then the device
+   stays locked, so that no handler runs again, until the process exits with 0:
+   held requests are answered ENODEV. */
+static void gpio_exit_on_signal(int sig)
+{
+    gpio_log(1, "signal %d: stopping", sig);
+    /* Unlocked: resmgr_detach() waits for connect handlers, which may take the lock. */
+    for (size_t i = 0; i < 1; i++) {
+        if (resmgr_detach(gpio_dpp, gpio_attach_ids[i], _RESMGR_DETACH_PATHNAME) == -1)
+            gpio_log(0, "resmgr_detach: %s", strerror(errno));
+    }
+    iofunc_attr_lock(&gpio_dev.attr);   /* kept until exit: no handler runs after this */
+    gpio_release_held(&gpio_dev, ENODEV);  /* waiting clients are told */
+    gpio_hw_stop(&gpio_dev);   /* timers, interrupts, registers */
+    exit(EXIT_SUCCESS);
+}
+
+/* The signal thread: waits for a stop signal (blocked everywhere, so it comes here). */
+static void *gpio_signal_thread(void *arg)
+{
+    siginfo_t info;
+
+    (void)arg;
+    for (;;) {
+        int sig = SignalWaitinfo(&gpio_stop_signals, &info);
+        if (sig != -1)
+            gpio_exit_on_signal(sig);                /* does not return */
+        if (errno != EINTR) {
+            gpio_log(0, "SignalWaitinfo: %s", strerror(errno));
+            return NULL;
+        }
+    }
+}
+
+/* After the attach: remember what to detach, start the signal thread. EOK or an errno. */
+static int gpio_signals_start(dispatch_t *dpp, const int *attach_ids)
+{
+    pthread_t tid;
+    int err;
+
+    gpio_dpp = dpp;
+    memcpy(gpio_attach_ids, attach_ids, sizeof gpio_attach_ids);
+    err = pthread_create(&tid, NULL, gpio_signal_thread, NULL);
+    if (err != EOK)
+        fprintf(stderr, "gpio: starting the signal thread: %s\n", strerror(err));
+    return err;
+}
+
 static void usage(const char *progname)
 {
-    fprintf(stderr, "usage: %s [-p PATH] [-t N] [-i N] [-d] [-v...] [-h]\n", progname);
+    fprintf(stderr, "usage: %s [-p PATH] [-t N] [-i N] [-f | -d] [-v...] [-h]\n", progname);
 }
 
 /* Parse a whole decimal number within [lo, hi]; 0 on success, -1 if it is not one. */
@@ -95,7 +206,7 @@ static int parse_options(int argc, char *argv[], gpio_options_t *opts, gpio_dev_
     long long v;
 
     (void)dev;
-    while ((c = getopt(argc, argv, "p:t:i:dvh")) != -1) {
+    while ((c = getopt(argc, argv, "p:t:i:fdvh")) != -1) {
         switch (c) {
         case 'p':
             if (optarg[0] != '/') {           /* pathnames are registered absolute */
@@ -118,8 +229,11 @@ static int parse_options(int argc, char *argv[], gpio_options_t *opts, gpio_dev_
             }
             dev->hw.adc_irq = (uint32_t)v;
             break;
+        case 'f':
+            opts->daemon = 0;
+            break;
         case 'd':
-            opts->background = 1;
+            opts->daemon = 1;
             break;
         case 'v':
             gpio_verbose++;
@@ -199,15 +313,22 @@ static int serve(dispatch_t *dpp)
 
 int main(int argc, char *argv[])
 {
-    gpio_options_t opts = { GPIO_PATH, 0 };
+    gpio_options_t opts = { GPIO_PATH, 1 };
     resmgr_attr_t rattr;
     dispatch_t *dpp;
+    int attach_ids[1];       /* resmgr_attach()'s id of each path */
     int status;
 
     init_state(&gpio_dev);
     status = parse_options(argc, argv, &opts, &gpio_dev);
     if (status != -1)                         /* -h, or a bad command line */
         return status;
+    status = gpio_signals_block();     /* first: every later thread inherits the mask */
+    if (status != EOK) {
+        fprintf(stderr, "%s: pthread_sigmask: %s\n", argv[0], strerror(status));
+        return EXIT_FAILURE;
+    }
+    gpio_log_open();                   /* from here on the log goes to slog2 (QNX 7+) */
 
     /* No lock on the handler table: nothing is attached after the loop starts. */
     dpp = dispatch_create_channel(-1, DISPATCH_FLAG_NOLOCK);
@@ -230,17 +351,19 @@ int main(int argc, char *argv[])
     memset(&rattr, 0, sizeof rattr);
     rattr.nparts_max   = GPIO_NPARTS_MAX;
     rattr.msg_max_size = GPIO_MSG_MAX_SIZE;
-    if (resmgr_attach(dpp, &rattr, opts.path, _FTYPE_ANY, 0,
-                      &gpio_connect_funcs, &gpio_io_funcs, &gpio_dev) == -1) {
+    attach_ids[0] = resmgr_attach(dpp, &rattr, opts.path, _FTYPE_ANY, 0,
+                                  &gpio_connect_funcs, &gpio_io_funcs, &gpio_dev);
+    if (attach_ids[0] == -1) {
         fprintf(stderr, "%s: resmgr_attach %s: %s\n", argv[0], opts.path, strerror(errno));
         return EXIT_FAILURE;
     }
     gpio_log(1, "serving %s", opts.path);
     if (gpio_events_start(dpp, &gpio_dev) != EOK)  /* before the loop allocates contexts */
         return EXIT_FAILURE;
-
+    if (gpio_signals_start(dpp, attach_ids) != EOK)
+        return EXIT_FAILURE;
     /* Detach from the terminal only now, so `waitfor /dev/gpio0` means ready. */
-    if (opts.background && procmgr_daemon(EXIT_SUCCESS, PROCMGR_DAEMON_NOCLOSE | PROCMGR_DAEMON_NODEVNULL) == -1) {
+    if (opts.daemon && procmgr_daemon(EXIT_SUCCESS, PROCMGR_DAEMON_NOCLOSE | PROCMGR_DAEMON_NODEVNULL) == -1) {
         fprintf(stderr, "%s: procmgr_daemon: %s\n", argv[0], strerror(errno));
         return EXIT_FAILURE;
     }

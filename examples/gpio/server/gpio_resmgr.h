@@ -132,6 +132,8 @@ int gpio_io_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb);
 int gpio_io_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb);
 int gpio_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb);
 int gpio_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb);
+/* The server stops: every held request is answered with error (device locked). */
+void gpio_release_held(gpio_dev_t *dev, int error);
 
 /* ---- events and registers (gpio_events.c) ---- */
 #include <assert.h>                           /* the register accessors check offsets in debug builds */

@@ -17,6 +17,8 @@ EXTRA_INCVPATH+=$(PROJECT_ROOT)/../public
 CCFLAGS+=-Wall -Wextra
 # secpol_resmgr_attach() (used on 8.0; libsecpol exists since 7.0)
 LIBS+=secpol
+# slog2 (QNX 7.0 and later): the server logs there (mailbox_main.c).
+LIBS+=slog2
 
 define PINFO
 PINFO DESCRIPTION=Inter-processor mailbox with sixteen letter slots

@@ -12,12 +12,15 @@
  * before the receive loop allocates its contexts.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/neutrino.h>
 #include <sys/procmgr.h>
 #include "mailbox_hooks.h"
 #if _NTO_VERSION >= 800
@@ -31,14 +34,13 @@
 
 Options:
  -p PATH  register PATH instead of /dev/mailbox
- -d       run in the background once the path is registered
- -v       log more to stderr (repeat for more detail)
+ -f       stay in the foreground
+ -d       run in the background once the path is registered (the default)
+ -v       log more (slog2, or stderr on QNX 6.x; repeat for more detail)
  -h       print this help
 #endif
 
 #define MAILBOX_FILE_MODE 0666  /* permissions of /dev/mailbox */
-
-int mailbox_verbose;                        /* -v count */
 
 static mailbox_dev_t         mailbox_dev;            /* the device: attr + state */
 static iofunc_mount_t        mailbox_mount;          /* gives the library our OCB allocator */
@@ -53,25 +55,131 @@ static resmgr_io_funcs_t      mailbox_io_funcs;      /* they must outlive the at
 /* Settings from the command line. */
 typedef struct {
     const char *path;           /* -p */
-    int         background;     /* -d */
+    int         daemon;         /* -d 1, -f 0 */
 } mailbox_options_t;
+#if _NTO_VERSION >= 700
+#include <sys/slog2.h>
+#endif
+
+#define MAILBOX_LOG_PAGES 4                /* slog2 buffer size, in 4 KiB pages */
+
+int mailbox_verbose = 0;                    /* log level: the spec's, plus one per -v */
+
+static dispatch_t *mailbox_dpp;             /* for the shutdown: what to detach from */
+static int         mailbox_attach_ids[1];  /* resmgr_attach()'s id of each path */
+static sigset_t    mailbox_stop_signals;    /* SIGTERM, SIGINT: they end the server */
+#if _NTO_VERSION >= 700
+static slog2_buffer_t mailbox_slog;         /* NULL until registered: then log there */
+
+/* slog2 severity of a mailbox_log() level (0 errors, 1 progress, 2 and more debug). */
+static uint8_t mailbox_severity(int level)
+{
+    static const uint8_t severity[] = { SLOG2_ERROR, SLOG2_INFO, SLOG2_DEBUG1, SLOG2_DEBUG2 };
+    int last = (int)(sizeof severity / sizeof severity[0]) - 1;
+
+    return severity[level < 0 ? 0 : (level > last ? last : level)];
+}
+#endif
+
+/* Log to slog2 from now on (QNX 7.0 and later: slogger2 keeps what the -v level lets
+   through, slog2info shows it); without it (6.x, or no slogger2) messages go to stderr. */
+static void mailbox_log_open(void)
+{
+#if _NTO_VERSION >= 700
+    slog2_buffer_set_config_t config;
+
+    memset(&config, 0, sizeof config);
+    config.num_buffers = 1;
+    config.buffer_set_name = "mailbox";
+    config.verbosity_level = mailbox_severity(mailbox_verbose);
+    config.buffer_config[0].buffer_name = "mailbox";
+    config.buffer_config[0].num_pages = MAILBOX_LOG_PAGES;
+    if (slog2_register(&config, &mailbox_slog, 0) == -1) {
+        fprintf(stderr, "mailbox: slog2_register: %s (logging to stderr)\n", strerror(errno));
+        mailbox_slog = NULL;
+    }
+#endif
+}
 
 void mailbox_log(int level, const char *fmt, ...)
 {
     va_list ap;
 
-    if (level > mailbox_verbose)
+    if (level > mailbox_verbose)                /* not asked for: not even formatted */
         return;
     va_start(ap, fmt);
+#if _NTO_VERSION >= 700
+    if (mailbox_slog != NULL) {
+        vslog2f(mailbox_slog, 0, mailbox_severity(level), fmt, ap);
+        va_end(ap);
+        return;
+    }
+#endif
     fputs("mailbox: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
 }
 
+/* Block the stop signals in the calling thread, main's, before any other thread exists:
+   every thread made later (the pool's, the library's) inherits the mask, so only the
+   signal thread ever takes them. EOK or an errno value. */
+static int mailbox_signals_block(void)
+{
+    sigemptyset(&mailbox_stop_signals);
+    sigaddset(&mailbox_stop_signals, SIGTERM);
+    sigaddset(&mailbox_stop_signals, SIGINT);
+    return pthread_sigmask(SIG_BLOCK, &mailbox_stop_signals, NULL);
+}
+
+/* The one place the server stops. The path goes first (new opens fail); then the device
+   stays locked, so that no handler runs again, until the process exits with 0. */
+static void mailbox_exit_on_signal(int sig)
+{
+    mailbox_log(1, "signal %d: stopping", sig);
+    /* Unlocked: resmgr_detach() waits for connect handlers, which may take the lock. */
+    for (size_t i = 0; i < 1; i++) {
+        if (resmgr_detach(mailbox_dpp, mailbox_attach_ids[i], _RESMGR_DETACH_PATHNAME) == -1)
+            mailbox_log(0, "resmgr_detach: %s", strerror(errno));
+    }
+    iofunc_attr_lock(&mailbox_dev.attr);   /* kept until exit: no handler runs after this */
+    exit(EXIT_SUCCESS);
+}
+
+/* The signal thread: waits for a stop signal (blocked everywhere, so it comes here). */
+static void *mailbox_signal_thread(void *arg)
+{
+    siginfo_t info;
+
+    (void)arg;
+    for (;;) {
+        int sig = SignalWaitinfo(&mailbox_stop_signals, &info);
+        if (sig != -1)
+            mailbox_exit_on_signal(sig);                /* does not return */
+        if (errno != EINTR) {
+            mailbox_log(0, "SignalWaitinfo: %s", strerror(errno));
+            return NULL;
+        }
+    }
+}
+
+/* After the attach: remember what to detach, start the signal thread. EOK or an errno. */
+static int mailbox_signals_start(dispatch_t *dpp, const int *attach_ids)
+{
+    pthread_t tid;
+    int err;
+
+    mailbox_dpp = dpp;
+    memcpy(mailbox_attach_ids, attach_ids, sizeof mailbox_attach_ids);
+    err = pthread_create(&tid, NULL, mailbox_signal_thread, NULL);
+    if (err != EOK)
+        fprintf(stderr, "mailbox: starting the signal thread: %s\n", strerror(err));
+    return err;
+}
+
 static void usage(const char *progname)
 {
-    fprintf(stderr, "usage: %s [-p PATH] [-d] [-v...] [-h]\n", progname);
+    fprintf(stderr, "usage: %s [-p PATH] [-f | -d] [-v...] [-h]\n", progname);
 }
 
 /* Parse argv into opts and the device state; -1 to go on serving, else an exit status. */
@@ -80,7 +188,7 @@ static int parse_options(int argc, char *argv[], mailbox_options_t *opts, mailbo
     int c;
 
     (void)dev;
-    while ((c = getopt(argc, argv, "p:dvh")) != -1) {
+    while ((c = getopt(argc, argv, "p:fdvh")) != -1) {
         switch (c) {
         case 'p':
             if (optarg[0] != '/') {           /* pathnames are registered absolute */
@@ -89,8 +197,11 @@ static int parse_options(int argc, char *argv[], mailbox_options_t *opts, mailbo
             }
             opts->path = optarg;
             break;
+        case 'f':
+            opts->daemon = 0;
+            break;
         case 'd':
-            opts->background = 1;
+            opts->daemon = 1;
             break;
         case 'v':
             mailbox_verbose++;
@@ -168,14 +279,17 @@ static int serve(dispatch_t *dpp)
    owner and permissions the policy sets for it (the server runs as type mailbox_t:
    `on -T mailbox_t mailbox`), and attaches like resmgr_attach() where no policy
    names it. Before 8.0, resmgr_attach(). */
-static int attach_path(dispatch_t *dpp, resmgr_attr_t *rattr, const char *path)
+static int attach_path(dispatch_t *dpp, resmgr_attr_t *rattr, const char *path, void *handle,
+                       iofunc_attr_t *attr)
 {
 #if _NTO_VERSION >= 800
+    (void)handle;                             /* the attribute is the handle */
     return secpol_resmgr_attach(NULL, dpp, rattr, path, _FTYPE_ANY, 0, &mailbox_connect_funcs,
-                                &mailbox_io_funcs, &mailbox_dev.attr, NULL);
+                                &mailbox_io_funcs, attr, NULL);
 #else
+    (void)attr;
     return resmgr_attach(dpp, rattr, path, _FTYPE_ANY, 0, &mailbox_connect_funcs,
-                         &mailbox_io_funcs, &mailbox_dev);
+                         &mailbox_io_funcs, handle);
 #endif
 }
 #if _NTO_VERSION >= 700
@@ -195,15 +309,22 @@ static int drop_abilities(void)
 
 int main(int argc, char *argv[])
 {
-    mailbox_options_t opts = { MAILBOX_PATH, 0 };
+    mailbox_options_t opts = { MAILBOX_PATH, 1 };
     resmgr_attr_t rattr;
     dispatch_t *dpp;
+    int attach_ids[1];       /* resmgr_attach()'s id of each path */
     int status;
 
     init_state(&mailbox_dev);
     status = parse_options(argc, argv, &opts, &mailbox_dev);
     if (status != -1)                         /* -h, or a bad command line */
         return status;
+    status = mailbox_signals_block();     /* first: every later thread inherits the mask */
+    if (status != EOK) {
+        fprintf(stderr, "%s: pthread_sigmask: %s\n", argv[0], strerror(status));
+        return EXIT_FAILURE;
+    }
+    mailbox_log_open();                   /* from here on the log goes to slog2 (QNX 7+) */
 
     /* No lock on the handler table: nothing is attached after the loop starts. */
     dpp = dispatch_create_channel(-1, DISPATCH_FLAG_NOLOCK);
@@ -223,14 +344,16 @@ int main(int argc, char *argv[])
     memset(&rattr, 0, sizeof rattr);
     rattr.nparts_max   = MAILBOX_NPARTS_MAX;
     rattr.msg_max_size = MAILBOX_MSG_MAX_SIZE;
-    if (attach_path(dpp, &rattr, opts.path) == -1) {
+    attach_ids[0] = attach_path(dpp, &rattr, opts.path, &mailbox_dev, &mailbox_dev.attr);
+    if (attach_ids[0] == -1) {
         fprintf(stderr, "%s: resmgr_attach %s: %s\n", argv[0], opts.path, strerror(errno));
         return EXIT_FAILURE;
     }
     mailbox_log(1, "serving %s", opts.path);
-
+    if (mailbox_signals_start(dpp, attach_ids) != EOK)
+        return EXIT_FAILURE;
     /* Detach from the terminal only now, so `waitfor /dev/mailbox` means ready. */
-    if (opts.background && procmgr_daemon(EXIT_SUCCESS, PROCMGR_DAEMON_NOCLOSE | PROCMGR_DAEMON_NODEVNULL) == -1) {
+    if (opts.daemon && procmgr_daemon(EXIT_SUCCESS, PROCMGR_DAEMON_NOCLOSE | PROCMGR_DAEMON_NODEVNULL) == -1) {
         fprintf(stderr, "%s: procmgr_daemon: %s\n", argv[0], strerror(errno));
         return EXIT_FAILURE;
     }

@@ -21,8 +21,9 @@
 
 #include "sample_resmgr.h"
 
-/* Called once before the path is attached: probe and initialise the hardware.
-   Return EOK, or an errno value to make the server exit. */
+/* Called once before the path is attached, with the state set (defaults, then
+   the command line) and any register windows mapped: probe and initialise the
+   hardware. Return EOK, or an errno value to make the server exit. */
 int sample_on_init(sample_dev_t *dev);
 
 /* Report buffer capacity and usage.

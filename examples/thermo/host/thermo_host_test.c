@@ -981,6 +981,208 @@ static void test_bad_command_line(void)
     CHECK(qh_server_start(thermo_server_main, 2, argv) == -1);  /* unknown option: no server */
 }
 #endif
+#if ON_HOST
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#define LIFE_WAIT_MS 10000                           /* the child has hung after this */
+
+static int life_fd = -1;                             /* the child's end of the report pipe */
+static pthread_mutex_t life_lock = PTHREAD_MUTEX_INITIALIZER;
+static int life_unblocked = -1;                      /* threads letting SIGTERM in, before it */
+static int life_hook = 0;                            /* the shutdown hook ran ... */
+static int life_detached_at_hook = 0;                /* ... with the path detached already */
+
+/* The path is gone: an open() finds nobody serving it. */
+static int life_detached(void)
+{
+    int fd = open(path, O_RDONLY);
+
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    return errno == ENOENT;
+}
+
+/* Threads of this process whose signal mask lets SIGTERM in (Linux /proc); -1 if unknown. */
+static int life_unblocked_threads(void)
+{
+    DIR *dir = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+
+    if (dir == NULL)
+        return -1;
+    while ((e = readdir(dir)) != NULL) {
+        char file[sizeof "/proc/self/task//status" + sizeof e->d_name], line[256];
+        unsigned long long blocked = ~0ull;
+        FILE *f;
+
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(file, sizeof file, "/proc/self/task/%s/status", e->d_name);
+        if ((f = fopen(file, "r")) == NULL)
+            continue;                                /* the thread has just ended */
+        while (fgets(line, sizeof line, f) != NULL && sscanf(line, "SigBlk: %llx", &blocked) != 1)
+            ;
+        fclose(f);
+        n += (blocked & (1ull << (SIGTERM - 1))) == 0;
+    }
+    closedir(dir);
+    return n;
+}
+
+/* atexit() in the child: runs in the server's exit(0); writes what the child saw. */
+static void life_report(void)
+{
+    char text[160];
+    int detached = life_detached();
+    int len;
+    pthread_mutex_lock(&life_lock);
+    len = snprintf(text, sizeof text, "unblocked %d detached %d hook %d detached_at_hook %d read_errno %d\n",
+                   life_unblocked, detached, life_hook, life_detached_at_hook,
+0);
+    pthread_mutex_unlock(&life_lock);
+    if (write(life_fd, text, (size_t)len) != len)
+        _exit(7);
+}
+
+/* The child: a server as a process would run it, then SIGTERM. It never returns. */
+static void life_child(void)
+{
+    char *server_argv[] = { "thermo", "-p", (char *)path, "-f", NULL };
+    sigset_t stop;
+    int unblocked;
+
+    optind = 1;
+    if (qh_server_start(thermo_server_main, 4, server_argv) != 0)  /* mask as a new process */
+        _exit(3);
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);         /* not ours to take: the server's */
+    unblocked = life_unblocked_threads();
+    pthread_mutex_lock(&life_lock);
+    life_unblocked = unblocked;
+    pthread_mutex_unlock(&life_lock);
+    if (atexit(life_report) != 0 || kill(getpid(), SIGTERM) != 0)
+        _exit(6);
+    for (int i = 0; i < LIFE_WAIT_MS; i++) {          /* the server exits meanwhile */
+        struct timespec ms = { 0, 1000000 };
+        nanosleep(&ms, NULL);
+    }
+    _exit(8);                                        /* it did not */
+}
+
+/* Run child() in a child process (it reports through life_fd and never returns); its exit
+   status, and its report in text. Bounded: a hung child is killed. */
+static int life_fork(void (*child)(void), char *text, size_t size)
+{
+    int fds[2], status = -1;
+    size_t got = 0;
+    pid_t pid;
+    struct pollfd p;
+
+    text[0] = '\0';
+    if (pipe(fds) != 0)
+        return -1;
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        life_fd = fds[1];
+        child();
+    }
+    close(fds[1]);
+    p.fd = fds[0];
+    p.events = POLLIN;
+    while (pid > 0 && got < size - 1 && poll(&p, 1, LIFE_WAIT_MS) == 1) {
+        ssize_t n = read(fds[0], text + got, size - 1 - got);
+        if (n <= 0)
+            break;                                   /* the child is gone */
+        got += (size_t)n;
+    }
+    text[got] = '\0';
+    close(fds[0]);
+    if (pid > 0 && waitpid(pid, &status, WNOHANG) == 0) {  /* hung: no report and no exit */
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    return status;
+}
+
+/* SIGTERM, as QNX managers take it: handled in one thread only (every other one has it
+   blocked), the path detached, exit status 0. */
+static void test_shutdown_on_sigterm(void)
+{
+    char text[160];
+    int unblocked = -1, detached = -1, hook = -1, at_hook = -1, read_errno = -1;
+    int status = life_fork(life_child, text, sizeof text);
+
+    sscanf(text, "unblocked %d detached %d hook %d detached_at_hook %d read_errno %d",
+           &unblocked, &detached, &hook, &at_hook, &read_errno);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(unblocked == 0 || unblocked == 1);         /* only the signal thread, while it waits */
+    CHECK(detached == 1);
+    (void)hook;
+    (void)at_hook;
+    (void)read_errno;
+}
+
+/* Everything the server writes to stderr (slog2 on the host) while it starts with the
+   options in extra, and is stopped again; "" if it did not start. */
+static void life_stderr_of(char *extra, char *said, size_t size)
+{
+    char *server_argv[] = { "thermo", "-p", (char *)path, "-f", extra, NULL };
+    int err[2], saved = dup(STDERR_FILENO);
+    struct pollfd p;
+    ssize_t n = 0;
+
+    said[0] = '\0';
+    if (saved == -1 || pipe(err) != 0 || dup2(err[1], STDERR_FILENO) == -1)
+        _exit(3);
+    optind = 1;
+    if (qh_server_start(thermo_server_main, extra != NULL ? 5 : 4, server_argv) == 0)
+        qh_server_stop();
+    dup2(saved, STDERR_FILENO);
+    close(err[1]);
+    p.fd = err[0];
+    p.events = POLLIN;
+    if (poll(&p, 1, 0) == 1)
+        n = read(err[0], said, size - 1);
+    said[n > 0 ? n : 0] = '\0';
+    close(err[0]);
+    close(saved);
+}
+
+/* The child: the log level is the spec's (0) plus one per -v. */
+static void life_log_child(void)
+{
+    char quiet[512], loud[512], text[64];
+    int len;
+
+    life_stderr_of(NULL, quiet, sizeof quiet);
+    life_stderr_of("-v", loud, sizeof loud);
+    len = snprintf(text, sizeof text, "quiet %d loud %d\n",
+                   strstr(quiet, "thermo: serving ") != NULL, strstr(loud, "thermo: serving ") != NULL);
+    _exit(write(life_fd, text, (size_t)len) == len ? 0 : 7);
+}
+
+/* -v logs the progress messages (level 1: "serving PATH"), which level 0 keeps quiet. */
+static void test_log_verbosity(void)
+{
+    char text[64];
+    int quiet = -1, loud = -1;
+    int status = life_fork(life_log_child, text, sizeof text);
+
+    sscanf(text, "quiet %d loud %d", &quiet, &loud);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(quiet == 0 && loud == 1);
+}
+#endif
 
 int main(int argc, char *argv[])
 {
@@ -1003,6 +1205,8 @@ int main(int argc, char *argv[])
         }
     }
 #if ON_HOST
+    run("shutdown_on_sigterm", test_shutdown_on_sigterm);  /* first: these fork */
+    run("log_verbosity", test_log_verbosity);
     run("bad_command_line", test_bad_command_line);
     {
         char *server_argv[] = { "thermo", "-p", (char *)path, NULL };

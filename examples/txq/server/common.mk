@@ -15,6 +15,8 @@ INSTALLDIR=usr/sbin
 USEFILE=$(PROJECT_ROOT)/txq_main.c
 EXTRA_INCVPATH+=$(PROJECT_ROOT)/../public
 CCFLAGS+=-Wall -Wextra
+# slog2 (QNX 7.0 and later): the server logs there (txq_main.c).
+LIBS+=slog2
 
 define PINFO
 PINFO DESCRIPTION=Write-only transmit queue drained by a timer

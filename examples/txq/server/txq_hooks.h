@@ -27,8 +27,9 @@
    hook, or between iofunc_attr_lock(&dev->attr) and iofunc_attr_unlock(). */
 void txq_room_ready(txq_dev_t *dev);
 
-/* Called once before the path is attached: probe and initialise the hardware.
-   Return EOK, or an errno value to make the server exit. */
+/* Called once before the path is attached, with the state set (defaults, then
+   the command line) and any register windows mapped: probe and initialise the
+   hardware. Return EOK, or an errno value to make the server exit. */
 int txq_on_init(txq_dev_t *dev);
 
 /* write(): consume up to nbytes bytes from buf and store the count taken

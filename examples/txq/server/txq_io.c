@@ -160,6 +160,13 @@ int txq_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
     return iofunc_close_ocb_default(ctp, reserved, &ocb->ocb);
 }
 
+/* The server stops: answer every held request with error (device locked, called once). */
+void txq_release_held(txq_dev_t *dev, int error)
+{
+    while (dev->writers != NULL)
+        release_waiters(&dev->writers, dev->writers->rcvid, 0, 0, NULL, error);
+}
+
 /* A count for the notify lists, which hold ints. */
 static int notify_count(size_t n)
 {

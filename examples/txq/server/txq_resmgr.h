@@ -127,6 +127,8 @@ int txq_io_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb);
 int txq_io_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb);
 int txq_io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb);
 int txq_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb);
+/* The server stops: every held request is answered with error (device locked). */
+void txq_release_held(txq_dev_t *dev, int error);
 
 /* ---- events and registers (txq_events.c) ---- */
 

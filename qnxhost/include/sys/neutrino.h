@@ -276,4 +276,5 @@ int     TimerTimeout(clockid_t id, int flags, const struct sigevent *notify,
 #endif
 
 #include <sys/qh_events.h>  /* interrupts, I/O privity, pulse timers */
+#include <sys/qh_signals.h> /* SignalWaitinfo() */
 #endif

@@ -15,8 +15,9 @@
 #include <string.h>
 #include "../fifo_hooks.h"
 
-/* Called once before the path is attached: probe and initialise the hardware.
-   Return EOK, or an errno value to make the server exit. */
+/* Called once before the path is attached, with the state set (defaults, then
+   the command line) and any register windows mapped: probe and initialise the
+   hardware. Return EOK, or an errno value to make the server exit. */
 int fifo_on_init(fifo_dev_t *dev)
 {
     (void)dev;
@@ -95,4 +96,14 @@ int fifo_on_wait_status(fifo_dev_t *dev, fifo_ocb_t *ocb, fifo_status_t *out)
     (void)dev;
     (void)out;                                /* arrives zeroed: fill it in here */
     return EAGAIN;                            /* no answer yet: held until fifo_wait_status_ready() */
+}
+
+/* Called once when SIGTERM or SIGINT stops the server, with the device locked:
+   the path is detached and held requests are answered already. Put the
+   hardware in a safe state. Return EOK, or an errno value to have it logged
+   (the server exits with 0 either way). */
+int fifo_on_shutdown(fifo_dev_t *dev)
+{
+    (void)dev;                                /* server shutdown: act on the device here */
+    return EOK;
 }

@@ -15,8 +15,9 @@
 #include <string.h>
 #include "../mailbox_hooks.h"
 
-/* Called once before the path is attached: probe and initialise the hardware.
-   Return EOK, or an errno value to make the server exit. */
+/* Called once before the path is attached, with the state set (defaults, then
+   the command line) and any register windows mapped: probe and initialise the
+   hardware. Return EOK, or an errno value to make the server exit. */
 int mailbox_on_init(mailbox_dev_t *dev)
 {
     (void)dev;

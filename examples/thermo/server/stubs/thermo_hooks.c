@@ -15,8 +15,9 @@
 #include <string.h>
 #include "../thermo_hooks.h"
 
-/* Called once before the path is attached: probe and initialise the hardware.
-   Return EOK, or an errno value to make the server exit. */
+/* Called once before the path is attached, with the state set (defaults, then
+   the command line) and any register windows mapped: probe and initialise the
+   hardware. Return EOK, or an errno value to make the server exit. */
 int thermo_on_init(thermo_dev_t *dev)
 {
     (void)dev;
