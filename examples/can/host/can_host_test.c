@@ -1934,7 +1934,7 @@ life_read_errno);
 /* The child: a server as a process would run it, then SIGTERM. It never returns. */
 static void life_child(void)
 {
-    char *server_argv[] = { "can", "-p", (char *)path, "-f", NULL };
+    char *server_argv[] = { "can", "-p", (char *)base, "-f", NULL };
     sigset_t stop;
     int unblocked;
     static int fd;
@@ -2029,7 +2029,7 @@ static void test_shutdown_on_sigterm(void)
    options in extra, and is stopped again; "" if it did not start. */
 static void life_stderr_of(char *extra, char *said, size_t size)
 {
-    char *server_argv[] = { "can", "-p", (char *)path, "-f", extra, NULL };
+    char *server_argv[] = { "can", "-p", (char *)base, "-f", extra, NULL };
     int err[2], saved = dup(STDERR_FILENO);
     struct pollfd p;
     ssize_t n = 0;
@@ -2094,7 +2094,7 @@ int __wrap_thread_pool_start(void *pool)
 /* The child: the pool does not start; what does the server say on stderr? */
 static void life_pool_child(void)
 {
-    char *server_argv[] = { "can", "-p", (char *)path, "-f", NULL };
+    char *server_argv[] = { "can", "-p", (char *)base, "-f", NULL };
     char said[512] = "", text[64];
     int err[2], started, len;
     struct pollfd p;
