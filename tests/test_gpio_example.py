@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 
-from cbuild import QNXHOST, REPO, host_make, summary
+from cbuild import QNXHOST, REPO, example_build, host_make, summary
 from test_host_roundtrip import planted
 
 TREE = REPO / "examples" / "gpio"
@@ -13,9 +13,7 @@ SAN = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-f
 
 
 def test_gpio_events_drive_the_hooks(tmp_path):
-    build = tmp_path / "build"
-    r = host_make(TREE, build, target="all")                   # driver objects and runtime
-    assert r.returncode == 0, r.stdout + r.stderr
+    build = example_build(TREE)                                # driver objects and runtime
     exe = tmp_path / "gpio_events_test"
     cmd = ["cc", "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror", "-D_DEFAULT_SOURCE", *SAN,
            "-isystem", str(QNXHOST / "include"), "-include", "qnxhost/redirect.h",
