@@ -81,6 +81,15 @@ def run_cli(capsys, *argv) -> tuple:
     return rc, captured.out, captured.err
 
 
+# Modules of long single tests (user sessions that build drivers, the wheel), started first
+# so that xdist workers do not end the run waiting on one of them.
+LONG_FIRST = ("test_tutorial.py", "test_wheel.py", "test_ci_snippets.py", "test_starter.py", "test_mutations.py")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.path.name not in LONG_FIRST)  # stable: the rest keep their order
+
+
 @pytest.fixture(scope="session", autouse=True)
 def shared_builds(tmp_path_factory):
     """The folder of builds shared by the session (cbuild.shared; one for all xdist workers)."""

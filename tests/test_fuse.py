@@ -25,7 +25,7 @@ from rmgen import model
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
-WAIT_S = 10          # bound on every wait: mount, unmount, process exit
+WAIT_S = 30          # bound on every wait (mount, unmount, process exit): only a failure waits it out
 SAN = True           # ASan+UBSan work with libfuse: the front-end runs under them
 
 
