@@ -74,7 +74,7 @@ def headers_accept(source: str, flags: Sequence[str] = ()) -> bool:
 
 
 def host_make(tree: Path, build: Path, target: str = "test", san: bool = True,
-              extra: Optional[List[str]] = None, timeout: int = 300,
+              extra: Optional[List[str]] = None, timeout: int = 900,
               env: Optional[dict] = None) -> subprocess.CompletedProcess:
     """`make -f host.mk TARGET` in a generated tree, building into `build`; `env` adds
     environment variables (e.g. QH_SEND_TIMEOUT_MS for the runtime). In a test session the
@@ -191,7 +191,7 @@ def runtime(args: Sequence[str] = (), env: Optional[dict] = None) -> Path:
 def runtime_builds(cmd: List[str], env: dict) -> Dict[Path, List[str]]:
     """{runtime folder: make arguments} of every `make -C QNXHOST O=...` a make command
     would run (from `make -n`, which also lists the recursive makes' commands)."""
-    dry = subprocess.run([cmd[0], "-n", *cmd[1:]], capture_output=True, text=True, env=env, timeout=120)
+    dry = subprocess.run([cmd[0], "-n", *cmd[1:]], capture_output=True, text=True, env=env, timeout=900)
     found: Dict[Path, List[str]] = {}
     for line in dry.stdout.splitlines():
         try:

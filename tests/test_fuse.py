@@ -25,7 +25,7 @@ from rmgen import model
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
-WAIT_S = 30          # bound on every wait (mount, unmount, process exit): only a failure waits it out
+WAIT_S = 120         # bound on every wait (mount, unmount, process exit): only a failure waits it out
 SAN = True           # ASan+UBSan work with libfuse: the front-end runs under them
 
 
@@ -65,7 +65,7 @@ def binaries(tmp_path_factory) -> dict[str, Path]:
     built = {}
     for name in ("sample", "thermo"):
         o = out / name
-        r = host_make(EXAMPLES / name, o, target="fuse", san=SAN, timeout=240)
+        r = host_make(EXAMPLES / name, o, target="fuse", san=SAN, timeout=900)
         assert r.returncode == 0, f"building {name}-fuse failed:\n{r.stdout}\n{r.stderr}"
         built[name] = o / f"{name}-fuse"
     return built
