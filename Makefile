@@ -3,6 +3,7 @@
 #   make test   the whole suite (Python, C compile gates, host round trips, FUSE)
 #   make bench  measurements (not a test)      make fuzz   long fuzz run (not a test)
 #   make fuzz-spec  the hostile-spec campaign (12,000 damaged specs; not a test)
+#   make soak   make test SOAK_RUNS times (default 5) with both cores kept busy
 
 PYTHON   ?= python3
 VENV     := .venv
@@ -12,7 +13,7 @@ BUILD    := build
 # Debian packages for the C side: compilers, sanitizer runtimes, valgrind, FUSE.
 APT_PKGS := gcc clang make valgrind pkg-config fuse3 libfuse3-dev libclang-rt-dev
 
-.PHONY: run test bench fuzz fuzz-spec deps venv regen clean
+.PHONY: run test soak bench fuzz fuzz-spec deps venv regen clean
 
 deps:
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -38,8 +39,16 @@ run: deps venv
 	@echo "           . $(BIN)/activate"
 	@echo "       (or install it for your user: pipx install $(CURDIR)); then try: rmgen init NAME"
 
+# pytest-xdist: one worker per core (TEST_JOBS=0: none); builds are shared between them.
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 test: deps venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
+
+# The whole suite SOAK_RUNS times in a row under two busy loops (one per core): pass/fail per
+# run, logs in build/soak/, non-zero exit if any run failed.
+SOAK_RUNS ?= 5
+soak: deps venv
+	.ci/soak $(SOAK_RUNS)
 
 regen: venv
 	$(BIN)/rmgen examples/*.yaml

@@ -42,7 +42,7 @@ def test_defect_close_dup_without_lock(example, tmp_path):
     # One round per client thread: the unlocked lists must not be corrupted by the pool
     # before the check (run last) reports them; it notices the missing lock every time.
     r = subprocess.run([str(tmp_path / "build" / f"{example}_host_test"), "-c", "1"],
-                       capture_output=True, text=True, timeout=120)
+                       capture_output=True, text=True, timeout=900)
     out = r.stdout + r.stderr
     assert r.returncode != 0
     assert "FAIL lists_locked" in out, out[-3000:]
@@ -51,7 +51,7 @@ def test_defect_close_dup_without_lock(example, tmp_path):
 def fifo_with(tmp_path, old: str, new: str):
     """Run the fifo's generated test with one defect in its io code; returns the output."""
     tree = planted(tmp_path, "fifo", "server/fifo_io.c", old, new)
-    r = host_make(tree, tmp_path / "build", env=FAST_NET, timeout=120)
+    r = host_make(tree, tmp_path / "build", env=FAST_NET, timeout=900)
     out = r.stdout + r.stderr
     assert r.returncode != 0, out[-3000:]
     return out
@@ -99,7 +99,7 @@ def test_defect_dead_clients_request_kept(tmp_path):
                    "    if (ctp->rcvid != 0)\n        release_all(dev, 0, ctp->info.scoid, ctp->info.coid, NULL,")
     path = tree / "server/fifo_io.c"
     path.write_text(path.read_text().replace("    release_all(dev, 0, 0, 0, ocb, EBADF);\n", "", 1))
-    r = host_make(tree, tmp_path / "build", env=FAST_NET, timeout=120)
+    r = host_make(tree, tmp_path / "build", env=FAST_NET, timeout=900)
     out = r.stdout + r.stderr
     assert r.returncode != 0
     assert "FAIL client_dies_while_read_held" in out, out[-3000:]

@@ -94,7 +94,7 @@ def test_internal_error_is_one_line(tmp_path, monkeypatch, capsys, fake_backend)
 
 def _python(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "rmgen", *args], capture_output=True, text=True,
-                          cwd=cwd, env=os.environ.copy(), timeout=120)
+                          cwd=cwd, env=os.environ.copy(), timeout=900)
 
 
 def test_python_dash_m():
@@ -131,5 +131,5 @@ def test_check_into_a_closed_pipe(tmp_path):
     proc.stdout.readline()                     # the first line of the diff, then hang up
     proc.stdout.close()
     err = proc.stderr.read().decode()
-    assert proc.wait(timeout=60) == 1
+    assert proc.wait(timeout=900) == 1
     assert "internal error" not in err and "Traceback" not in err, err

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.skipif(shutil.which("cmake") is None, reason="cmake is 
 
 
 def cmake(*args, env=None):
-    return subprocess.run(["cmake", *args], capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(["cmake", *args], capture_output=True, text=True, env=env, timeout=900)
 
 
 def test_client_library_builds_with_cmake(tmp_path):

@@ -6,22 +6,15 @@ bytes, so the reply-data alignment the handler also handles is not reached here.
 until the runtime handles combine messages (its headers then define _IO_COMBINE_FLAG)."""
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from cbuild import QNXHOST, compilers
+from cbuild import headers_accept
 from test_host_roundtrip import planted, run_test
 
 
-def runtime_has_combine() -> bool:
-    probe = "#include <sys/iomsg.h>\n#ifndef _IO_COMBINE_FLAG\n#error no combine\n#endif\n"
-    r = subprocess.run([compilers()[0], "-x", "c", "-fsyntax-only", "-isystem", str(QNXHOST / "include"), "-"],
-                       input=probe, capture_output=True, text=True)
-    return r.returncode == 0
-
-
-pytestmark = pytest.mark.skipif(not runtime_has_combine(), reason="the runtime has no combine messages yet")
+pytestmark = pytest.mark.skipif(
+    not headers_accept("#include <sys/iomsg.h>\n#ifndef _IO_COMBINE_FLAG\n#error no combine\n#endif\n"),
+    reason="the runtime has no combine messages yet")
 BOUND = "    if ((size_t)ctp->offset + sizeof msg->o + pad + size > (size_t)ctp->msg_max_size)"
 
 

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import subprocess
 
-from cbuild import QNXHOST, REPO, host_make, summary
+from cbuild import QNXHOST, REPO, example_build, summary
 
 TREE = REPO / "examples" / "fifo"
 
 
 def test_fifo_behaves_like_a_pipe(tmp_path):
-    build = tmp_path / "build"
-    r = host_make(TREE, build, target="all")                   # driver objects and runtime
-    assert r.returncode == 0, r.stdout + r.stderr
+    build = example_build(TREE)                                # driver objects and runtime
     exe = tmp_path / "fifo_pipe_test"
     san = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"]
     cmd = ["cc", "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror", "-D_DEFAULT_SOURCE", *san,
@@ -21,7 +19,7 @@ def test_fifo_behaves_like_a_pipe(tmp_path):
            str(build / "qnxhost" / "libqnxhost.a"), "-lpthread"]
     r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=900)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-3000:]
     passed, failed = summary(out)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from cbuild import EXAMPLES, REPO, host_make, summary
+from cbuild import EXAMPLES, REPO, example_build, host_make, summary
 from test_conversion import FLAVOURS, flavour_available
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_round_trip_on_6x(example, tmp_path):
+def test_round_trip_on_6x(example):
     if not flavour_available(FLAVOURS["6.4"]):
         pytest.skip("the runtime has no 6.4 flavour")
-    r = host_make(REPO / "examples" / example, tmp_path / "build", extra=["NTO_VERSION=641"], timeout=600)
+    tree, flavour = REPO / "examples" / example, ["NTO_VERSION=641"]
+    r = host_make(tree, example_build(tree, extra=flavour), extra=flavour, timeout=600)  # runs the test only
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-4000:]
     assert summary(out)[1] == 0

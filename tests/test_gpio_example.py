@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 
-from cbuild import QNXHOST, REPO, host_make, summary
+from cbuild import QNXHOST, REPO, example_build, host_make, summary
 from test_host_roundtrip import planted
 
 TREE = REPO / "examples" / "gpio"
@@ -13,9 +13,7 @@ SAN = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-f
 
 
 def test_gpio_events_drive_the_hooks(tmp_path):
-    build = tmp_path / "build"
-    r = host_make(TREE, build, target="all")                   # driver objects and runtime
-    assert r.returncode == 0, r.stdout + r.stderr
+    build = example_build(TREE)                                # driver objects and runtime
     exe = tmp_path / "gpio_events_test"
     cmd = ["cc", "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror", "-D_DEFAULT_SOURCE", *SAN,
            "-isystem", str(QNXHOST / "include"), "-include", "qnxhost/redirect.h",
@@ -24,7 +22,7 @@ def test_gpio_events_drive_the_hooks(tmp_path):
            str(build / "qnxhost" / "libqnxhost.a"), "-lpthread"]
     r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=120)
+    r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=900)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-3000:]
     passed, failed = summary(out)
@@ -59,7 +57,7 @@ def test_defect_hook_outside_the_lock_is_seen(tmp_path):
            *(str(build / f"gpio_{o}.o") for o in ("main", "io", "hooks", "events", "client")),
            str(build / "qnxhost" / "libqnxhost.a"), "-lpthread"]
     assert subprocess.run(cmd, capture_output=True, text=True).returncode == 0
-    r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=120)
+    r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=900)
     assert r.returncode != 0
     assert "c.unlocked == 0" in r.stdout, r.stdout[-3000:]
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from cbuild import EXAMPLES, REPO, host_make, summary
+from cbuild import EXAMPLES, REPO, copy_tree, example_build, host_make, summary
 
 needs_valgrind = pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory) -> Path:
-    """One build folder for the module: the runtime is compiled once per sanitizer setting."""
+    """One build folder for the module's other builds."""
     return tmp_path_factory.mktemp("host-build")
 
 
@@ -25,8 +25,9 @@ def run_test(tree: Path, build: Path, **kw):
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_example_round_trip(example, build):
-    r, out = run_test(REPO / "examples" / example, build)
+def test_example_round_trip(example):
+    tree = REPO / "examples" / example
+    r, out = run_test(tree, example_build(tree))  # the session's build: only the test runs here
     assert r.returncode == 0, out[-4000:]
     passed, failed = summary(out)
     assert failed == 0 and passed >= 10, out[-4000:]  # a floor: the program really ran its cases
@@ -43,11 +44,11 @@ def test_valgrind_thousand_cycles(build):
 
 def planted(tmp_path: Path, example: str, path: str, old: str, new: str) -> Path:
     """A copy of an example tree with one deliberate defect (build it into its own folder:
-    the copy keeps the original timestamps, so make would reuse the sound objects). Called
-    again for the same example, it plants one more defect in the same copy."""
+    host_make starts it from the original's objects and make rebuilds what the defect
+    touches). Called again for the same example, it plants one more defect in the same copy."""
     tree = tmp_path / example
     if not tree.exists():
-        shutil.copytree(REPO / "examples" / example, tree)
+        copy_tree(REPO / "examples" / example, tree)
     f = tree / path
     text = f.read_text()
     assert old in text, f"defect anchor not found in {path}"

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make
 
 def make_n(tree: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["make", "-n", "-f", "host.mk", *args], cwd=tree, env=BARE,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=900)
 
 
 def generated_tree(where: Path) -> Path:

@@ -5,7 +5,6 @@ open a make expansion or break out of a string."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 

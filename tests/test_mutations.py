@@ -4,8 +4,8 @@ error, never a partial tree."""
 from __future__ import annotations
 
 import copy
+import math
 import random
-from pathlib import Path
 
 import pytest
 import yaml
@@ -81,7 +81,8 @@ def test_campaign_slice_builds_and_runs_accepted_variants(tmp_path):
     finding, and the generated host tests of a few accepted variants build and pass."""
     import specfuzz
 
-    c = specfuzz.campaign(variants=60, build=3, seconds=240, seed="rmgen-make-test", work=tmp_path)
+    c = specfuzz.campaign(variants=60, build=3, seconds=math.inf, seed="rmgen-make-test", work=tmp_path)
     assert c.findings == [], c.report(0)
+    assert sum(c.outcomes[k] for k in ("accepted", "refused", "internal error")) == 60  # bounded by count, not time
     assert c.outcomes["built, test passed"] == 3, c.report(0)
     assert c.outcomes["refused"] > 0 and c.outcomes["accepted"] > 0

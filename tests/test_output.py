@@ -2,31 +2,25 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from rmgen import cli, output
+from conftest import run_cli
+from rmgen import output
 from rmgen.diagnostics import Diagnostics, Location
 from rmgen.plan import USER, PlannedFile
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 @pytest.fixture
-def spec(tmp_path, monkeypatch, fake_backend):
-    """thermo.yaml copied into a fresh directory that is also the current directory."""
-    shutil.copy(EXAMPLES / "thermo.yaml", tmp_path / "thermo.yaml")
-    monkeypatch.chdir(tmp_path)
-    return "thermo.yaml"
+def spec(thermo_spec):
+    return thermo_spec
 
 
 def run(capsys, *argv):
-    rc = cli.main(["-q", *argv])  # the summary lines are tested in test_summary.py
-    captured = capsys.readouterr()
-    return rc, captured.out, captured.err
+    return run_cli(capsys, "-q", *argv)  # the summary lines are tested in test_summary.py
 
 
 def set_render(plan_fn):

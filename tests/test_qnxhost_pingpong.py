@@ -2,7 +2,6 @@
 every mode reports. Measures nothing: benchmarks have no thresholds in make test."""
 import os
 import shutil
-import subprocess
 import sys
 
 import pytest

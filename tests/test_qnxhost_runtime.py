@@ -8,6 +8,8 @@ import subprocess
 
 import pytest
 
+import cbuild
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QNXHOST = os.path.join(ROOT, "qnxhost")
 TESTS = os.path.join(ROOT, "tests", "qnxhost")
@@ -47,7 +49,7 @@ def build(cc, flags, out_dir):
 
 
 def run(cmd, expected):
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     summary = re.search(r"(\d+) passed, (\d+) failed", res.stdout)
     assert summary, f"no summary\nstdout:\n{res.stdout}\nstderr:\n{res.stderr}"
     assert res.returncode == 0, f"exit {res.returncode}\n{res.stdout}\n{res.stderr}"
@@ -59,11 +61,17 @@ FLAVOURS = {"gcc": ("gcc", []), "clang": ("clang", []),
             "gcc-641": ("gcc", ["-DQH_NTO_VERSION=641"]), "clang-641": ("clang", ["-DQH_NTO_VERSION=641"])}
 
 
+def shared_build(cc, flags):
+    """build() once per test session for these flags (all xdist workers share it)."""
+    folder = cbuild.shared("qnxhost-test", " ".join([cc, *flags]), lambda d: build(cc, flags, str(d)))
+    return os.path.join(folder, "test_client")
+
+
 @pytest.fixture(scope="module", params=sorted(FLAVOURS))
-def sanitized(request, tmp_path_factory):
+def sanitized(request):
     cc, flavour = FLAVOURS[request.param]
     need(cc)
-    return build(cc, SAN + flavour, str(tmp_path_factory.mktemp(request.param)))
+    return shared_build(cc, SAN + flavour)
 
 
 @pytest.mark.parametrize("mode", sorted(MODES))
@@ -85,11 +93,10 @@ def test_protocol_messages(sanitized):
 
 
 @pytest.mark.parametrize("mode", ["pool", "restart"])
-def test_valgrind(tmp_path, mode):
+def test_valgrind(mode):
     need("gcc")
     need("valgrind")
-    exe = build("gcc", [], str(tmp_path))
-    run([*VALGRIND, exe, mode], MODES[mode])
+    run([*VALGRIND, shared_build("gcc", []), mode], MODES[mode])
 
 
 @pytest.mark.parametrize("mode", ["pool", "restart"])
@@ -108,10 +115,10 @@ def tsan(tmp_path_factory):
 
 @pytest.mark.parametrize("cc", ["gcc", "clang"])
 @pytest.mark.parametrize("version", ["800", "641"])
-def test_library_builds(tmp_path, cc, version):
+def test_library_builds(cc, version):
+    """`make -C qnxhost O=... CC=cc SAN=1 NTO_VERSION=...` (the session's build, which the
+    drivers' host tests link; a failed build fails here with make's output)."""
     need(cc)
     need("make")
-    res = subprocess.run(["make", "-s", "-C", QNXHOST, f"O={tmp_path}", f"CC={cc}", "SAN=1",
-                          f"NTO_VERSION={version}"], capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr
-    assert os.path.exists(os.path.join(tmp_path, "libqnxhost.a"))
+    lib = cbuild.runtime([f"CC={cc}", "SAN=1", f"NTO_VERSION={version}"])
+    assert os.path.exists(os.path.join(lib, "libqnxhost.a"))

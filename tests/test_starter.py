@@ -25,7 +25,7 @@ def run(capsys, *argv):
     return rc, captured.out, captured.err
 
 
-def shell(cmd, cwd, timeout=300):
+def shell(cmd, cwd, timeout=900):
     """A command as a new user types it: rmgen from the venv on PATH, nothing else set."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "/usr/bin:/bin")])
@@ -96,7 +96,7 @@ def test_starter_says_how_to_get_rmgen_on_path(tmp_path):
     """Run as .venv/bin/rmgen in a shell without it on PATH: it names the activate script."""
     rmgen = Path(sys.executable).parent / "rmgen"
     r = subprocess.run([str(rmgen), "init", "led"], cwd=tmp_path, capture_output=True, text=True,
-                       env={"PATH": "/usr/bin:/bin"}, timeout=120)
+                       env={"PATH": "/usr/bin:/bin"}, timeout=900)
     activate = Path(sys.executable).parent / "activate"
     hint = f"(rmgen is not on PATH in this shell; this puts it there: . {activate})\n"
     assert r.returncode == 0 and r.stderr.endswith(hint) == activate.is_file(), r.stderr

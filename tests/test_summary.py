@@ -2,27 +2,19 @@
 --check verdict per tree on stderr (the diff stays on stdout), -q for neither."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from rmgen import cli
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+from conftest import run_cli
 
 
 @pytest.fixture
-def spec(tmp_path, monkeypatch, fake_backend):
-    shutil.copy(EXAMPLES / "thermo.yaml", tmp_path / "thermo.yaml")
-    monkeypatch.chdir(tmp_path)
-    return "thermo.yaml"
+def spec(thermo_spec):
+    return thermo_spec
 
 
-def run(capsys, *argv):
-    rc = cli.main(list(argv))
-    captured = capsys.readouterr()
-    return rc, captured.out, captured.err
+run = run_cli
 
 
 def test_generation_says_what_it_wrote(spec, capsys):

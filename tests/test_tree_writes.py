@@ -101,7 +101,7 @@ def test_concurrent_runs_take_turns(trees):
     for round in range(4):
         procs = [subprocess.Popen([sys.executable, "-m", "rmgen", str(s), "-o", str(out)],
                                   stderr=subprocess.PIPE, text=True) for s in (old, new)]
-        errs = [p.communicate(timeout=120)[1] for p in procs]
+        errs = [p.communicate(timeout=900)[1] for p in procs]
         assert [p.returncode for p in procs] == [0, 0], errs
         assert snapshot(tree) in (v1, v2), f"round {round}: a mixed tree"
 
@@ -111,7 +111,7 @@ def test_concurrent_runs_on_a_new_folder(tmp_path):
     out = tmp_path / "fresh"
     procs = [subprocess.Popen([sys.executable, "-m", "rmgen", str(s), "-o", str(out)],
                               stderr=subprocess.PIPE, text=True) for s in (old, new)]
-    errs = [p.communicate(timeout=120)[1] for p in procs]
+    errs = [p.communicate(timeout=900)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0] and "RM0051" not in "".join(errs), errs
 
 

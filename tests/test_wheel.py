@@ -5,10 +5,10 @@ site-packages, and the generated host test passes against that bundled runtime."
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,13 @@ from cbuild import REPO, summary
 
 # Everything the wheel is built from (pyproject.toml maps these into the package).
 SOURCES = ["pyproject.toml", "README.md", "generator", "templates", "schemas", "qnxhost"]
-TIME_LIMIT = 60  # seconds for the whole test
+CPU_LIMIT = 60  # CPU seconds of all the test's processes: work, which a busy machine does not stretch
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) used so far by this process's finished children."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None or shutil.which("cc") is None,
                                 reason="needs make and a C compiler")
@@ -31,7 +37,7 @@ def clean_env(extra_path: Path) -> dict:
     return env
 
 
-def run(cmd, cwd: Path, env: dict, timeout: int = 60) -> subprocess.CompletedProcess:
+def run(cmd, cwd: Path, env: dict, timeout: int = 900) -> subprocess.CompletedProcess:
     return subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=timeout)
 
@@ -48,14 +54,14 @@ def copy_sources(dest: Path) -> None:
 
 
 def test_wheel_installs_and_runs_outside_repo(tmp_path):
-    start = time.monotonic()
+    start = children_cpu()
     env = clean_env(tmp_path / "venv" / "bin")
 
     # 1. Build the wheel from a copy of the project (build's isolated env gets setuptools).
     src = tmp_path / "src"
     copy_sources(src)
     dist = tmp_path / "dist"
-    r = run([sys.executable, "-m", "build", "--wheel", "--outdir", dist, src], tmp_path, env, timeout=120)
+    r = run([sys.executable, "-m", "build", "--wheel", "--outdir", dist, src], tmp_path, env, timeout=900)
     if r.returncode != 0 and "Could not find a version that satisfies" in r.stdout + r.stderr:
         pytest.skip("pip cannot reach the package index (build could not fetch setuptools)")
     assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
@@ -67,10 +73,10 @@ def test_wheel_installs_and_runs_outside_repo(tmp_path):
     r = run([sys.executable, "-m", "venv", venv], tmp_path, env)
     assert r.returncode == 0, r.stderr
     pip = venv / "bin" / "pip"
-    r = run([pip, "install", "-q", wheels[0]], tmp_path, env, timeout=120)
+    r = run([pip, "install", "-q", wheels[0]], tmp_path, env, timeout=900)
     if r.returncode != 0:
         probe = run([pip, "download", "-q", "--no-deps", "-d", tmp_path / "probe", "PyYAML"],
-                    tmp_path, env, timeout=120)
+                    tmp_path, env, timeout=900)
         if probe.returncode != 0:
             pytest.skip("pip cannot reach the package index: " + probe.stderr.strip()[-300:])
     assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
@@ -113,7 +119,7 @@ def test_wheel_installs_and_runs_outside_repo(tmp_path):
 
     # 5. The generated host test, with QNXHOST from `rmgen --runtime-dir` (not passed in).
     r = run(["make", "-s", "-C", tree, "-f", "host.mk", f"O={tmp_path / 'b'}", "SAN=0", "test"],
-            tmp_path, env, timeout=120)
+            tmp_path, env, timeout=900)
     out_text = r.stdout + r.stderr
     assert r.returncode == 0, out_text[-4000:]
     # The test program's stdout ends with its summary (the server may log on stderr).
@@ -128,5 +134,5 @@ def test_wheel_installs_and_runs_outside_repo(tmp_path):
     r = run(["make", "-n", "-C", tree, "-f", "host.mk", f"O={tmp_path / 'b'}", "test"], tmp_path, bare)
     assert r.returncode == 0 and f"make -C {runtime_text} " in r.stdout, r.stdout + r.stderr
 
-    elapsed = time.monotonic() - start
-    assert elapsed < TIME_LIMIT, f"took {elapsed:.1f} s (limit {TIME_LIMIT} s)"
+    used = children_cpu() - start
+    assert used < CPU_LIMIT, f"took {used:.1f} CPU seconds (limit {CPU_LIMIT})"
