@@ -33,25 +33,21 @@ unsigned qh_protocol_errors(void)
     return n;
 }
 
-/* Remember the type of a replied message so a second reply can name it. */
+/* Remember the type of a replied message so a second reply can name it (qh_lock held, as
+   for qh_replied_type: the ring needs no lock of its own). */
 void qh_replied_remember(rcvid_t rcvid, unsigned type)
 {
-    pthread_mutex_lock(&qh_check_lock);
     qh_replied[rcvid % QH_REPLIED_RING].rcvid = rcvid;
     qh_replied[rcvid % QH_REPLIED_RING].type = type;
-    pthread_mutex_unlock(&qh_check_lock);
 }
 
 unsigned qh_replied_type(rcvid_t rcvid)
 {
-    unsigned type = 0;
     if (rcvid <= 0)                       /* no message has such an id */
         return 0;
-    pthread_mutex_lock(&qh_check_lock);
-    if (qh_replied[rcvid % QH_REPLIED_RING].rcvid == rcvid)
-        type = qh_replied[rcvid % QH_REPLIED_RING].type;
-    pthread_mutex_unlock(&qh_check_lock);
-    return type;
+    if (qh_replied[rcvid % QH_REPLIED_RING].rcvid != rcvid)
+        return 0;
+    return qh_replied[rcvid % QH_REPLIED_RING].type;
 }
 
 /* Client send timeout: qh_send_timeout_set(), else QH_SEND_TIMEOUT_MS from the environment

@@ -207,8 +207,8 @@ void qh_locks_free(iofunc_attr_t *attr);
 
 /* check.c */
 void qh_protocol_error(rcvid_t rcvid, unsigned type, const char *what);
-void qh_replied_remember(rcvid_t rcvid, unsigned type);
-unsigned qh_replied_type(rcvid_t rcvid);
+void qh_replied_remember(rcvid_t rcvid, unsigned type);   /* qh_lock held */
+unsigned qh_replied_type(rcvid_t rcvid);                  /* qh_lock held */
 long qh_send_timeout_ms(void);
 
 #define QH_CTX(_ctp) ((struct qh_ctx *)(void *)((char *)(_ctp) - offsetof(struct qh_ctx, ctp)))
