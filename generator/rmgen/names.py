@@ -72,7 +72,8 @@ GENERATED_NAMES = frozenset("""
     dead_closes_now devctl_input devctl_msg devctl_output devctl_reply die_and_restart drain
     event_pulse report run_event_tests
     answer_held call_held dead_answers_now devctl_reply_held held_complete held_now held_wait
-    held_hook_mode hold_devctl set_held_mode
+    held_hook_mode hold_devctl set_held_mode held_writes is_full set_full write_full writes_held
+    test_client_dies_while_write_held test_full_holds_writers
     feed_writer fill finding forcing held_requests hold init_attr init_funcs init_state
     io_start msg_len notify_count notify_readiness one_op open_dev parse_number
     parse_options patience poll_dev read_as_dying_client read_exact read_held release_all

@@ -41,6 +41,9 @@ int gpio_start(int fd);
 /* Wait for the next conversion to complete and return its result (GPIO_DCMD_WAIT_RESULT; the fd must be open in any mode). */
 int gpio_wait_result(int fd, uint32_t *out);
 
+/* Light the LEDs whose bits are set (written to the LED port) (GPIO_DCMD_SET_LEDS; the fd must be opened for writing). */
+int gpio_set_leds(int fd, const uint8_t *in);
+
 #ifdef __cplusplus
 }
 #endif
