@@ -132,6 +132,7 @@ class _Checker:
             self._claim(tags, f"{dev}_{dc['name']}_msg", what, where)
             if dc.get("blocking"):
                 self._claim(made, f"{names.client_fn(dev, dc['name'])}_ready", what, where)
+        events.claim_names(self, made)
         self._test_names()
 
     def _test_names(self) -> None:

@@ -226,6 +226,34 @@ def check(c) -> None:
             c.add(problem[0], ("registers", i, "name"), **problem[1])
 
 
+def claim_names(c, made: dict) -> None:
+    """The C names events and registers derive (hooks, handlers, send functions, pulse codes,
+    register macros and accessors) join the collision check (RM0025) with everyone else's."""
+    dev, up, ev = c.device, names.macro(c.device), c.d.get("events", {})
+    derived = {
+        "pulses": lambda n: (names.hook(dev, f"pulse_{n}"), f"{dev}_pulse_{n}", f"{dev}_send_{n}",
+                             f"{up}_PULSE_{n.upper()}"),
+        "timers": lambda n: (names.hook(dev, f"timer_{n}"), f"{dev}_timer_{n}"),
+        "interrupts": lambda n: (names.hook(dev, f"irq_{n}"), f"{dev}_irq_{n}"),
+    }
+    for kind, cnames in derived.items():
+        for i, item in enumerate(ev.get(kind, [])):
+            _claim_all(c, made, cnames(item["name"]), f"{kind[:-1]} '{item['name']}'", ("events", kind, i, "name"))
+    for i, w in enumerate(c.d.get("registers", [])):
+        n, width = w["name"], w.get("width", schema.default("registers", "width"))
+        _claim_all(c, made, (f"{up}_{n.upper()}_PADDR", f"{up}_{n.upper()}_SIZE", f"{dev}_{n}_read{width}",
+                             f"{dev}_{n}_write{width}"), f"register window '{n}'", ("registers", i, "name"))
+
+
+def _claim_all(c, made: dict, cnames, what: str, path) -> None:
+    """Claim every name of one item; only its first clash is reported (one per item)."""
+    for cname in cnames:
+        clash = made.get(cname, what) != what
+        c._claim(made, cname, what, path)
+        if clash:
+            return
+
+
 def _flags(c, ev: dict) -> None:
     """Override flags are neither built in nor taken by a server option or another event."""
     taken = {o["flag"]: f"server option -{o['flag']}" for o in c.d.get("server", {}).get("options", [])}
