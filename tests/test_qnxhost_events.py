@@ -1,5 +1,5 @@
-"""qnxhost's interrupts (masking, latched raises, I/O privity), virtual-clock timers and
-device memory, step by step without a server, under ASan+UBSan."""
+"""qnxhost's interrupts (masking, latched raises, I/O privity), virtual-clock timers,
+device memory and port I/O, step by step without a server, under ASan+UBSan."""
 from __future__ import annotations
 
 import subprocess
@@ -18,4 +18,4 @@ def test_interrupts_timers_and_device_memory(tmp_path):
     r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=900)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out
-    assert summary(out) == (31, 0), out  # every CHECK ran
+    assert summary(out) == (41, 0), out  # every CHECK ran

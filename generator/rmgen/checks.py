@@ -126,7 +126,6 @@ class _Checker:
             made[names.hook(dev, "shutdown")] = "rmgen's shutdown hook"
         for suffix, what in names.FIXED_TAGS:
             tags[f"{dev}_{suffix}"] = f"rmgen's {what}"
-        self._event_names(made)
         for e, enum in self.enums.items():
             where = ("enums", e)
             self._claim(made, cn.type_name("enums", e), f"enum '{e}'", *self._named_at("enums", e, "type"))
@@ -162,6 +161,7 @@ class _Checker:
             self._claim(made, names.hook(dev, f"msg_{m['name']}"), what, where)
             self._claim(made, f"{dev}_serve_{m['name']}", what, where)
             self._claim(made, names.macro(dev, "msg", m["name"]), what, where)
+        events.claim_names(self, made)
         self._test_names()
 
     def _named_at(self, section: str, name: str, key: str) -> Tuple[PathKey, bool]:
@@ -169,16 +169,6 @@ class _Checker:
         entry if the spec sets it there, else the definition's key."""
         given = self.d.get("naming", {}).get(section, {}).get(name, {})
         return (("naming", section, name, key), False) if key in given else ((section, name), True)
-
-    def _event_names(self, made: Dict[str, str]) -> None:
-        """The macros the events and registers sections make (pulse codes, windows)."""
-        up = names.macro(self.device)
-        ev = self.d.get("events", {})
-        for p in ev.get("pulses", []):
-            made.setdefault(f"{up}_PULSE_{p['name'].upper()}", f"rmgen's code of pulse '{p['name']}'")
-        for w in self.d.get("registers", []):
-            for part in ("PADDR", "SIZE"):
-                made.setdefault(f"{up}_{w['name'].upper()}_{part}", f"rmgen's macro of window '{w['name']}'")
 
     @property
     def _messages(self) -> List[dict]:

@@ -422,6 +422,11 @@ REGISTRY: Dict[str, Entry] = _registry(
           "A blocking devctl is held until the driver has its answer (NAME_CMD_ready() asks the "
           "hook again); the answer is its out payload. A command without one has nothing to "
           "wait for: give it an out type, or drop blocking."),
+    Entry("RM0125", ERROR, "register window '{name}' is port I/O (kind: io), which has no 64-bit "
+          "accesses",
+          "Port I/O is read and written with in8/in16/in32 and out8/out16/out32; there is no "
+          "64-bit port access. Use width 8, 16 or 32 (two 32-bit registers for a 64-bit "
+          "value), or kind: memory for a memory-mapped window."),
 )
 
 

@@ -36,6 +36,11 @@ def errors(c) -> List[Tuple[str, str]]:
         out.append(("EBADMSG", "the message holds fewer payload bytes than the command's size"))
     if c.inp and c.inp.check_fn:
         out.append(("EINVAL", "a field of the payload is outside what the spec allows"))
+    if c.blocking:
+        out += [("EAGAIN", "there is no answer yet and the fd is O_NONBLOCK"),
+                ("EINTR", "a signal or a timeout (TimerTimeout()) ended the wait"),
+                ("EBADF", "the fd was closed while the call waited"),
+                ("EBUSY", "as many calls as the server holds for it already wait (64 unless the server was built with another _HELD_MAX)")]
     return out
 
 

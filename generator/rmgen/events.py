@@ -81,10 +81,15 @@ class Window:
     read_fn: str             # gpio_regs_read32
     write_fn: str            # gpio_regs_write32
     doc: str
+    kind: str = "memory"     # memory (mmap_device_memory) | io (mmap_device_io, in*/out*)
 
     @property
     def nbytes(self) -> int:
         return self.width // 8
+
+    @property
+    def is_io(self) -> bool:
+        return self.kind == "io"
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,15 @@ class Events:
     timers: Tuple[Timer, ...] = ()
     interrupts: Tuple[Interrupt, ...] = ()
     windows: Tuple[Window, ...] = ()
+
+    @property
+    def io_windows(self) -> bool:
+        """Some window is port I/O: I/O privity before mapping, <hw/inout.h>."""
+        return any(w.is_io for w in self.windows)
+
+    @property
+    def memory_windows(self) -> bool:
+        return any(not w.is_io for w in self.windows)
 
     @property
     def any(self) -> bool:
@@ -146,7 +160,7 @@ def build(spec: dict, prefix: str, option_type) -> Events:
         windows.append(Window(w["name"], w["paddr"], w["size"], width, WIDTH_TYPES[width], w["name"],
                               f"{up}_{w['name'].upper()}_PADDR", f"{up}_{w['name'].upper()}_SIZE",
                               f"{prefix}_{w['name']}_read{width}", f"{prefix}_{w['name']}_write{width}",
-                              comment_safe(w.get("doc", ""))))
+                              comment_safe(w.get("doc", "")), w.get("kind", schema.default("registers", "kind"))))
     return Events(f"{prefix}_hw_t", pulses, tuple(timers), tuple(irqs), tuple(windows))
 
 
@@ -197,6 +211,8 @@ def check(c) -> None:
         c.add("RM0123", ("events",), at_key=True, count=count, avail=PULSE_CODES)
     _flags(c, ev)
     for i, w in enumerate(c.d.get("registers", [])):
+        if w.get("kind") == "io" and w.get("width", schema.default("registers", "width")) == 64:
+            c.add("RM0125", ("registers", i, "width" if "width" in w else "kind"), name=w["name"])
         nbytes = w.get("width", schema.default("registers", "width")) // 8
         for key in ("paddr", "size"):
             if w[key] % nbytes:
@@ -208,6 +224,34 @@ def check(c) -> None:
         problem = names.identifier_problem(w["name"])
         if problem:
             c.add(problem[0], ("registers", i, "name"), **problem[1])
+
+
+def claim_names(c, made: dict) -> None:
+    """The C names events and registers derive (hooks, handlers, send functions, pulse codes,
+    register macros and accessors) join the collision check (RM0025) with everyone else's."""
+    dev, up, ev = c.device, names.macro(c.device), c.d.get("events", {})
+    derived = {
+        "pulses": lambda n: (names.hook(dev, f"pulse_{n}"), f"{dev}_pulse_{n}", f"{dev}_send_{n}",
+                             f"{up}_PULSE_{n.upper()}"),
+        "timers": lambda n: (names.hook(dev, f"timer_{n}"), f"{dev}_timer_{n}"),
+        "interrupts": lambda n: (names.hook(dev, f"irq_{n}"), f"{dev}_irq_{n}"),
+    }
+    for kind, cnames in derived.items():
+        for i, item in enumerate(ev.get(kind, [])):
+            _claim_all(c, made, cnames(item["name"]), f"{kind[:-1]} '{item['name']}'", ("events", kind, i, "name"))
+    for i, w in enumerate(c.d.get("registers", [])):
+        n, width = w["name"], w.get("width", schema.default("registers", "width"))
+        _claim_all(c, made, (f"{up}_{n.upper()}_PADDR", f"{up}_{n.upper()}_SIZE", f"{dev}_{n}_read{width}",
+                             f"{dev}_{n}_write{width}"), f"register window '{n}'", ("registers", i, "name"))
+
+
+def _claim_all(c, made: dict, cnames, what: str, path) -> None:
+    """Claim every name of one item; only its first clash is reported (one per item)."""
+    for cname in cnames:
+        clash = made.get(cname, what) != what
+        c._claim(made, cname, what, path)
+        if clash:
+            return
 
 
 def _flags(c, ev: dict) -> None:

@@ -75,7 +75,8 @@ GENERATED_NAMES = frozenset("""
     client_on_path init_paths notify_path open_at test_paths_concurrent test_paths_io_roles
     test_paths_open test_paths_share_state
     answer_held call_held dead_answers_now devctl_reply_held held_complete held_now held_wait
-    held_hook_mode hold_devctl set_held_mode
+    held_hook_mode hold_devctl set_held_mode held_writes is_full set_full write_full writes_held
+    test_client_dies_while_write_held test_full_holds_writers
     LIFE_WAIT_MS life_child life_detached life_fork life_pool_child life_reader life_report
     life_unblocked_threads life_log_child life_stderr_of test_log_verbosity test_pool_start_failure
     test_shutdown_on_sigterm

@@ -9,6 +9,7 @@
  * qh_ev_lock, then qh_lock, and the runtime never calls back while holding qh_lock.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -19,8 +20,10 @@
 #include <sys/mman.h>
 #include <sys/neutrino.h>
 #include <sys/iofunc.h>
+#include <hw/inout.h>
 #include <qnxhost/host.h>
 #include "qh_events.h"
+#include "qh_internal.h"
 
 static pthread_mutex_t qh_ev_lock = PTHREAD_MUTEX_INITIALIZER;
 static int qh_io_privity;              /* ThreadCtl(_NTO_TCTL_IO) was called */
@@ -406,16 +409,17 @@ struct qh_region {
     unsigned char    *buf;
 };
 static struct qh_region *qh_regions;   /* kept until exit: tests read them after a stop */
+static struct qh_region *qh_ports;     /* port I/O ranges: an address space of their own */
 
-/* The buffer behind [paddr, paddr+size): an existing region containing it, or a new
-   zeroed one; NULL (errno EINVAL) if it overlaps a region only partly. */
-static void *qh_region_get(uint64_t paddr, size_t size)
+/* The buffer behind [paddr, paddr+size) in a list of regions: an existing region
+   containing it, or a new zeroed one; NULL (errno EINVAL) if it overlaps one only partly. */
+static void *qh_region_in(struct qh_region **list, uint64_t paddr, size_t size)
 {
     if (size == 0 || paddr + size < paddr) {
         errno = EINVAL;
         return NULL;
     }
-    for (struct qh_region *r = qh_regions; r; r = r->next) {
+    for (struct qh_region *r = *list; r; r = r->next) {
         if (paddr >= r->paddr && paddr + size <= r->paddr + r->size)
             return r->buf + (paddr - r->paddr);
         if (paddr < r->paddr + r->size && r->paddr < paddr + size) {
@@ -434,9 +438,14 @@ static void *qh_region_get(uint64_t paddr, size_t size)
     r->paddr = paddr;
     r->size = size;
     r->buf = buf;
-    r->next = qh_regions;
-    qh_regions = r;
+    r->next = *list;
+    *list = r;
     return buf;
+}
+
+static void *qh_region_get(uint64_t paddr, size_t size)
+{
+    return qh_region_in(&qh_regions, paddr, size);
 }
 
 void *qh_device_memory(uint64_t paddr, size_t size)
@@ -469,4 +478,104 @@ int munmap_device_memory(void *addr, size_t len)
         return -1;
     }
     return 0;                             /* the buffer stays for the test to inspect */
+}
+
+/* ---- port I/O ---- */
+
+void *qh_device_io(uint64_t port, size_t size)
+{
+    pthread_mutex_lock(&qh_ev_lock);
+    void *p = qh_region_in(&qh_ports, port, size);
+    pthread_mutex_unlock(&qh_ev_lock);
+    return p;
+}
+
+/* The handle is the port number itself, as on x86; the range gets its buffer now. */
+uintptr_t mmap_device_io(size_t len, uint64_t io)
+{
+    if (io > UINTPTR_MAX || qh_device_io(io, len) == NULL)
+        return MAP_DEVICE_FAILED;
+    return (uintptr_t)io;
+}
+
+int munmap_device_io(uintptr_t io, size_t len)
+{
+    int found = 0;
+    pthread_mutex_lock(&qh_ev_lock);
+    for (struct qh_region *r = qh_ports; r; r = r->next)
+        if (io >= r->paddr && io + len <= r->paddr + r->size)
+            found = 1;
+    pthread_mutex_unlock(&qh_ev_lock);
+    if (!found) {
+        errno = EINVAL;
+        return -1;
+    }
+    return 0;                             /* the buffer stays for the test to inspect */
+}
+
+/* The bytes behind width ports from port, or NULL (a protocol error: a real CPU would
+   fault) without I/O privity or outside every mapped range. */
+static volatile unsigned char *qh_port(uintptr_t port, size_t width, const char *call)
+{
+    volatile unsigned char *p = NULL;
+    int privity;
+
+    pthread_mutex_lock(&qh_ev_lock);
+    privity = qh_io_privity;
+    for (struct qh_region *r = qh_ports; r && !p; r = r->next)
+        if (port >= r->paddr && port + width <= r->paddr + r->size)
+            p = r->buf + (port - r->paddr);
+    pthread_mutex_unlock(&qh_ev_lock);
+    if (privity && p)
+        return p;
+    char what[96];
+    snprintf(what, sizeof what, "%s(0x%llx) %s", call, (unsigned long long)port,
+             privity ? "outside every mmap_device_io() range" : "without I/O privity (ThreadCtl)");
+    qh_protocol_error(0, 0, what);
+    return NULL;
+}
+
+uint8_t in8(uintptr_t port)
+{
+    volatile unsigned char *p = qh_port(port, 1, "in8");
+    return p ? p[0] : 0xFFu;
+}
+
+uint16_t in16(uintptr_t port)
+{
+    volatile unsigned char *p = qh_port(port, 2, "in16");
+    uint16_t v = 0xFFFFu;
+    if (p)
+        memcpy(&v, (const void *)p, sizeof v);   /* ports need not be aligned */
+    return v;
+}
+
+uint32_t in32(uintptr_t port)
+{
+    volatile unsigned char *p = qh_port(port, 4, "in32");
+    uint32_t v = 0xFFFFFFFFu;
+    if (p)
+        memcpy(&v, (const void *)p, sizeof v);
+    return v;
+}
+
+void out8(uintptr_t port, uint8_t val)
+{
+    volatile unsigned char *p = qh_port(port, 1, "out8");
+    if (p)
+        p[0] = val;
+}
+
+void out16(uintptr_t port, uint16_t val)
+{
+    volatile unsigned char *p = qh_port(port, 2, "out16");
+    if (p)
+        memcpy((void *)p, &val, sizeof val);
+}
+
+void out32(uintptr_t port, uint32_t val)
+{
+    volatile unsigned char *p = qh_port(port, 4, "out32");
+    if (p)
+        memcpy((void *)p, &val, sizeof val);
 }

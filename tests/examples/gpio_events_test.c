@@ -22,6 +22,7 @@ int gpio_server_main(int argc, char *argv[]);
 
 #define REGS_PADDR 0xfe200000u                /* as in gpio.yaml */
 #define REGS_SIZE  0x100u
+#define LEDS_PORT  0x378u                     /* the leds window: port I/O */
 #define IRQ        42
 #define PERIOD_NS  100000000ull               /* 100 ms */
 #define WAIT_MS    5000u
@@ -151,6 +152,12 @@ int main(void)
 
     /* A blocking devctl completed by the interrupt hook. */
     held_until_interrupt(fd);
+
+    /* Port I/O: set_leds writes the LED port (out8 through the mapped window). */
+    volatile uint8_t *leds = qh_device_io(LEDS_PORT, 4);
+    CHECK(leds != NULL && leds[0] == 0);
+    CHECK(gpio_set_leds(fd, &(uint8_t){ 0xA5 }) == 0);
+    CHECK(leds != NULL && leds[0] == 0xA5 && leds[1] == 0);
 
     /* The timer polls STATUS once per period of the (virtual) clock. */
     regs[1] = 0x55u;

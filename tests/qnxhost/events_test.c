@@ -1,5 +1,5 @@
 /*
- * qnxhost's emulated interrupts and timers, without a server: events are queued on a
+ * qnxhost's emulated interrupts, timers, device memory and port I/O, without a server: events are queued on a
  * dispatch channel nobody receives from, so masking and latching are seen one step at a
  * time. Built and run by tests/test_qnxhost_events.py under ASan+UBSan.
  */
@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <stdint.h>
+#include <hw/inout.h>
 #include <sys/mman.h>
 #include <sys/neutrino.h>
 #include <sys/dispatch.h>
@@ -71,7 +73,28 @@ int main(void)
     CHECK(munmap_device_memory(m + 16, 16) == 0);
     CHECK(munmap_device_memory(&passed, 4) == -1);
 
+    /* Port I/O: its own address space (0x4000 is not the memory above); the handle is the
+       port; in/out reach the test's buffer, little-endian, unaligned allowed. */
+    unsigned char *io = qh_device_io(0x4000, 8);
+    CHECK(io != NULL && io != m);
+    uintptr_t port = mmap_device_io(4, 0x4004);
+    CHECK(port == 0x4004);
+    out8(port, 0x5A);
+    CHECK(io[4] == 0x5A && in8(port) == 0x5A);
+    out16(port + 1, 0x1234);
+    CHECK(io[5] == 0x34 && io[6] == 0x12 && in16(port + 1) == 0x1234);
+    io[0] = 1; io[1] = 2; io[2] = 3; io[3] = 4;
+    CHECK(in32(0x4000) == 0x04030201u);
+    out32(0x4000, 0xA0B0C0D0u);
+    CHECK(io[0] == 0xD0 && io[3] == 0xA0);
+    CHECK(mmap_device_io(8, 0x4004) == MAP_DEVICE_FAILED && errno == EINVAL);  /* partly overlaps */
+    unsigned errors = qh_protocol_errors();
+    CHECK(in8(0x5000) == 0xFFu && qh_protocol_errors() == errors + 1);       /* no range there */
+    CHECK(munmap_device_io(port, 4) == 0 && munmap_device_io(0x5000, 1) == -1);
+
     qh_server_stop();                                        /* frees the dispatch and queued pulses */
+    errors = qh_protocol_errors();
+    CHECK(in8(0x4004) == 0xFFu && qh_protocol_errors() == errors + 1);       /* privity ended with the server */
     printf("%u passed, %u failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

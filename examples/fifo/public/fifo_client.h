@@ -41,7 +41,9 @@ int fifo_get_status(int fd, fifo_status_t *out);
 /* Discard everything not yet read (FIFO_DCMD_FLUSH; the fd must be opened for writing). */
 int fifo_flush(int fd);
 
-/* Wait until there are bytes to read and return how many (FIFO_DCMD_WAIT_STATUS; the fd must be open in any mode). */
+/* Wait until there are bytes to read and return how many (FIFO_DCMD_WAIT_STATUS; the fd must be open in any mode).
+   Blocks until the driver answers: bound the wait with TimerTimeout() or a signal (EINTR),
+   or open the fd O_NONBLOCK (EAGAIN while there is no answer). */
 int fifo_wait_status(int fd, fifo_status_t *out);
 
 #ifdef __cplusplus

@@ -48,6 +48,7 @@ static const struct { uint32_t dcmd; uint16_t in, out; } commands[] = {
     { (uint32_t)GPIO_DCMD_GET_COUNTERS, 0, 24 },
     { (uint32_t)GPIO_DCMD_START, 0, 0 },
     { (uint32_t)GPIO_DCMD_WAIT_RESULT, 0, 4 },
+    { (uint32_t)GPIO_DCMD_SET_LEDS, 1, 0 },
     { (uint32_t)DCMD_ALL_GETFLAGS, 0, sizeof(int) },  /* the library's own, which fcntl() uses */
     { (uint32_t)DCMD_ALL_SETFLAGS, sizeof(int), 0 },
 };

@@ -55,6 +55,7 @@ GPIO_STATIC_ASSERT((uint32_t)GPIO_DCMD_GET_RESULT == 0x40040501u, "GPIO_DCMD_GET
 GPIO_STATIC_ASSERT((uint32_t)GPIO_DCMD_GET_COUNTERS == 0x40180502u, "GPIO_DCMD_GET_COUNTERS value");
 GPIO_STATIC_ASSERT((uint32_t)GPIO_DCMD_START == 0x00000503u, "GPIO_DCMD_START value");
 GPIO_STATIC_ASSERT((uint32_t)GPIO_DCMD_WAIT_RESULT == 0x40040504u, "GPIO_DCMD_WAIT_RESULT value");
+GPIO_STATIC_ASSERT((uint32_t)GPIO_DCMD_SET_LEDS == 0x80010505u, "GPIO_DCMD_SET_LEDS value");
 
 static const char *path = TEST_PATH;
 static unsigned passed, failed;
@@ -238,11 +239,62 @@ static void test_dcmd_wait_result(void)
     CHECK(gpio_wait_result(fd, &out) == 0);
 }
 #endif
+
+static void test_dcmd_set_leds(void)
+{
+    uint8_t in;
+    unsigned seed = 1;
+    int fd = open_dev(O_WRONLY);
+
+    (void)seed;
+    CHECK(fd >= 0);
+    in = (uint8_t)((seed + 0u) * 2654435761u);
+    CHECK(gpio_set_leds(fd, &in) == 0);
+}
+
+static void test_dcmd_set_leds_needs_mode(void)
+{
+    uint8_t in;
+    unsigned seed = 1;
+    int fd = open_dev(O_RDONLY);  /* lacks what the command needs */
+
+    (void)seed;
+    CHECK(fd >= 0);
+    in = (uint8_t)((seed + 0u) * 2654435761u);
+    errno = 0;
+    CHECK(gpio_set_leds(fd, &in) == -1);
+    CHECK(errno == EPERM);
+}
+
+static void test_dcmd_set_leds_raw(void)
+{
+    uint8_t in;
+    unsigned char reply[16 + 0];
+    unsigned seed = 3;
+    int fd = open_dev(O_RDWR);
+    size_t len;
+
+    (void)seed;                                      /* an enum payload does not use it */
+    CHECK(fd >= 0);
+    in = (uint8_t)((seed + 0u) * 2654435761u);
+    /* A payload one byte short of the command's type is refused. */
+    len = build_devctl((uint32_t)GPIO_DCMD_SET_LEDS, sizeof(uint8_t), &in, sizeof(uint8_t) - 1);
+    errno = 0;
+    CHECK(send_raw(fd, len, reply, sizeof reply) == -1);
+    CHECK(errno == EBADMSG);
+    /* A header whose nbytes lies (far larger than sent) changes nothing: it is never trusted. */
+    len = build_devctl((uint32_t)GPIO_DCMD_SET_LEDS, 0xFFFFFFFFu, &in, sizeof(uint8_t));
+    CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
+    /* More data than the receive buffer holds: the payload is read from the client. */
+    len = build_devctl((uint32_t)GPIO_DCMD_SET_LEDS, sizeof(uint8_t), &in, sizeof(uint8_t));
+    len += 2048u;
+    CHECK(send_raw(fd, len, reply, sizeof reply) == 0);
+}
 #ifdef _IO_COMBINE_FLAG
 
 /* Combine messages: one send holding DCMD_ALL_SETFLAGS (not the last part, so the server
    runs it without replying) and then a command, which the server finds at ctp->offset > 0. */
-#define COMBINE_MAX (2048u + 0u + 64u)
+#define COMBINE_MAX (2048u + 1u + 64u)
 static unsigned char combine[COMBINE_MAX];
 
 /* SETFLAGS taking prefix bytes (flags 0, then padding), then dcmd with payload_len bytes. */
@@ -1159,6 +1211,9 @@ int main(int argc, char *argv[])
 #if ON_HOST
     run("wait_result", test_dcmd_wait_result);
 #endif
+    run("set_leds", test_dcmd_set_leds);
+    run("set_leds_needs_mode", test_dcmd_set_leds_needs_mode);
+    run("set_leds_raw", test_dcmd_set_leds_raw);
 #ifdef _IO_COMBINE_FLAG
     run("get_result_mid_combine", test_dcmd_get_result_mid_combine);
     run("get_result_in_combine", test_dcmd_get_result_in_combine);

@@ -53,3 +53,12 @@ int gpio_wait_result(int fd, uint32_t *out)
 {
     return gpio_devctl(fd, (int)GPIO_DCMD_WAIT_RESULT, out, sizeof(uint32_t));
 }
+
+int gpio_set_leds(int fd, const uint8_t *in)
+{
+    /* devctl() takes a non-const pointer but only reads it for a to-server command. */
+    uint8_t msg;
+
+    memcpy(&msg, in, sizeof msg);
+    return gpio_devctl(fd, (int)GPIO_DCMD_SET_LEDS, &msg, sizeof msg);
+}

@@ -70,6 +70,10 @@ GPIO_STATIC_ASSERT(sizeof(gpio_counters_t) <= 0x3FFF, "GPIO_DCMD_GET_COUNTERS: d
 #define GPIO_DCMD_WAIT_RESULT __DIOF(_DCMD_MISC, 0x04, uint32_t)
 GPIO_STATIC_ASSERT(sizeof(uint32_t) <= 0x3FFF, "GPIO_DCMD_WAIT_RESULT: devctl payloads must fit the 14-bit size field");
 
+/* Light the LEDs whose bits are set (written to the LED port). In: u8. Needs an fd opened for writing. */
+#define GPIO_DCMD_SET_LEDS __DIOT(_DCMD_MISC, 0x05, uint8_t)
+GPIO_STATIC_ASSERT(sizeof(uint8_t) <= 0x3FFF, "GPIO_DCMD_SET_LEDS: devctl payloads must fit the 14-bit size field");
+
 /* Pulse codes the server attaches (_PULSE_CODE_MINAVAIL is 0). Anyone connected to the
    server may send them: MsgSendPulse(fd, priority, CODE, value). */
 #define GPIO_PULSE_WAKE 0  /* Poll the status register now (value is who asked) */

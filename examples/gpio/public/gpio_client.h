@@ -38,8 +38,13 @@ int gpio_get_counters(int fd, gpio_counters_t *out);
 /* Start a conversion (sets the control register's start bit) (GPIO_DCMD_START; the fd must be opened for writing). */
 int gpio_start(int fd);
 
-/* Wait for the next conversion to complete and return its result (GPIO_DCMD_WAIT_RESULT; the fd must be open in any mode). */
+/* Wait for the next conversion to complete and return its result (GPIO_DCMD_WAIT_RESULT; the fd must be open in any mode).
+   Blocks until the driver answers: bound the wait with TimerTimeout() or a signal (EINTR),
+   or open the fd O_NONBLOCK (EAGAIN while there is no answer). */
 int gpio_wait_result(int fd, uint32_t *out);
+
+/* Light the LEDs whose bits are set (written to the LED port) (GPIO_DCMD_SET_LEDS; the fd must be opened for writing). */
+int gpio_set_leds(int fd, const uint8_t *in);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
  * Events and registers of the gpio server: GPIO and ADC controller with interrupt-driven conversions.
  *
  * Register windows are mapped with mmap_device_memory() before gpio_on_init().
+ * Port I/O windows are mapped with mmap_device_io() before gpio_on_init(), once the
+ * main thread has I/O privity (ThreadCtl).
  * Pulses, timers and interrupts all arrive as pulses on the server's own channel: each
  * has a handler attached with pulse_attach() before the receive loop starts. Pulse
  * handlers run without the device lock (only I/O handlers get it from the library), so
@@ -28,14 +30,24 @@ void gpio_hw_defaults(gpio_dev_t *dev)
     dev->hw.poll_timer_ok = 0;
     dev->hw.adc_irq = 42u;  /* interrupt adc */
     dev->hw.adc_intr_id = -1;
+    dev->hw.leds = MAP_DEVICE_FAILED;  /* ports leds: not mapped yet */
     dev->hw.coid = -1;
 }
 
-/* Map every register window uncached. QNX 7.x/8.0: needs the PROCMGR_AID_MEM_PHYS ability. */
+/* Map every register window (memory uncached: QNX 7.x/8.0 need the PROCMGR_AID_MEM_PHYS
+   ability); port I/O needs I/O privity (PROCMGR_AID_IO on 7.x/8.0). */
 int gpio_hw_map(gpio_dev_t *dev)
 {
     void *p;
+    uintptr_t port;
 
+    /* in*()/out*() are I/O instructions: without I/O privity they fault. Asked here, in the
+       main thread, before the server's other threads exist (interrupts use it too). */
+    if (ThreadCtl(_NTO_TCTL_IO, 0) == -1) {
+        int err = errno;
+        fprintf(stderr, "gpio: ThreadCtl(_NTO_TCTL_IO): %s\n", strerror(err));
+        return err;
+    }
     p = mmap_device_memory(NULL, GPIO_REGS_SIZE, PROT_READ | PROT_WRITE | PROT_NOCACHE, 0, GPIO_REGS_PADDR);
     if (p == MAP_FAILED) {                    /* no such memory, or no permission */
         int err = errno;
@@ -43,6 +55,13 @@ int gpio_hw_map(gpio_dev_t *dev)
         return err;
     }
     dev->hw.regs = p;
+    port = mmap_device_io(GPIO_LEDS_SIZE, GPIO_LEDS_PADDR);
+    if (port == MAP_DEVICE_FAILED) {          /* no such ports, or no permission */
+        int err = errno;
+        fprintf(stderr, "gpio: mmap_device_io leds: %s\n", strerror(err));
+        return err;
+    }
+    dev->hw.leds = port;
     return EOK;
 }
 
@@ -160,14 +179,7 @@ int gpio_events_start(dispatch_t *dpp, gpio_dev_t *dev)
 {
     int status = EOK;
 
-    /* I/O privity for InterruptUnmask(). QNX 7.x/8.0 also check abilities: PROCMGR_AID_IO
-       for this call and PROCMGR_AID_INTERRUPTEVENT for InterruptAttachEvent() (root has them;
-       keep them with procmgr_ability() when dropping root). */
-    if (ThreadCtl(_NTO_TCTL_IO, 0) == -1) {
-        status = errno;
-        fprintf(stderr, "gpio: ThreadCtl(_NTO_TCTL_IO): %s\n", strerror(status));
-        return status;
-    }
+    /* I/O privity for InterruptUnmask(): gpio_hw_map() has it already (port I/O). */
     dev->hw.coid = message_connect(dpp, MSG_FLAG_SIDE_CHANNEL);  /* events are sent to ourselves */
     if (dev->hw.coid == -1)
         return errno;
@@ -190,4 +202,6 @@ void gpio_hw_stop(gpio_dev_t *dev)
         InterruptDetach(dev->hw.adc_intr_id);
     if (dev->hw.regs != NULL)
         munmap_device_memory((void *)dev->hw.regs, GPIO_REGS_SIZE);
+    if (dev->hw.leds != MAP_DEVICE_FAILED)
+        munmap_device_io(dev->hw.leds, GPIO_LEDS_SIZE);
 }

@@ -7,6 +7,7 @@
  *   0x04 STATUS  the input pins, polled by the timer and on wake pulses
  *   0x08 DATA    the result of the last conversion
  *   0x0C ACK     writing 1 acknowledges (clears) the conversion-done interrupt
+ * The LED latch is one 8-bit I/O port (window leds, port I/O: gpio_leds_write8()).
  * The conversion-done interrupt (adc) completes a conversion: its hook reads DATA and
  * answers every held wait_result request (a blocking devctl) with it: while `completing`
  * is set it calls gpio_wait_result_ready(), which asks gpio_on_wait_result() again for
@@ -83,6 +84,14 @@ int gpio_on_start(gpio_dev_t *dev, gpio_ocb_t *ocb)
 {
     (void)ocb;
     gpio_regs_write32(dev, REG_CTRL, gpio_regs_read32(dev, REG_CTRL) | CTRL_START);
+    return EOK;
+}
+
+/* Latch the LED bits into the LED port. */
+int gpio_on_set_leds(gpio_dev_t *dev, gpio_ocb_t *ocb, const uint8_t *in)
+{
+    (void)ocb;
+    gpio_leds_write8(dev, 0, *in);
     return EOK;
 }
 

@@ -52,6 +52,10 @@ int gpio_on_start(gpio_dev_t *dev, gpio_ocb_t *ocb);
    gpio_wait_result_ready() asks again. */
 int gpio_on_wait_result(gpio_dev_t *dev, gpio_ocb_t *ocb, uint32_t *out);
 
+/* Light the LEDs whose bits are set (written to the LED port).
+   Return EOK or an errno value for the client. */
+int gpio_on_set_leds(gpio_dev_t *dev, gpio_ocb_t *ocb, const uint8_t *in);
+
 /* Poll the status register now (value is who asked).
    Called with the device locked for each GPIO_PULSE_WAKE pulse; value is the pulse's value.
    Return EOK, or an errno value to have it logged. */

@@ -35,6 +35,17 @@ static size_t msg_len(resmgr_context_t *ctp)
 #endif
 }
 
+/* Copy exactly size bytes of the client's message, starting offset bytes after its header. */
+static int read_exact(resmgr_context_t *ctp, void *dst, size_t size, size_t offset)
+{
+    ssize_t got = resmgr_msgread(ctp, dst, (gpio_qnx_count_t)size, (gpio_qnx_count_t)offset);
+
+    if (got == -1)                            /* the client went away, or its buffer is bad */
+        return errno != EOK ? errno : EFAULT;
+    if ((size_t)got != size)                  /* the client sent less than it claimed */
+        return EBADMSG;
+    return EOK;
+}
 
 IOFUNC_OCB_T *gpio_ocb_calloc(resmgr_context_t *ctp, IOFUNC_ATTR_T *attr)
 {
@@ -290,6 +301,29 @@ int gpio_io_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
     return iofunc_close_dup_default(ctp, msg, &ocb->ocb);
 }
 
+/* Where the command's input of size bytes is: where it lies in the receive buffer when all
+   of it arrived there (no copy), else in copy. align: what its type needs to be used in
+   place; 0 to copy it anyway (the reply is built over it). NULL, with *status, if refused. */
+static const void *devctl_input(resmgr_context_t *ctp, io_devctl_t *msg, size_t in_len, void *copy,
+                                size_t size, uintptr_t align, int *status)
+{
+    const void *data = _DEVCTL_DATA(msg->i);
+
+    *status = EOK;
+    if (in_len < size) {                      /* the client sent a short payload */
+        *status = EBADMSG;
+        return NULL;
+    }
+    if ((size_t)ctp->size < sizeof msg->i + size) {  /* not all of it arrived with the header */
+        *status = read_exact(ctp, copy, size, sizeof msg->i);
+        return *status == EOK ? copy : NULL;
+    }
+    if (align != 0 && (uintptr_t)data % align == 0)
+        return data;
+    memcpy(copy, data, size);
+    return copy;
+}
+
 /* Where size bytes of reply data go: in the receive buffer after the reply header, aligned
    for their type. NULL if they do not fit. The bound counts from ctp->offset: a devctl that
    ends a combine message starts there, not at 0 (building in place saves a copy). */
@@ -383,6 +417,24 @@ static int gpio_dcmd_wait_result(resmgr_context_t *ctp, io_devctl_t *msg, gpio_o
     return devctl_reply(ctp, msg, out, sizeof(uint32_t));
 }
 
+/* GPIO_DCMD_SET_LEDS: Light the LEDs whose bits are set (written to the LED port). */
+static int gpio_dcmd_set_leds(resmgr_context_t *ctp, io_devctl_t *msg, gpio_ocb_t *ocb, size_t in_len)
+{
+    uint8_t copy;                             /* the input, when it cannot be used in place */
+    const uint8_t *in;
+    int status;
+
+    if ((ocb->ocb.ioflag & _IO_FLAG_WR) == 0)  /* the fd must be opened for writing */
+        return EPERM;
+    in = devctl_input(ctp, msg, in_len, &copy, sizeof copy, 1u, &status);
+    if (in == NULL)
+        return status;
+    status = gpio_on_set_leds(ocb->ocb.attr, ocb, in);
+    if (status != EOK)
+        return status;
+    return devctl_reply(ctp, msg, NULL, 0);
+}
+
 /* Without a combine message, every reply fits the receive buffer after the header. */
 GPIO_STATIC_ASSERT(sizeof(io_devctl_t) + 3 + sizeof(uint32_t) <= GPIO_MSG_MAX_SIZE,
                    "GPIO_DCMD_GET_RESULT: the reply must fit the receive buffer");
@@ -414,6 +466,8 @@ int gpio_io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
         return gpio_dcmd_start(ctp, msg, ocb, len - sizeof msg->i);
     case (uint32_t)GPIO_DCMD_WAIT_RESULT:
         return gpio_dcmd_wait_result(ctp, msg, ocb, len - sizeof msg->i);
+    case (uint32_t)GPIO_DCMD_SET_LEDS:
+        return gpio_dcmd_set_leds(ctp, msg, ocb, len - sizeof msg->i);
     default:
         return ENOTTY;                        /* unknown to this driver */
     }

@@ -83,6 +83,7 @@ typedef struct gpio_waiter {
 /* Hardware and event state (gpio_events.c): filled in before the hooks run. */
 typedef struct {
     volatile uint8_t *regs;  /* regs window, mapped by gpio_hw_map() */
+    uintptr_t leds;  /* leds ports: mmap_device_io() handle (gpio_hw_map()) */
     int       coid;                /* side channel to our own channel: pulses are sent on it */
     uint32_t  poll_period_ms;  /* timer poll: period (-t) */
     timer_t   poll_timer;
@@ -137,6 +138,7 @@ void gpio_release_held(gpio_dev_t *dev, int error);
 
 /* ---- events and registers (gpio_events.c) ---- */
 #include <assert.h>                           /* the register accessors check offsets in debug builds */
+#include <hw/inout.h>                         /* in8()..in32(), out8()..out32(): port I/O */
 
 /* Register window regs: Control, status, data and acknowledge registers. */
 #define GPIO_REGS_PADDR 0xfe200000ull  /* physical base address */
@@ -154,6 +156,24 @@ static inline void gpio_regs_write32(gpio_dev_t *dev, size_t off, uint32_t value
 {
     assert(off % sizeof(uint32_t) == 0 && off <= GPIO_REGS_SIZE - sizeof(uint32_t));
     *(volatile uint32_t *)(dev->hw.regs + off) = value;
+}
+
+/* Register window leds: LED latch on a legacy I/O port (port I/O: in8/out8). */
+#define GPIO_LEDS_PADDR 0x378ull  /* first I/O port */
+#define GPIO_LEDS_SIZE  0x4u    /* ports (bytes) */
+
+/* Read the 8-bit port at byte offset off of leds (aligned, inside the window). */
+static inline uint8_t gpio_leds_read8(const gpio_dev_t *dev, size_t off)
+{
+    assert(off % sizeof(uint8_t) == 0 && off <= GPIO_LEDS_SIZE - sizeof(uint8_t));
+    return in8(dev->hw.leds + off);  /* one port access */
+}
+
+/* Write the 8-bit port at byte offset off of leds. */
+static inline void gpio_leds_write8(gpio_dev_t *dev, size_t off, uint8_t value)
+{
+    assert(off % sizeof(uint8_t) == 0 && off <= GPIO_LEDS_SIZE - sizeof(uint8_t));
+    out8(dev->hw.leds + off, value);
 }
 
 /* Defaults of the event settings; the command line may override them afterwards. */

@@ -84,6 +84,7 @@ int      qh_timer_advance(uint64_t ns);    /* advance the timers' clock; pulses 
 unsigned long qh_pulses_handled(void);     /* pulse_attach handlers that have returned */
 int      qh_pulses_wait(unsigned long n, unsigned timeout_ms);  /* until handled >= n; 0 or -1 */
 void    *qh_device_memory(uint64_t paddr, size_t size);  /* the buffer behind that address */
+void    *qh_device_io(uint64_t port, size_t size);        /* the buffer behind those ports */
 int      qh_attr_held(void *attr);          /* 1 when some thread holds this iofunc_attr_t's lock */
 
 #ifdef __cplusplus

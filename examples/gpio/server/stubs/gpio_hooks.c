@@ -65,6 +65,16 @@ int gpio_on_wait_result(gpio_dev_t *dev, gpio_ocb_t *ocb, uint32_t *out)
     return EAGAIN;                            /* no answer yet: held until gpio_wait_result_ready() */
 }
 
+/* Light the LEDs whose bits are set (written to the LED port).
+   Return EOK or an errno value for the client. */
+int gpio_on_set_leds(gpio_dev_t *dev, gpio_ocb_t *ocb, const uint8_t *in)
+{
+    (void)ocb;
+    (void)dev;
+    (void)in;                                 /* validated input: act on it here */
+    return EOK;
+}
+
 /* Poll the status register now (value is who asked).
    Called with the device locked for each GPIO_PULSE_WAKE pulse; value is the pulse's value.
    Return EOK, or an errno value to have it logged. */
