@@ -50,7 +50,9 @@ int can_set_mode(int fd, const canif_mode_t *in);
 /* Queue a frame on this tx mailbox (EAGAIN: full) (CANIF_DEVCTL_TX_FRAME; the fd must be open in any mode). */
 int can_tx_frame(int fd, const CANIF_FRAME *in);
 
-/* Take this rx mailbox's oldest frame, waiting for one (O_NONBLOCK: EAGAIN) (CANIF_DEVCTL_RX_FRAME; the fd must be open in any mode). */
+/* Take this rx mailbox's oldest frame, waiting for one (O_NONBLOCK: EAGAIN) (CANIF_DEVCTL_RX_FRAME; the fd must be open in any mode).
+   Blocks until the driver answers: bound the wait with TimerTimeout() or a signal (EINTR),
+   or open the fd O_NONBLOCK (EAGAIN while there is no answer). */
 int can_rx_frame(int fd, CANIF_FRAME *out);
 
 /* The counters (CANIF_DEVCTL_GET_STATS; the fd must be open in any mode). */

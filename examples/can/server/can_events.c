@@ -31,7 +31,8 @@ void can_hw_defaults(can_dev_t *dev)
     dev->hw.coid = -1;
 }
 
-/* Map every register window uncached. QNX 7.x/8.0: needs the PROCMGR_AID_MEM_PHYS ability. */
+/* Map every register window (memory uncached: QNX 7.x/8.0 need the PROCMGR_AID_MEM_PHYS
+   ability). */
 int can_hw_map(can_dev_t *dev)
 {
     void *p;
