@@ -12,7 +12,7 @@ from typing import List, Tuple
 from rmgen import escape, pipeline
 from rmgen.diagnostics import Diagnostics
 
-_BLOCK_START = re.compile(r"^(\d*)([>+=-]|(?<=\d)[.)])")  # would start a quote, list, heading rule
+_BLOCK_START = re.compile(r"^(\d*)([+=-]|(?<=\d)[.)])")  # would start a list or heading rule (escape.markdown has escaped ">")
 
 
 def md(text: object) -> str:
