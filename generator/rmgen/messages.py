@@ -17,8 +17,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from rmgen.model import Hook, Payload
 
 IOMGR_PRIVATE_BASE = 0xF000   # first private manager id (<sys/iomsg.h>)
-IO_MSG_HEADER_SIZE = 8        # sizeof(struct _io_msg): type, combine_len, mgrid, subtype
-REPLY_HEADER_SIZE = 8         # sizeof(NAME_msg_reply_t): mgrid, subtype, nbytes
 MAX_MSG_PAYLOAD = 0x3FFF      # as devctl's: the receive buffer holds the largest reply
 ABILITIES = {                 # security.keep_abilities -> PROCMGR_AID_*
     "interrupt": "PROCMGR_AID_INTERRUPT", "interruptevent": "PROCMGR_AID_INTERRUPTEVENT",

@@ -453,7 +453,8 @@ class Device:
 
     @property
     def reads_messages(self) -> bool:
-        """Some handler copies data out of the client's message (devctl input, write, pwrite)."""
+        """Some handler copies data out of the client's message (devctl or message input,
+        write, pwrite)."""
         return (self.has_input or self.io.kind == "buffer" or (self.io.kind == "hook" and self.io.writable)
                 or bool(self.messages and self.messages.max_in))
 

@@ -67,7 +67,7 @@ API_PREFIXES = frozenset("iofunc resmgr dispatch thread_pool pthread devctl dcmd
 # list against the templates.
 GENERATED_NAMES = frozenset("""
     CHECK COMBINE_MAX EVENT_WAIT_MS FUZZ_PATH IOFUNC_ATTR_T IOFUNC_OCB_T MAX_CONNS MAX_FDS MAX_OPS MSG_MAX
-    NCOMMANDS ON_HOST RAW_MAX REPLY_NS TEST_PATH THREAD_POOL_PARAM_T TSAN_BUILD
+    NCOMMANDS NMESSAGES ON_HOST RAW_MAX REPLY_NS TEST_PATH THREAD_POOL_PARAM_T TSAN_BUILD
     as_group_member as_privileged as_self as_unprivileged attach_path attr_was_free build_combine
     build_msg build_devctl check_locked client_loop close_all
     dead_closes_now drop_abilities devctl_input devctl_msg devctl_output devctl_reply die_and_restart drain
