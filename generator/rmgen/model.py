@@ -828,9 +828,11 @@ class _Builder:
 
 def _abilities_needed(ev: events.Events) -> Tuple[str, ...]:
     """The abilities the server still uses after the attach: interrupts (attached, and
-    unmasked after each one) and register windows (security.drop_abilities keeps them)."""
-    return ((("PROCMGR_AID_INTERRUPTEVENT", "PROCMGR_AID_IO") if ev.interrupts else ())
-            + (("PROCMGR_AID_MEM_PHYS",) if ev.windows else ()))
+    unmasked after each one), port I/O (I/O privity) and memory register windows
+    (security.drop_abilities keeps them)."""
+    return ((("PROCMGR_AID_INTERRUPTEVENT",) if ev.interrupts else ())
+            + (("PROCMGR_AID_IO",) if ev.interrupts or ev.io_windows else ())
+            + (("PROCMGR_AID_MEM_PHYS",) if ev.memory_windows else ()))
 
 
 def _event_option(flag: str, member: str, lo: int, hi: int, doc: str) -> Option:
