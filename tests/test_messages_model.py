@@ -41,3 +41,18 @@ def test_security_defaults():
     sec = model.build(plain, "../p.yaml").security
     assert (sec.group, sec.drop, sec.keep, sec.policy_type) == (None, False, (), None)
     assert model.build(dict(plain, devctl=[{"name": "reset", "code": 1}]), "../p.yaml").security is None
+
+
+def test_abilities_kept_follow_the_hardware():
+    """After the drop a server keeps what its hardware still needs: interrupts keep
+    INTERRUPTEVENT and IO, port I/O windows IO, memory windows MEM_PHYS; nothing else."""
+    base = {"rmgen": 1, "device": {"name": "h", "path": "/dev/h", "summary": "s"}, "security": {}}
+    def kept(**extra):
+        return model.build(dict(base, **extra), "../h.yaml").security.keep
+    port = {"name": "ports", "paddr": 0x3F8, "size": 8, "width": 8, "kind": "io"}
+    mem = {"name": "regs", "paddr": 0xFE000000, "size": 0x100}
+    assert kept() == ()
+    assert kept(registers=[port]) == ("PROCMGR_AID_IO",)
+    assert kept(registers=[mem]) == ("PROCMGR_AID_MEM_PHYS",)
+    assert kept(registers=[port, mem], events={"interrupts": [{"name": "rx", "irq": 4}]}) == (
+        "PROCMGR_AID_INTERRUPTEVENT", "PROCMGR_AID_IO", "PROCMGR_AID_MEM_PHYS")
