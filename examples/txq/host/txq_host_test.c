@@ -583,13 +583,14 @@ static int writes_held(unsigned n)
    (txq_room_ready(), device locked) lets a held writer go on; poll() then agrees. */
 static void test_full_holds_writers(void)
 {
+    static struct full_write w;                                /* static: outlives a failed CHECK */
     struct full_write timed = { open_dev(O_WRONLY), 0, 0, 0, 100000000u };  /* 100 ms */
-    struct full_write w = { open_dev(O_WRONLY), 0, 0, 0, 5000000000u };     /* 5 s */
     uint32_t ready;
     size_t room;
     pthread_t writer;
     int nb = open_dev(O_WRONLY | O_NONBLOCK);
 
+    w = (struct full_write){ open_dev(O_WRONLY), 0, 0, 0, 5000000000u };    /* 5 s */
     CHECK(nb >= 0 && timed.fd >= 0 && w.fd >= 0);
     CHECK(write(nb, "x", 1) == 1 || errno == EAGAIN);          /* the hook sees the device */
     set_full(1);
@@ -618,10 +619,11 @@ static void test_full_holds_writers(void)
 /* A writer held on a full device dies: close_dup drops its request (nothing left). */
 static void test_client_dies_while_write_held(void)
 {
-    struct full_write w = { -1, qh_client_new(), 0, 0, 5000000000u };
+    static struct full_write w;                                /* static: outlives a failed CHECK */
     pthread_t writer;
     int nb = open_dev(O_WRONLY | O_NONBLOCK);
 
+    w = (struct full_write){ -1, qh_client_new(), 0, 0, 5000000000u };
     CHECK(nb >= 0 && w.client > 0);
     CHECK(write(nb, "x", 1) == 1 || errno == EAGAIN);          /* the hook sees the device */
     set_full(1);
