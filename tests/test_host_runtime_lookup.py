@@ -22,9 +22,10 @@ def make_n(tree: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def generated_tree(where: Path) -> Path:
-    """A copy of the committed sample tree, somewhere outside the checkout."""
+    """A copy of the committed sample tree, somewhere outside the checkout (without the
+    objects of a build made in the checkout, which would hide the compile lines)."""
     tree = where / "sample"
-    shutil.copytree(REPO / "examples" / "sample", tree)
+    shutil.copytree(REPO / "examples" / "sample", tree, ignore=shutil.ignore_patterns("host-build*"))
     return tree
 
 

@@ -238,7 +238,7 @@ SYSTEM_MACROS = frozenset("""
 """.split())
 # Type names (typedefs) of those headers: QNX's message and library prefixes, the
 # <stdint.h> family, and the rest by name; then the struct/union tags they define.
-SYSTEM_TYPE_PREFIXES = tuple("io_ iofunc_ resmgr_ dispatch_ thread_pool_ message_ pthread_ u_int slog2_ qh_".split())
+SYSTEM_TYPE_PREFIXES = tuple("io_ iofunc_ resmgr_ dispatch_ thread_pool_ message_ pthread_ u_int slog2_ secpol_ qh_".split())
 STDINT_TYPE = re.compile(r"^u?int(8|16|32|64|ptr|max|_least(8|16|32|64)|_fast(8|16|32|64))_t$")
 SYSTEM_TYPES = frozenset("""
     blkcnt_t blksize_t caddr_t clock_t clockid_t cpu_set_t daddr_t dev_t div_t
