@@ -41,6 +41,26 @@ state:
   - {name: signed_big, type: i64, default: -9223372036854775808}
   - {name: bounded, type: u32, min: 3, max: 7, default: 5}
 """,
+    # Capabilities built apart, together: every path attached through the security policy
+    # (and detached at SIGTERM), a privileged message and a held devctl on a server with paths.
+    "paths-policy-messages": """rmgen: 1
+device: {name: combo, path: /dev/combo, summary: "Paths with a policy type, messages and a held devctl"}
+io: {kind: hook, access: read-write, blocking: true}
+server: {threads: pool, on_shutdown: true}
+paths:
+  - {role: rx, count: 2, access: read-only}
+  - {role: tx, count: 2, access: write-only}
+security: {policy_type: combo_t, group: 120}
+messages:
+  manager: 7
+  subtypes:
+    - {name: ping, subtype: 1, in: u32, out: u32, privileged: true, doc: Echo a number}
+state:
+  - {name: level, type: u32, default: 0}
+devctl:
+  - {name: wait_level, code: 1, out: u32, blocking: true, roles: [rx], doc: The level once it changes}
+  - {name: set_level, code: 2, in: u32, state: level, roles: [tx], doc: Set the level}
+""",
 }
 
 

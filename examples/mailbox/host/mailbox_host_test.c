@@ -804,7 +804,7 @@ static void test_abilities_dropped(void)
     CHECK(n == -1);                           /* no abilities before 7.0 */
 #endif
 #if _NTO_VERSION >= 800
-    CHECK(qh_secpol_attaches() == 1);  /* the path went through the security policy */
+    CHECK(qh_secpol_attaches() == 1);  /* every path went through the security policy */
 #endif
 }
 #endif
