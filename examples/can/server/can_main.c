@@ -157,7 +157,8 @@ static int can_signals_block(void)
 static void can_exit_on_signal(int sig)
 {
     can_log(1, "signal %d: stopping", sig);
-    /* Unlocked: resmgr_detach() waits for connect handlers, which may take the lock. */
+    /* Before the lock: new opens fail from here on (one already on its way may still bind;
+       its I/O then waits for the lock until exit). */
     for (size_t i = 0; i < CAN_NPATHS; i++) {
         if (resmgr_detach(can_dpp, can_attach_ids[i], _RESMGR_DETACH_PATHNAME) == -1)
             can_log(0, "resmgr_detach: %s", strerror(errno));

@@ -134,7 +134,8 @@ static int sample_signals_block(void)
 static void sample_exit_on_signal(int sig)
 {
     sample_log(1, "signal %d: stopping", sig);
-    /* Unlocked: resmgr_detach() waits for connect handlers, which may take the lock. */
+    /* Before the lock: new opens fail from here on (one already on its way may still bind;
+       its I/O then waits for the lock until exit). */
     for (size_t i = 0; i < 1; i++) {
         if (resmgr_detach(sample_dpp, sample_attach_ids[i], _RESMGR_DETACH_PATHNAME) == -1)
             sample_log(0, "resmgr_detach: %s", strerror(errno));

@@ -135,7 +135,8 @@ static int thermo_signals_block(void)
 static void thermo_exit_on_signal(int sig)
 {
     thermo_log(1, "signal %d: stopping", sig);
-    /* Unlocked: resmgr_detach() waits for connect handlers, which may take the lock. */
+    /* Before the lock: new opens fail from here on (one already on its way may still bind;
+       its I/O then waits for the lock until exit). */
     for (size_t i = 0; i < 1; i++) {
         if (resmgr_detach(thermo_dpp, thermo_attach_ids[i], _RESMGR_DETACH_PATHNAME) == -1)
             thermo_log(0, "resmgr_detach: %s", strerror(errno));
