@@ -26,6 +26,11 @@ REPO = Path(__file__).resolve().parent.parent
 PKG_ROOT = REPO / "generator"
 sys.path.insert(0, str(PKG_ROOT))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PKG_ROOT), os.environ.get("PYTHONPATH")]))
+# The tests' make commands run as from a fresh shell, however pytest was started: an outer
+# make's MAKEFLAGS/MAKELEVEL (`make test`, `make soak`) would add "Entering directory" lines
+# to the output the tests match.
+for _var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+    os.environ.pop(_var, None)
 
 from rmgen.plan import USER, HookRef, PlannedFile  # noqa: E402
 
