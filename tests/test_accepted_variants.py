@@ -91,3 +91,22 @@ def test_option_ranges_stay_within_long_long(tmp_path):
     assert "parse_number(optarg, INT64_MIN, 9223372036854775807LL, &v)" in main
     assert "parse_number(optarg, 3, 7, &v)" in main  # the state field's own min/max
     assert "18446744073709551615LL" not in main
+
+
+def test_shutdown_waits_for_a_read_really_held(tmp_path):
+    """The flake of the paths-policy-messages variant, made certain: a read slow to reach
+    lock_ocb (100 ms, planted) is received but not yet held when the life test's child sends
+    SIGTERM, if "held" is taken to mean "received"; the shutdown then locks the device first
+    and the read is never answered. qh_held_count() counts a message only once its handler
+    has returned unreplied, so the test waits for the real hold and passes every time."""
+    tree = generate(spec_copy(tmp_path / "spec", "v.yaml", VARIANTS["paths-policy-messages"]), tmp_path / "out")
+    io = tree / "server" / "combo_io.c"
+    anchor = "    int status = iofunc_lock_ocb_default(ctp, reserved, &ocb->ocb);\n"
+    text = io.read_text()
+    assert anchor in text
+    io.write_text("#include <unistd.h>\n" + text.replace(anchor, "    if (ctp->msg->type == _IO_READ)\n"
+                                                          "        usleep(100000);  /* planted: slow to the lock */\n" + anchor, 1))
+    r = host_make(tree, tmp_path / "build", san=False)
+    assert "PASS shutdown_on_sigterm" in r.stdout, r.stdout[-3000:] + r.stderr[-3000:]
+    passed, failed = summary(r.stdout)
+    assert r.returncode == 0 and failed == 0 and passed > 0, r.stdout[-3000:]

@@ -794,8 +794,7 @@ int iofunc_sync_default(resmgr_context_t *ctp, io_sync_t *msg, iofunc_ocb_t *ocb
 
 #if _NTO_VERSION >= 800
 /* The 8.0 docs' default check: a devctl or _IO_MSG followed by more parts of a combine is
-   EBADMSG (either may carry a sigevent). The host calls it only where a server installs
-   it; a NULL check_msg slot checks nothing here (see README). */
+   EBADMSG (either may carry a sigevent). A NULL check_msg slot runs it too. */
 int iofunc_check_msg_default(resmgr_context_t const *ctp, resmgr_iomsgs_t const *msg,
                              _Bool combine, iofunc_ocb_t const *ocb)
 {

@@ -356,12 +356,25 @@ static struct qh_msg *qh_rcvid_find(rcvid_t rcvid, int unlink)
     return NULL;
 }
 
+/* The dispatch of rcvid has ended; if it is still unreplied, the server holds it (rcvids
+   are never reused, so a replied one is simply not found). */
+void qh_rcvid_handled(rcvid_t rcvid)
+{
+    pthread_mutex_lock(&qh_lock);
+    struct qh_msg *m = qh_rcvid_find(rcvid, 0);
+    if (m)
+        m->handled = 1;
+    pthread_mutex_unlock(&qh_lock);
+}
+
+/* Held: its handler has returned without a reply. A message still being handled (received,
+   perhaps waiting for a lock) is not counted: it may yet be answered or never held. */
 unsigned qh_held_count(void)
 {
     unsigned n = 0;
     pthread_mutex_lock(&qh_lock);
     for (struct qh_msg *m = qh_received; m; m = m->next)
-        n += !m->abandoned && !m->killed;
+        n += m->handled && !m->abandoned && !m->killed;
     pthread_mutex_unlock(&qh_lock);
     return n;
 }
@@ -746,7 +759,7 @@ static struct qh_msg *qh_msg_new(int coid, const iov_t *siov, size_t sparts,
     m->next = NULL;
     m->rcvid = 0;
     m->state = QH_QUEUED;
-    m->abandoned = m->killed = m->unblock_req = m->unblock_due = m->is_pulse = 0;
+    m->abandoned = m->killed = m->unblock_req = m->unblock_due = m->is_pulse = m->handled = 0;
     m->siov = siov;
     m->sparts = sparts;
     m->slen = sparts == 1 ? siov[0].iov_len : qh_iov_total(siov, sparts);

@@ -49,6 +49,7 @@ struct qh_msg {
     int             killed;      /* the client process died: reply fails with ESRCH */
     int             unblock_req; /* _NTO_MI_UNBLOCK_REQ: REPLY timeout, server was told */
     int             unblock_due; /* timeout expired while SEND-blocked: ask once received */
+    int             handled;     /* its dispatch ended unreplied: the server holds it */
     int             is_pulse;
     unsigned        type;        /* first 16 bits, for diagnostics */
     int             coid;
@@ -163,6 +164,7 @@ int             qh_client_scoid(int client);
 pid_t           qh_client_pid(int client);
 struct qh_conn *qh_conn_dead_next(dispatch_t *dpp, int scoid);
 ssize_t         qh_held_peek(rcvid_t rcvid, struct _msg_info *info, void *hdr, size_t n);
+void            qh_rcvid_handled(rcvid_t rcvid);
 
 /* futex.c */
 int  qh_futex_wait(_Atomic unsigned *word, unsigned value, const struct timespec *deadline);

@@ -391,13 +391,11 @@ static int qh_io_part(resmgr_context_t *ctp, struct qh_bind *b, int combine)
 {
     resmgr_iomsgs_t *m = (resmgr_iomsgs_t *)(void *)((char *)ctp->msg + ctp->offset);
 #if _NTO_VERSION >= 800
-    if (b->io_funcs->check_msg) {             /* 8.0 pre-validation hook */
-        int st = b->io_funcs->check_msg(ctp, m, combine, b->ocb);
-        if (st != EOK)
-            return st;
-    } else if (combine && m->type == _IO_MSG) {
-        return EBADMSG;                       /* iofunc_check_msg_default: not before more parts */
-    }
+    /* 8.0 pre-validation hook; a NULL slot means the library's default check */
+    int st = b->io_funcs->check_msg ? b->io_funcs->check_msg(ctp, m, combine, b->ocb)
+                                    : iofunc_check_msg_default(ctp, m, combine, b->ocb);
+    if (st != EOK)
+        return st;
 #else
     (void)combine;                            /* no check_msg slot before 8.0 */
 #endif
@@ -611,9 +609,7 @@ int qh_resmgr_handle(resmgr_context_t *ctp)
     }
     if (!held) {
         qh_resmgr_reply(ctp, ret);
-        return 0;
-    }
-    if (QH_CTX(ctp)->closed_here) {           /* close_ocb is done when close() returns */
+    } else if (QH_CTX(ctp)->closed_here) {    /* close_ocb is done when close() returns */
         qh_bind_leave(ctp, held);
         qh_resmgr_reply(ctp, ret);
     } else {                                  /* the reply may point into the OCB: first */
@@ -621,6 +617,8 @@ int qh_resmgr_handle(resmgr_context_t *ctp)
         qh_bind_leave(ctp, held);
     }
     free(staged);
+    if (ret == QH_NOREPLY)                    /* replied by the handler, or held from now on */
+        qh_rcvid_handled(QH_CTX(ctp)->msg_rcvid);
     return 0;
 }
 

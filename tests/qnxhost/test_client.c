@@ -319,6 +319,42 @@ static void test_send_timeout(int fd)
     CHECK(get_stats(fd).unblocks == 2);                      /* never received: no pulse */
 }
 
+struct held_reader { int fd; ssize_t n; };
+
+static void *held_reader(void *arg)
+{
+    struct held_reader *r = arg;
+    char buf[8];
+    r->n = read(r->fd, buf, sizeof buf);
+    return NULL;
+}
+
+/* qh_held_count(): a message counts once its handler has returned without a reply, not
+   while it is still being handled (a test waiting for "held" must not go on too early). */
+static void test_held_count(int fd)
+{
+    pthread_t t;
+    int rc = -1, info = -1;
+    set_hold(fd, SAMPLE_HOLD_OFF, 0, SAMPLE_ORDER_NONE);
+    CHECK(pthread_create(&t, NULL, busy_client, &rc) == 0);
+    sample_busy_wait();                                      /* received, in its handler */
+    CHECK(qh_held_count() == 0);
+    sample_busy_release();
+    pthread_join(t, NULL);
+    CHECK(rc == EOK && qh_held_count() == 0);                /* replied */
+    set_hold(fd, SAMPLE_HOLD_EINTR, 0, SAMPLE_ORDER_NONE);
+    struct held_reader r = { fd, 0 };
+    CHECK(pthread_create(&t, NULL, held_reader, &r) == 0);
+    sample_wait_held(1);                                     /* in the server's list ... */
+    for (int i = 0; i < 10000 && qh_held_count() == 0; i++)  /* ... and its handler done */
+        usleep(1000);
+    CHECK(qh_held_count() == 1);
+    CHECK(devctl(fd, SAMPLE_RELEASE, NULL, 0, &info) == EOK && info == 0);
+    pthread_join(t, NULL);
+    CHECK(r.n == 0 && qh_held_count() == 0);
+    set_hold(fd, SAMPLE_HOLD_OFF, 0, SAMPLE_ORDER_NONE);
+}
+
 /* Late reply against the unblock handler, both orders forced by the test hook: the handler
    first gives exactly EINTR, the late reply first exactly the data, every time. */
 static void test_unblock_orders(int fd)
@@ -355,6 +391,7 @@ static void test_unblock(void)
     test_unblock_ignored(fd);
     test_timeout_consumed(fd);
     test_send_timeout(fd);
+    test_held_count(fd);
     test_unblock_orders(fd);
     CHECK(close(fd) == 0);
     CHECK(qh_protocol_errors() == 0);
@@ -592,6 +629,39 @@ static void *victim_read(void *arg)
     return NULL;
 }
 
+/* 8.0: a NULL check_msg slot is the library's default, which refuses a devctl before more
+   combine parts (EBADMSG, the handler never sees it) and lets other parts pass. */
+static void test_default_check_msg(const io_devctl_t *last)
+{
+#if _NTO_VERSION >= 800
+    int fd = open(SAMPLE_PATH_DEFAULT_CHECK, O_RDWR);
+    io_devctl_t first = *last;
+    io_lseek_t seek;
+    iov_t parts[2];
+    char reply[64];
+    int calls = sample_counts().where_calls;
+    first.i.combine_len = sizeof first.i;
+    first.i.dcmd = (int)SAMPLE_WHERE;         /* counts its calls */
+    SETIOV(&parts[0], &first.i, sizeof first.i);
+    SETIOV(&parts[1], &last->i, sizeof last->i);
+    errno = 0;
+    CHECK(fd >= 0 && qh_send_combine(fd, parts, 2, reply, sizeof reply) == -1 && errno == EBADMSG);
+    CHECK(sample_counts().where_calls == calls);  /* refused before its handler ran */
+    memset(&seek, 0, sizeof seek);
+    seek.i.type = _IO_LSEEK;
+    seek.i.combine_len = sizeof seek.i;
+    seek.i.whence = SEEK_CUR;
+    SETIOV(&parts[0], &seek.i, sizeof seek.i);
+    CHECK(qh_send_combine(fd, parts, 2, reply, sizeof reply) == 0);  /* lseek, then the devctl */
+    close(fd);
+#else
+    (void)last;
+    CHECK(1);                                 /* (the same count in both flavours) */
+    CHECK(1);
+    CHECK(1);
+#endif
+}
+
 /* A client process dies with a held read and three bindings (two share an OCB). */
 /* A server without an io_funcs.msg handler answers _IO_MSG with ENOSYS; an _IO_MSG part
    before more combine parts is refused EBADMSG on 8.0 (the default check_msg). Clients with
@@ -620,6 +690,7 @@ static void test_messages_and_credentials(void)
     CHECK(qh_send_combine(fd, parts, 2, reply, sizeof reply) == -1 && errno == ENOSYS);  /* no handler */
 #endif
     close(fd);
+    test_default_check_msg(&last);
 
     gid_t groups[9] = { 0 };
     errno = 0;

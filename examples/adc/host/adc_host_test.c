@@ -277,7 +277,9 @@ static void test_dcmd_get_conversions(void)
 #ifdef _IO_COMBINE_FLAG
 
 /* Combine messages: one send holding DCMD_ALL_SETFLAGS (not the last part, so the server
-   runs it without replying) and then a command, which the server finds at ctp->offset > 0. */
+   runs it without replying) and then a command, which the server finds at ctp->offset > 0.
+   On 8.0 the library's default check_msg refuses a devctl before more parts (EBADMSG, no
+   handler runs); there a command reaches ctp->offset > 0 after an open (connect_combine). */
 #define COMBINE_MAX (2048u + 8u + 64u)
 static unsigned char combine[COMBINE_MAX];
 
@@ -344,6 +346,14 @@ static void test_dcmd_get_stats_in_combine(void)
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)ADC_DCMD_GET_STATS, NULL, 0);
+#if _NTO_VERSION >= 800
+    (void)head;
+    (void)at_end;
+    (void)room;
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
+    CHECK(r == -1 && errno == EBADMSG);              /* the library's check, before any handler */
+#else
     CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(adc_stats_t));
@@ -351,6 +361,7 @@ static void test_dcmd_get_stats_in_combine(void)
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     CHECK(room >= sizeof(adc_stats_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+#endif
 }
 #if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
 
@@ -387,6 +398,14 @@ static void test_dcmd_get_conversions_in_combine(void)
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)ADC_DCMD_GET_CONVERSIONS, NULL, 0);
+#if _NTO_VERSION >= 800
+    (void)head;
+    (void)at_end;
+    (void)room;
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
+    CHECK(r == -1 && errno == EBADMSG);              /* the library's check, before any handler */
+#else
     CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(uint64_t));
@@ -394,6 +413,7 @@ static void test_dcmd_get_conversions_in_combine(void)
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     CHECK(room >= sizeof(uint64_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+#endif
 }
 #if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
 

@@ -347,7 +347,9 @@ static void test_dcmd_reset_counters(void)
 #ifdef _IO_COMBINE_FLAG
 
 /* Combine messages: one send holding DCMD_ALL_SETFLAGS (not the last part, so the server
-   runs it without replying) and then a command, which the server finds at ctp->offset > 0. */
+   runs it without replying) and then a command, which the server finds at ctp->offset > 0.
+   On 8.0 the library's default check_msg refuses a devctl before more parts (EBADMSG, no
+   handler runs); there a command reaches ctp->offset > 0 after an open (connect_combine). */
 #define COMBINE_MAX (2048u + 1u + 64u)
 static unsigned char combine[COMBINE_MAX];
 
@@ -414,6 +416,14 @@ static void test_dcmd_get_status_in_combine(void)
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)MAILBOX_DCMD_GET_STATUS, NULL, 0);
+#if _NTO_VERSION >= 800
+    (void)head;
+    (void)at_end;
+    (void)room;
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
+    CHECK(r == -1 && errno == EBADMSG);              /* the library's check, before any handler */
+#else
     CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(mailbox_box_status_t));
@@ -421,6 +431,7 @@ static void test_dcmd_get_status_in_combine(void)
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     CHECK(room >= sizeof(mailbox_box_status_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+#endif
 }
 #if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
 
@@ -613,7 +624,12 @@ static void test_msg_fetch(void)
         memcpy(raw, &first.i, sizeof first.i);
         errno = 0;
         r = send_raw(fd, at_end + len, reply, sizeof reply);
+#if _NTO_VERSION >= 800
+        (void)room;
+        CHECK(r == -1 && errno == EBADMSG);          /* 8.0's default check_msg: no devctl before more parts */
+#else
         CHECK(room >= sizeof(mailbox_letter_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+#endif
     }
 #endif
     /* An fd without the open mode the message needs: EPERM. */
@@ -673,7 +689,12 @@ static void test_msg_peek_status(void)
         memcpy(raw, &first.i, sizeof first.i);
         errno = 0;
         r = send_raw(fd, at_end + len, reply, sizeof reply);
+#if _NTO_VERSION >= 800
+        (void)room;
+        CHECK(r == -1 && errno == EBADMSG);          /* 8.0's default check_msg: no devctl before more parts */
+#else
         CHECK(room >= sizeof(mailbox_box_status_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+#endif
     }
 #endif
 }

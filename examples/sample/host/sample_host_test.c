@@ -213,7 +213,9 @@ static void test_dcmd_clear_needs_mode(void)
 #ifdef _IO_COMBINE_FLAG
 
 /* Combine messages: one send holding DCMD_ALL_SETFLAGS (not the last part, so the server
-   runs it without replying) and then a command, which the server finds at ctp->offset > 0. */
+   runs it without replying) and then a command, which the server finds at ctp->offset > 0.
+   On 8.0 the library's default check_msg refuses a devctl before more parts (EBADMSG, no
+   handler runs); there a command reaches ctp->offset > 0 after an open (connect_combine). */
 #define COMBINE_MAX (2048u + 0u + 64u)
 static unsigned char combine[COMBINE_MAX];
 
@@ -280,6 +282,14 @@ static void test_dcmd_get_info_in_combine(void)
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)SAMPLE_DCMD_GET_INFO, NULL, 0);
+#if _NTO_VERSION >= 800
+    (void)head;
+    (void)at_end;
+    (void)room;
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
+    CHECK(r == -1 && errno == EBADMSG);              /* the library's check, before any handler */
+#else
     CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(sample_info_t));
@@ -287,6 +297,7 @@ static void test_dcmd_get_info_in_combine(void)
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     CHECK(room >= sizeof(sample_info_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+#endif
 }
 #if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
 

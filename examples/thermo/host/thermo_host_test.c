@@ -559,7 +559,9 @@ static void test_dcmd_set_config_then_get_config(void)
 #ifdef _IO_COMBINE_FLAG
 
 /* Combine messages: one send holding DCMD_ALL_SETFLAGS (not the last part, so the server
-   runs it without replying) and then a command, which the server finds at ctp->offset > 0. */
+   runs it without replying) and then a command, which the server finds at ctp->offset > 0.
+   On 8.0 the library's default check_msg refuses a devctl before more parts (EBADMSG, no
+   handler runs); there a command reaches ctp->offset > 0 after an open (connect_combine). */
 #define COMBINE_MAX (2048u + 32u + 64u)
 static unsigned char combine[COMBINE_MAX];
 
@@ -626,6 +628,14 @@ static void test_dcmd_get_sample_in_combine(void)
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)THERMO_DCMD_GET_SAMPLE, NULL, 0);
+#if _NTO_VERSION >= 800
+    (void)head;
+    (void)at_end;
+    (void)room;
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
+    CHECK(r == -1 && errno == EBADMSG);              /* the library's check, before any handler */
+#else
     CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(thermo_sample_t));
@@ -633,6 +643,7 @@ static void test_dcmd_get_sample_in_combine(void)
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     CHECK(room >= sizeof(thermo_sample_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+#endif
 }
 #if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
 
@@ -669,6 +680,14 @@ static void test_dcmd_get_config_in_combine(void)
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)THERMO_DCMD_GET_CONFIG, NULL, 0);
+#if _NTO_VERSION >= 800
+    (void)head;
+    (void)at_end;
+    (void)room;
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
+    CHECK(r == -1 && errno == EBADMSG);              /* the library's check, before any handler */
+#else
     CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(thermo_config_t));
@@ -676,6 +695,7 @@ static void test_dcmd_get_config_in_combine(void)
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     CHECK(room >= sizeof(thermo_config_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+#endif
 }
 #if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
 
@@ -714,6 +734,14 @@ static void test_dcmd_swap_config_in_combine(void)
     CHECK(fd >= 0);
     fill_config(&in, seed);
     len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)THERMO_DCMD_SWAP_CONFIG, &in, sizeof(thermo_config_t));
+#if _NTO_VERSION >= 800
+    (void)head;
+    (void)at_end;
+    (void)room;
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
+    CHECK(r == -1 && errno == EBADMSG);              /* the library's check, before any handler */
+#else
     CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(thermo_config_t));
@@ -721,6 +749,7 @@ static void test_dcmd_swap_config_in_combine(void)
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     CHECK(room >= sizeof(thermo_config_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+#endif
 }
 #if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
 
@@ -759,6 +788,14 @@ static void test_dcmd_get_history_in_combine(void)
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)THERMO_DCMD_GET_HISTORY, NULL, 0);
+#if _NTO_VERSION >= 800
+    (void)head;
+    (void)at_end;
+    (void)room;
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
+    CHECK(r == -1 && errno == EBADMSG);              /* the library's check, before any handler */
+#else
     CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(thermo_history_t));
@@ -766,6 +803,7 @@ static void test_dcmd_get_history_in_combine(void)
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     CHECK(room >= sizeof(thermo_history_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
+#endif
 }
 #if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
 

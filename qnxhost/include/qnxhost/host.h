@@ -23,7 +23,8 @@ extern "C" {
 int      qh_server_start(int (*server_main)(int, char **), int argc, char **argv);
 int      qh_server_stop(void);
 unsigned qh_protocol_errors(void);
-/* Messages received by a server and not replied yet (held requests), over all servers. */
+/* Held requests, over all servers: messages whose handler returned without replying and
+   that are not replied yet (one still being handled is not counted). */
 unsigned qh_held_count(void);
 /* Set the client send timeout (the safety net) in ms, <= 0: the default; returns the old one.
    QH_SEND_TIMEOUT_MS in the environment is read once, at the first send. */
