@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/dcmd_all.h>
+#include <sys/mman.h>
+#include <sys/statvfs.h>
 #include "qh_internal.h"
 
 #define QH_ATTR_LOCKS 257                    /* prime: spreads aligned addresses */
@@ -108,6 +110,8 @@ void iofunc_func_init(unsigned nconnect, resmgr_connect_funcs_t *connect,
     io->sync = iofunc_sync_default;
     io->pathconf = iofunc_pathconf_default;
     io->lock = iofunc_lock_default;
+    io->mmap = iofunc_mmap_default;
+    io->power = iofunc_power_default;
 }
 
 void iofunc_attr_init_sized(iofunc_attr_t *attr, mode_t mode, iofunc_attr_t *dattr,
@@ -788,6 +792,50 @@ int iofunc_sync_default(resmgr_context_t *ctp, io_sync_t *msg, iofunc_ocb_t *ocb
     (void)msg;
     (void)ocb;
     return EOK;
+}
+
+/* ---- mmap and power ---- */
+
+/* _IO_MMAP comes from the memory manager (procnto) when a client maps the fd; the host has
+   none, so only a raw message reaches this. The documented checks: the mapping asked for
+   must not need more than the fd's open mode (PROT_READ: read access, PROT_WRITE: write
+   access; else EACCES), PROT_WRITE on a read-only mount is EROFS, and PROT_EXEC is allowed
+   only where the file has an execute bit. The reply says what the fd allows and echoes the
+   offset; coid and fd concern the memory manager's own connection and stay 0. The PROT_*
+   values are the host's. */
+int iofunc_mmap(resmgr_context_t *ctp, io_mmap_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr)
+{
+    unsigned prot = msg->i.prot, allowed = 0;
+    if (ocb->ioflag & _IO_FLAG_RD)
+        allowed |= PROT_READ;
+    if (ocb->ioflag & _IO_FLAG_WR)
+        allowed |= PROT_WRITE;
+    if (attr->mode & (S_IXUSR | S_IXGRP | S_IXOTH))
+        allowed |= PROT_EXEC;
+    if ((prot & PROT_WRITE) && attr->mount && (attr->mount->flags & ST_RDONLY))
+        return EROFS;
+    if (prot & ~allowed)                      /* more than the open mode gives */
+        return EACCES;
+    uint64_t offset = msg->i.offset;
+    memset(&msg->o, 0, sizeof msg->o);
+    msg->o.flags = allowed;                   /* the docs' allowed_prot */
+    msg->o.offset = offset;
+    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
+}
+
+int iofunc_mmap_default(resmgr_context_t *ctp, io_mmap_t *msg, iofunc_ocb_t *ocb)
+{
+    return iofunc_mmap(ctp, msg, ocb, ocb->attr);
+}
+
+/* _IO_POWER: the docs reserve the slot ("initialize it with iofunc_func_init() and do not
+   change it"); with no power manager behind it, the host answers ENOSYS. */
+int iofunc_power_default(resmgr_context_t *ctp, io_power_t *msg, iofunc_ocb_t *ocb)
+{
+    (void)ctp;
+    (void)msg;
+    (void)ocb;
+    return ENOSYS;
 }
 
 /* ---- check_msg (8.0) ---- */

@@ -330,9 +330,12 @@ static int sample_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *h
 {
     hook_check_unlocked();
     int st = iofunc_open_default(ctp, msg, &handle->attr, extra);
+    iofunc_attr_lock(&handle->attr);          /* another pool thread may be opening too */
+    int count = handle->attr.count;
+    iofunc_attr_unlock(&handle->attr);
     pthread_mutex_lock(&hook.mutex);
     hook.counts.opens += st == EOK;
-    hook.counts.open_count = handle->attr.count;
+    hook.counts.open_count = count;
     hook.counts.last_scoid = ctp->info.scoid;
     pthread_mutex_unlock(&hook.mutex);
     return st;

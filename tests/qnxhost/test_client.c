@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/iofunc.h>
 #include <sys/dcmd_all.h>
+#include <sys/mman.h>
 #include <sys/procmgr.h>
 #include <qnxhost/host.h>
 #include "sample.h"
@@ -985,6 +986,37 @@ static void test_notify(void)
 }
 
 /* iofunc_func_init() fills every slot: chmod, chown, utime(64), openfd, fdinfo, sync. */
+/* _IO_MMAP as the memory manager sends it for a client's mmap(): what the fd allows comes
+   back (the open mode; exec only with an execute bit), more is EACCES, PROT_WRITE on the
+   sample's read-only mount EROFS. _IO_POWER: ENOSYS (a reserved slot). */
+static long mmap_send(int fd, unsigned prot, io_mmap_t *m)
+{
+    memset(m, 0, sizeof *m);
+    m->i.type = _IO_MMAP;
+    m->i.combine_len = sizeof m->i;
+    m->i.prot = prot;
+    m->i.offset = 4096;
+    return MsgSend(fd, &m->i, sizeof m->i, &m->o, sizeof m->o);
+}
+
+static void test_mmap_power_defaults(int rw, int ro)
+{
+    io_mmap_t m;
+    CHECK(mmap_send(rw, PROT_READ, &m) == 0 && m.o.flags == (PROT_READ | PROT_WRITE) &&
+          m.o.offset == 4096);
+    CHECK(mmap_send(ro, PROT_READ, &m) == 0 && m.o.flags == PROT_READ);
+    errno = 0;
+    CHECK(mmap_send(rw, PROT_READ | PROT_WRITE, &m) == -1 && errno == EROFS);  /* mount read-only */
+    errno = 0;
+    CHECK(mmap_send(ro, PROT_EXEC, &m) == -1 && errno == EACCES);  /* mode 0666: no exec */
+    io_power_t pw;
+    memset(&pw, 0, sizeof pw);
+    pw.i.type = _IO_POWER;
+    pw.i.combine_len = sizeof pw.i;
+    errno = 0;
+    CHECK(MsgSend(rw, &pw.i, sizeof pw.i, NULL, 0) == -1 && errno == ENOSYS);
+}
+
 static void test_func_init_defaults(void)
 {
     int fd = open(SAMPLE_PATH, O_RDWR);
@@ -1019,6 +1051,7 @@ static void test_func_init_defaults(void)
     sy.i.type = _IO_SYNC;
     sy.i.combine_len = sizeof sy.i;
     CHECK(MsgSend(fd, &sy.i, sizeof sy.i, NULL, 0) == 0);
+    test_mmap_power_defaults(fd, ro);
 #if _NTO_VERSION >= 800
     resmgr_iomsgs_t im;                       /* 8.0's default check_msg, called directly */
     memset(&im, 0, sizeof im);
