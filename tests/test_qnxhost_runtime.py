@@ -18,7 +18,7 @@ WARN = ["-g", "-O1", "-Wall", "-Wextra", "-Werror", "-pthread",
 SAN = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"]
 SERVER_STD = ["-std=c99", "-pedantic", "-D_QNX_SOURCE", "-D_DEFAULT_SOURCE"]
 CLIENT_STD = ["-std=c11", "-D_GNU_SOURCE"]
-MODES = {"basic": 57, "combine": 179, "pool": 73, "protocol": 21, "restart": 68, "unblock": 451}
+MODES = {"basic": 57, "combine": 179, "pool": 73, "protocol": 21, "restart": 70, "unblock": 451}
 VALGRIND = ["valgrind", "-q", "--error-exitcode=1", "--leak-check=full",
             "--errors-for-leak-kinds=definite,indirect"]
 

@@ -233,9 +233,30 @@ int qh_client_scoid(int client)
     return client + 1;
 }
 
+/* This process's pid, asked of the kernel once (glibc does not cache getpid(), and every
+   send and receive needs it); 0 again in a forked child, which has a pid of its own. */
+static _Atomic pid_t qh_pid;
+
+static void qh_pid_forget(void)
+{
+    atomic_store_explicit(&qh_pid, 0, memory_order_relaxed);
+}
+
+__attribute__((constructor)) static void qh_pid_forget_at_fork(void)
+{
+    pthread_atfork(NULL, NULL, qh_pid_forget);
+}
+
 pid_t qh_client_pid(int client)
 {
-    return client == 0 ? getpid() : (pid_t)(QH_CLIENT_PID_BASE + client);
+    if (client != 0)                          /* a simulated client process */
+        return (pid_t)(QH_CLIENT_PID_BASE + client);
+    pid_t pid = atomic_load_explicit(&qh_pid, memory_order_relaxed);
+    if (pid == 0) {
+        pid = getpid();
+        atomic_store_explicit(&qh_pid, pid, memory_order_relaxed);
+    }
+    return pid;
 }
 
 static int qh_client_dead(int client)

@@ -18,6 +18,7 @@
 #include <sys/dcmd_all.h>
 #include <sys/mman.h>
 #include <sys/procmgr.h>
+#include <sys/wait.h>
 #include <qnxhost/host.h>
 #include "sample.h"
 
@@ -873,6 +874,30 @@ static void test_record_locks(void)
     CHECK(qh_protocol_errors() == 0);
 }
 
+/* The pid a server sees is the sending process's: after a fork, the child's own (qnxhost
+   asks the kernel once; the answer must not outlive a fork). Run with no server started. */
+static void test_pid_after_fork(void)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct flock got;
+        memset(&got, 0, sizeof got);
+        int ok = start("loop") == 0;
+        int a = open(SAMPLE_PATH, O_RDWR);
+        ok = ok && lock_send(a, F_SETLK, F_WRLCK, 0, 1, NULL) == 0;
+        int id = qh_client_new();
+        ok = ok && id > 0 && qh_client_use(id) == 0;
+        int b = open(SAMPLE_PATH, O_RDWR);
+        ok = ok && lock_send(b, F_GETLK, F_WRLCK, 0, 1, &got) == 0 && got.l_type == F_WRLCK &&
+             got.l_pid == getpid();           /* the lock is the child's, not its parent's */
+        _exit(ok ? 0 : 1);
+    }
+    int status = -1;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 /* lock_ocb: a failure aborts the message with its error (no handler, no unlock); open,
    close_dup, close_ocb and unblock run without it. Then the 16-bit open counts. */
 static void test_locking(void)
@@ -1126,6 +1151,7 @@ int main(int argc, char **argv)
         }
         errno = 0;
         CHECK(open(SAMPLE_PATH, O_RDONLY) == -1 && errno == ENOENT);
+        test_pid_after_fork();
     } else {
         int pool = strcmp(mode, "pool") == 0;
         CHECK(start(pool ? "pool" : "loop") == 0);
