@@ -481,6 +481,17 @@ class Device:
         return self.blocking is not None or bool(self.held_devctls)
 
     @property
+    def held_lists(self) -> List[Tuple[str, str]]:
+        """Every list of held requests, as (device field, what it holds): reads, writes,
+        then each blocking command's own list (release_all and the shutdown walk them all)."""
+        lists = []
+        if self.blocking and self.blocking.holds_reads:
+            lists.append(("readers", "reads"))
+        if self.blocking and self.blocking.holds_writes:
+            lists.append(("writers", "writes"))
+        return lists + [(c.held_list, c.name) for c in self.held_devctls]
+
+    @property
     def held_has_input(self) -> bool:
         """Some held command has an input: its waiters keep a copy of it."""
         return any(c.inp for c in self.held_devctls)

@@ -162,10 +162,11 @@ int fifo_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
     return iofunc_close_ocb_default(ctp, reserved, &ocb->ocb);
 }
 
-/* The server stops: answer every held request with error (device locked, called once). */
+/* The server stops: answer every held request with error, each by its rcvid, oldest first
+   (device locked, called once). */
 void fifo_release_held(fifo_dev_t *dev, int error)
 {
-    while (dev->readers != NULL)              /* each by its rcvid, oldest first */
+    while (dev->readers != NULL)
         release_waiters(&dev->readers, dev->readers->rcvid, 0, 0, NULL, error);
     while (dev->writers != NULL)
         release_waiters(&dev->writers, dev->writers->rcvid, 0, 0, NULL, error);

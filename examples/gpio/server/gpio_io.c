@@ -160,7 +160,8 @@ int gpio_io_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
     return iofunc_close_ocb_default(ctp, reserved, &ocb->ocb);
 }
 
-/* The server stops: answer every held request with error (device locked, called once). */
+/* The server stops: answer every held request with error, each by its rcvid, oldest first
+   (device locked, called once). */
 void gpio_release_held(gpio_dev_t *dev, int error)
 {
     while (dev->held.wait_result != NULL)
