@@ -66,6 +66,7 @@ typedef struct adc_dev {
     uint8_t channels;  /* Channels present on the board */
     uint64_t conversions;  /* Conversions done since start */
 } adc_dev_t;
+ADC_STATIC_ASSERT(offsetof(adc_dev_t, attr) == 0, "attr first: the library takes the device for its iofunc_attr_t");
 
 /* One per open(): what belongs to a single open file description. */
 typedef struct adc_ocb {
@@ -74,6 +75,7 @@ typedef struct adc_ocb {
     adc_gain_t gain;  /* Gain applied by this open file */
     uint64_t samples_read;  /* Samples returned to this open file */
 } adc_ocb_t;
+ADC_STATIC_ASSERT(offsetof(adc_ocb_t, ocb) == 0, "ocb first: the library takes the open file for its iofunc_ocb_t");
 
 /* Verbosity from -v (each -v adds one); adc_log() prints when level <= it. */
 extern int adc_verbose;

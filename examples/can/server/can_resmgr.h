@@ -148,6 +148,7 @@ typedef struct can_path {
     unsigned             index;  /* its instance number within the role (rx3: 3) */
     unsigned             io;     /* CAN_PATH_READ | CAN_PATH_WRITE */
 } can_path_t;
+CAN_STATIC_ASSERT(offsetof(can_path_t, attr) == 0, "attr first: the library takes a path for its iofunc_attr_t");
 
 /* Lock handlers: the path's attribute (the library's default), then the device. */
 int can_lock_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb);
@@ -157,6 +158,7 @@ int can_unlock_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb);
 typedef struct can_ocb {
     iofunc_ocb_t ocb;           /* must be first: the part the library manages */
 } can_ocb_t;
+CAN_STATIC_ASSERT(offsetof(can_ocb_t, ocb) == 0, "ocb first: the library takes the open file for its iofunc_ocb_t");
 
 /* Verbosity from -v (each -v adds one); can_log() prints when level <= it. */
 extern int can_verbose;

@@ -101,11 +101,13 @@ typedef struct fifo_dev {
     unsigned        held_serving;  /* nonzero while held devctls are being answered */
     unsigned        held_again;    /* a hook asked to answer them again meanwhile */
 } fifo_dev_t;
+FIFO_STATIC_ASSERT(offsetof(fifo_dev_t, attr) == 0, "attr first: the library takes the device for its iofunc_attr_t");
 
 /* One per open(): what belongs to a single open file description. */
 typedef struct fifo_ocb {
     iofunc_ocb_t ocb;           /* must be first: the part the library manages */
 } fifo_ocb_t;
+FIFO_STATIC_ASSERT(offsetof(fifo_ocb_t, ocb) == 0, "ocb first: the library takes the open file for its iofunc_ocb_t");
 
 /* Verbosity from -v (each -v adds one); fifo_log() prints when level <= it. */
 extern int fifo_verbose;

@@ -106,11 +106,13 @@ typedef struct gpio_dev {
     unsigned        held_again;    /* a hook asked to answer them again meanwhile */
     gpio_hw_t hw;  /* registers, timers, interrupts (gpio_events.c) */
 } gpio_dev_t;
+GPIO_STATIC_ASSERT(offsetof(gpio_dev_t, attr) == 0, "attr first: the library takes the device for its iofunc_attr_t");
 
 /* One per open(): what belongs to a single open file description. */
 typedef struct gpio_ocb {
     iofunc_ocb_t ocb;           /* must be first: the part the library manages */
 } gpio_ocb_t;
+GPIO_STATIC_ASSERT(offsetof(gpio_ocb_t, ocb) == 0, "ocb first: the library takes the open file for its iofunc_ocb_t");
 
 /* Verbosity from -v (each -v adds one); gpio_log() prints when level <= it. */
 extern int gpio_verbose;

@@ -62,11 +62,13 @@ typedef struct mailbox_dev {
     mailbox_letter_t slots[16];  /* The letters; a slot is full when its bit in full_mask is set */
     mailbox_box_status_t status;  /* Slots in use, counters and the lock */
 } mailbox_dev_t;
+MAILBOX_STATIC_ASSERT(offsetof(mailbox_dev_t, attr) == 0, "attr first: the library takes the device for its iofunc_attr_t");
 
 /* One per open(): what belongs to a single open file description. */
 typedef struct mailbox_ocb {
     iofunc_ocb_t ocb;           /* must be first: the part the library manages */
 } mailbox_ocb_t;
+MAILBOX_STATIC_ASSERT(offsetof(mailbox_ocb_t, ocb) == 0, "ocb first: the library takes the open file for its iofunc_ocb_t");
 
 /* Verbosity from -v (each -v adds one); mailbox_log() prints when level <= it. */
 extern int mailbox_verbose;

@@ -62,11 +62,13 @@ typedef struct sample_dev {
     iofunc_notify_t notify[3];  /* select()/ionotify() waiters: input, output, out-of-band */
     uint8_t         buffer[SAMPLE_BUFFER_SIZE];  /* the data; attr.nbytes bytes are in use */
 } sample_dev_t;
+SAMPLE_STATIC_ASSERT(offsetof(sample_dev_t, attr) == 0, "attr first: the library takes the device for its iofunc_attr_t");
 
 /* One per open(): what belongs to a single open file description. */
 typedef struct sample_ocb {
     iofunc_ocb_t ocb;           /* must be first: the part the library manages */
 } sample_ocb_t;
+SAMPLE_STATIC_ASSERT(offsetof(sample_ocb_t, ocb) == 0, "ocb first: the library takes the open file for its iofunc_ocb_t");
 
 /* Verbosity from -v (each -v adds one); sample_log() prints when level <= it. */
 extern int sample_verbose;

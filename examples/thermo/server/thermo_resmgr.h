@@ -64,11 +64,13 @@ typedef struct thermo_dev {
     uint32_t readings;  /* Readings taken since start */
     thermo_history_t recent;  /* The latest readings, newest first */
 } thermo_dev_t;
+THERMO_STATIC_ASSERT(offsetof(thermo_dev_t, attr) == 0, "attr first: the library takes the device for its iofunc_attr_t");
 
 /* One per open(): what belongs to a single open file description. */
 typedef struct thermo_ocb {
     iofunc_ocb_t ocb;           /* must be first: the part the library manages */
 } thermo_ocb_t;
+THERMO_STATIC_ASSERT(offsetof(thermo_ocb_t, ocb) == 0, "ocb first: the library takes the open file for its iofunc_ocb_t");
 
 /* Verbosity from -v (each -v adds one); thermo_log() prints when level <= it. */
 extern int thermo_verbose;

@@ -100,11 +100,13 @@ typedef struct txq_dev {
     unsigned        again;      /* a hook asked to serve them again meanwhile */
     txq_hw_t hw;  /* registers, timers, interrupts (txq_events.c) */
 } txq_dev_t;
+TXQ_STATIC_ASSERT(offsetof(txq_dev_t, attr) == 0, "attr first: the library takes the device for its iofunc_attr_t");
 
 /* One per open(): what belongs to a single open file description. */
 typedef struct txq_ocb {
     iofunc_ocb_t ocb;           /* must be first: the part the library manages */
 } txq_ocb_t;
+TXQ_STATIC_ASSERT(offsetof(txq_ocb_t, ocb) == 0, "ocb first: the library takes the open file for its iofunc_ocb_t");
 
 /* Verbosity from -v (each -v adds one); txq_log() prints when level <= it. */
 extern int txq_verbose;
