@@ -56,6 +56,14 @@ class _Side:
         i = self.index(("enums", enum, "values"), name)
         return ("enums", enum) if i is None else ("enums", enum, "values", i, key)
 
+    def named(self, path: PathKey, otherwise: PathKey) -> PathKey:
+        """`path` in the naming section where the spec sets that name, else `otherwise`."""
+        try:
+            self.spec.value(path)
+        except (KeyError, IndexError, TypeError):
+            return otherwise
+        return path
+
 
 def compare(old: _Side, new: _Side, diags: Diagnostics) -> List[str]:
     """Add a diagnostic per breaking change; returns the compatible additions, for people."""
@@ -63,7 +71,10 @@ def compare(old: _Side, new: _Side, diags: Diagnostics) -> List[str]:
     o, n = old.d, new.d
 
     def add(id: str, new_path: PathKey, old_path: PathKey, key: bool = False, **args) -> None:
-        diags.add(id, new.at(new_path, key), old=old.where(old_path, key), **args)
+        new_key = old_key = key
+        if id == "RM0109":  # a name the naming section sets is its value; else the item's key
+            new_key, old_key = new_path[0] != "naming", old_path[0] != "naming"
+        diags.add(id, new.at(new_path, new_key), old=old.where(old_path, old_key), **args)
 
     if o.path != n.path:
         add("RM0090", ("device", "path"), ("device", "path"), new=n.path, was=o.path)
@@ -95,7 +106,42 @@ def compare(old: _Side, new: _Side, diags: Diagnostics) -> List[str]:
                 enums.add(p.ctype.name)
     for e in sorted(enums):
         _enum(o.enum(e), _find(n.enums, e), old, new, add, growth)
+    if o.name == n.name:  # a new device name renames everything at once (RM0091)
+        _c_names(old, new, add, structs, enums)
     return growth
+
+
+def _c_names(old: _Side, new: _Side, add, structs: Set[str], enums: Set[str]) -> None:
+    """The C names client code writes: command macros, and the payload types and enum
+    constants (set by `naming`, or derived): a changed one no longer compiles."""
+    def renamed(what, name, now, was, new_path, old_path):
+        if now != was:
+            add("RM0109", new_path, old_path, what=what, name=name, new=now, was=was)
+
+    new_cmds = {c.name: c for c in new.d.devctls}
+    for c in old.d.devctls:
+        m = new_cmds.get(c.name)
+        if m is not None:
+            at = ("naming", "devctl_prefix")
+            renamed("command", c.name, m.macro, c.macro, new.named(at, new.devctl_path(c.name)),
+                    old.named(at, old.devctl_path(c.name)))
+    for section, names, find in (("types", structs, lambda d, x: _find(d.structs, x)),
+                                 ("enums", enums, lambda d, x: _find(d.enums, x))):
+        for name in sorted(names):
+            a, b = find(old.d, name), find(new.d, name)
+            if a is None or b is None:
+                continue  # reported as a retyped payload or field
+            at = ("naming", section, name, "type")
+            renamed("type", name, b.ctype, a.ctype, new.named(at, (section, name)), old.named(at, (section, name)))
+            if section == "enums":
+                consts = {v.name: v.const for v in b.values}
+                for v in a.values:
+                    if v.name in consts:
+                        at = ("naming", "enums", name, "constants", v.name)
+                        prefix = ("naming", "enums", name, "prefix")
+                        renamed("enum value", f"{name}.{v.name}", consts[v.name], v.const,
+                                new.named(at, new.named(prefix, new.value_path(name, v.name))),
+                                old.named(at, old.named(prefix, old.value_path(name, v.name))))
 
 
 def _find(items, name):

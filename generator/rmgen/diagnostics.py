@@ -400,6 +400,11 @@ REGISTRY: Dict[str, Entry] = _registry(
     Entry("RM0108", ERROR, "the manager id of the custom messages is now {new}, was {was} (at {old})",
           "Every message a client built before sends carries the old manager id: the server "
           "would answer ENOSYS to all of them."),
+    Entry("RM0109", ERROR, "the C name of {what} '{name}' is now {new}, was {was} (at {old})",
+          "Client code spells the generated names (command macros, payload types, enum constants), "
+          "so code written against the old name no longer compiles. Keep the old name with the "
+          "spec's `naming` section (devctl_prefix, types.NAME.type, enums.NAME.type, prefix or "
+          "constants), or rename the clients with it."),
     # --- events: pulses, timers, interrupts, registers --------------------------------
     Entry("RM0120", ERROR, "timer '{name}' needs exactly one of period_ms and period_us ({given} given)",
           "A periodic timer has one period, in milliseconds (period_ms) or in microseconds "
