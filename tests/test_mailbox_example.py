@@ -59,8 +59,7 @@ def test_abilities_kept_follow_the_events(tmp_path):
     spec = dict(SPEC, server={"threads": "pool"}, security={"keep_abilities": ["timer"]},
                 devctl=[{"name": "reset", "code": 1, "privileged": True}])
     d = model.build(spec, "../ev.yaml")
-    assert d.security.keep == ("PROCMGR_AID_INTERRUPTEVENT", "PROCMGR_AID_IO", "PROCMGR_AID_MEM_PHYS",
-                               "PROCMGR_AID_TIMER")
+    assert d.security.keep == ("PROCMGR_AID_INTERRUPTEVENT", "PROCMGR_AID_IO", "PROCMGR_AID_TIMER")
     assert d.security.drop and d.security.group is None and d.security.policy_type is None
     tree = generate(spec_copy(tmp_path / "spec", "ev.yaml", yaml.safe_dump(spec)), tmp_path / "out")
     main = (tree / "server" / "ev_main.c").read_text()

@@ -45,7 +45,8 @@ def test_security_defaults():
 
 def test_abilities_kept_follow_the_hardware():
     """After the drop a server keeps what its hardware still needs: interrupts keep
-    INTERRUPTEVENT and IO, port I/O windows IO, memory windows MEM_PHYS; nothing else."""
+    INTERRUPTEVENT and IO, port I/O windows IO; memory windows nothing (mapped before the
+    attach: MEM_PHYS is not needed afterwards); nothing else."""
     base = {"rmgen": 1, "device": {"name": "h", "path": "/dev/h", "summary": "s"}, "security": {}}
     def kept(**extra):
         return model.build(dict(base, **extra), "../h.yaml").security.keep
@@ -53,6 +54,7 @@ def test_abilities_kept_follow_the_hardware():
     mem = {"name": "regs", "paddr": 0xFE000000, "size": 0x100}
     assert kept() == ()
     assert kept(registers=[port]) == ("PROCMGR_AID_IO",)
-    assert kept(registers=[mem]) == ("PROCMGR_AID_MEM_PHYS",)
+    assert kept(registers=[mem]) == ()
+    assert kept(registers=[mem], security={"keep_abilities": ["mem_phys"]}) == ("PROCMGR_AID_MEM_PHYS",)
     assert kept(registers=[port, mem], events={"interrupts": [{"name": "rx", "irq": 4}]}) == (
-        "PROCMGR_AID_INTERRUPTEVENT", "PROCMGR_AID_IO", "PROCMGR_AID_MEM_PHYS")
+        "PROCMGR_AID_INTERRUPTEVENT", "PROCMGR_AID_IO")

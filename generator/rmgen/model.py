@@ -838,12 +838,12 @@ class _Builder:
 
 
 def _abilities_needed(ev: events.Events) -> Tuple[str, ...]:
-    """The abilities the server still uses after the attach: interrupts (attached, and
-    unmasked after each one), port I/O (I/O privity) and memory register windows
-    (security.drop_abilities keeps them)."""
+    """The abilities the server still uses after the attach (security.drop_abilities keeps
+    them): interrupts (attached, and unmasked after each one) and port I/O (I/O privity).
+    Memory windows need MEM_PHYS only to map, which happens before the attach: a driver
+    that maps more later says so with keep_abilities: [mem_phys]."""
     return ((("PROCMGR_AID_INTERRUPTEVENT",) if ev.interrupts else ())
-            + (("PROCMGR_AID_IO",) if ev.interrupts or ev.io_windows else ())
-            + (("PROCMGR_AID_MEM_PHYS",) if ev.memory_windows else ()))
+            + (("PROCMGR_AID_IO",) if ev.interrupts or ev.io_windows else ()))
 
 
 def _event_option(flag: str, member: str, lo: int, hi: int, doc: str) -> Option:
