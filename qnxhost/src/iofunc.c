@@ -800,25 +800,27 @@ int iofunc_sync_default(resmgr_context_t *ctp, io_sync_t *msg, iofunc_ocb_t *ocb
    none, so only a raw message reaches this. The documented checks: the mapping asked for
    must not need more than the fd's open mode (PROT_READ: read access, PROT_WRITE: write
    access; else EACCES), PROT_WRITE on a read-only mount is EROFS, and PROT_EXEC is allowed
-   only where the file has an execute bit. The reply says what the fd allows and echoes the
-   offset; coid and fd concern the memory manager's own connection and stay 0. The PROT_*
-   values are the host's. */
+   only where the file has an execute bit. The reply says what the fd allows (never
+   PROT_WRITE on a read-only mount) and echoes the offset; coid and fd concern the memory
+   manager's own connection and stay 0. The host's message has no required_prot (7.1+): the
+   whole prot asked for is checked. The PROT_* values are the host's. */
 int iofunc_mmap(resmgr_context_t *ctp, io_mmap_t *msg, iofunc_ocb_t *ocb, iofunc_attr_t *attr)
 {
     unsigned prot = msg->i.prot, allowed = 0;
+    int read_only = attr->mount && (attr->mount->flags & ST_RDONLY);
     if (ocb->ioflag & _IO_FLAG_RD)
         allowed |= PROT_READ;
-    if (ocb->ioflag & _IO_FLAG_WR)
+    if ((ocb->ioflag & _IO_FLAG_WR) && !read_only)
         allowed |= PROT_WRITE;
     if (attr->mode & (S_IXUSR | S_IXGRP | S_IXOTH))
         allowed |= PROT_EXEC;
-    if ((prot & PROT_WRITE) && attr->mount && (attr->mount->flags & ST_RDONLY))
+    if ((prot & PROT_WRITE) && read_only)
         return EROFS;
     if (prot & ~allowed)                      /* more than the open mode gives */
         return EACCES;
     uint64_t offset = msg->i.offset;
     memset(&msg->o, 0, sizeof msg->o);
-    msg->o.flags = allowed;                   /* the docs' allowed_prot */
+    msg->o.allowed_prot = allowed;
     msg->o.offset = offset;
     return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
 }

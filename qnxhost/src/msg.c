@@ -234,8 +234,10 @@ int qh_client_scoid(int client)
 }
 
 /* This process's pid, asked of the kernel once (glibc does not cache getpid(), and every
-   send and receive needs it); 0 again in a forked child, which has a pid of its own. */
+   send and receive needs it); 0 again in a forked child, which has a pid of its own. Kept
+   only if the fork handler that forgets it could be registered. */
 static _Atomic pid_t qh_pid;
+static int qh_pid_cacheable;
 
 static void qh_pid_forget(void)
 {
@@ -244,7 +246,7 @@ static void qh_pid_forget(void)
 
 __attribute__((constructor)) static void qh_pid_forget_at_fork(void)
 {
-    pthread_atfork(NULL, NULL, qh_pid_forget);
+    qh_pid_cacheable = pthread_atfork(NULL, NULL, qh_pid_forget) == 0;  /* before any thread */
 }
 
 pid_t qh_client_pid(int client)
@@ -254,7 +256,8 @@ pid_t qh_client_pid(int client)
     pid_t pid = atomic_load_explicit(&qh_pid, memory_order_relaxed);
     if (pid == 0) {
         pid = getpid();
-        atomic_store_explicit(&qh_pid, pid, memory_order_relaxed);
+        if (qh_pid_cacheable)
+            atomic_store_explicit(&qh_pid, pid, memory_order_relaxed);
     }
     return pid;
 }

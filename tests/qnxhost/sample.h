@@ -9,7 +9,7 @@
 #include <devctl.h>
 
 #define SAMPLE_PATH     "/dev/qhsample"
-#define SAMPLE_PATH_DEFAULT_CHECK "/dev/qhsample-dc"  /* 8.0: the same, with a NULL check_msg */
+#define SAMPLE_PATH_DEFAULT_CHECK "/dev/qhsample-dc"  /* the same, with a NULL check_msg slot */
 #define SAMPLE_BUF_SIZE 256
 #define SAMPLE_MSG_MAX  512          /* the server's receive buffer (msg_max_size) */
 #define SAMPLE_INFO     7            /* ret_val of every successful devctl */

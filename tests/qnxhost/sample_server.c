@@ -65,9 +65,7 @@ static struct sample_dev       dev;
 static iofunc_mount_t          mount;   /* ST_* flags and conf bits for the defaults' tests */
 static resmgr_connect_funcs_t  connect_funcs;
 static resmgr_io_funcs_t       io_funcs;
-#if _NTO_VERSION >= 800
-static resmgr_io_funcs_t       io_funcs_default_check;  /* io_funcs without check_msg */
-#endif
+static resmgr_io_funcs_t       io_funcs_default_check;  /* io_funcs with a NULL check_msg */
 
 /* ---- test hooks: forced orders instead of timing (see sample.h) ---- */
 
@@ -727,8 +725,8 @@ int main(int argc, char **argv)
     io_funcs.lock_ocb = sample_lock_ocb;
     io_funcs.notify = sample_notify;
     io_funcs.unlock_ocb = sample_unlock_ocb;
-#if _NTO_VERSION >= 800
     io_funcs_default_check = io_funcs;        /* SAMPLE_PATH_DEFAULT_CHECK: a NULL check_msg */
+#if _NTO_VERSION >= 800
     io_funcs.check_msg = sample_check_msg;
 #endif
     connect_funcs.open = sample_open;
@@ -749,13 +747,11 @@ int main(int argc, char **argv)
         perror("resmgr_attach");
         return EXIT_FAILURE;
     }
-#if _NTO_VERSION >= 800
     if (resmgr_attach(dpp, &rattr, SAMPLE_PATH_DEFAULT_CHECK, _FTYPE_ANY, 0, &connect_funcs,
                       &io_funcs_default_check, &dev) == -1) {
         perror("resmgr_attach");
         return EXIT_FAILURE;
     }
-#endif
     if (argc > 1 && strncmp(argv[1], "pool", 4) == 0)  /* "pool" or "pool-self" */
         return run_pool(dpp, strcmp(argv[1], "pool-self") == 0);
     return run_loop(dpp);

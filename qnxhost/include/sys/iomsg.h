@@ -499,7 +499,7 @@ struct _io_mmap {
 };
 struct _io_mmap_reply {
     _Uint32t zero;
-    _Uint32t flags;
+    _Uint32t allowed_prot;   /* the protections the fd allows */
     _Uint64t offset;
     _Int32t  coid;
     _Int32t  fd;
