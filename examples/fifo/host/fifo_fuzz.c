@@ -9,7 +9,8 @@
  * in-process on the qnxhost runtime, under ASan+UBSan, and every input is a sequence of
  * client operations on up to MAX_CONNS connections: open in any mode, close, dup, the
  * client's death, this driver's own commands with payloads of the right, a short and a
- * long length, raw devctl headers whose nbytes lies, two commands in one combine message,
+ * long length, raw devctl headers whose nbytes lies, a command after another or after an
+ * fstat in one combine message,
  * reads, writes, seeks and raw messages of any type and length.
  *
  * The harness behaves like a real client. A request the driver holds (a blocking read) is
@@ -207,8 +208,8 @@ static void one_op(struct cursor *c)
         conns[to] = dup(fd);
         return;
     }
-    case OP_COMBINE: {                               /* a known command, then another at any offset */
-        uint32_t first = take(c, 1) % NCOMMANDS, second = take(c, 1) % NCOMMANDS;
+    case OP_COMBINE: {                               /* a command or an fstat, then a command at any offset */
+        uint32_t pick = take(c, 1), first = pick % NCOMMANDS, second = take(c, 1) % NCOMMANDS;
         size_t prefix = sizeof(io_devctl_t) + commands[first].in + take(c, 2) % sizeof msg;
         size_t tail;
         prefix = (prefix + 7u) & ~(size_t)7u;        /* parts are padded to 8, as libc sends them */
@@ -217,6 +218,10 @@ static void one_op(struct cursor *c)
         tail = devctl_msg(c, commands[second].dcmd, commands[second].in, commands[second].in);
         memmove(msg + prefix, msg, tail < sizeof msg - prefix ? tail : sizeof msg - prefix);
         (void)devctl_msg(c, commands[first].dcmd, commands[first].in, commands[first].in);
+        if ((pick & 0x80u) && prefix >= sizeof(io_stat_t)) {  /* an fstat first: 8.0's default check lets it through */
+            memset(msg, 0, sizeof(struct _io_stat));
+            ((struct _io_stat *)(void *)msg)->type = _IO_STAT;
+        }
         ((io_devctl_t *)msg)->i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);
         len = prefix + (tail < sizeof msg - prefix ? tail : sizeof msg - prefix);
         rlen = sizeof(io_devctl_t) + commands[second].out;

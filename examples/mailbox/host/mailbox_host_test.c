@@ -346,25 +346,28 @@ static void test_dcmd_reset_counters(void)
 }
 #ifdef _IO_COMBINE_FLAG
 
-/* Combine messages: one send holding DCMD_ALL_SETFLAGS (not the last part, so the server
-   runs it without replying) and then a command, which the server finds at ctp->offset > 0.
-   On 8.0 the library's default check_msg refuses a devctl before more parts (EBADMSG, no
-   handler runs); there a command reaches ctp->offset > 0 after an open (connect_combine). */
+/* Combine messages: one send holding an fstat() (not the last part, so the server runs it
+   without replying; its part is long enough for the reply the library builds in place) and
+   then a command, which the server finds at ctp->offset > 0. Not a devctl first: 8.0's
+   default check_msg refuses a devctl before more parts (the mid_combine test sends one). */
 #define COMBINE_MAX (2048u + 1u + 64u)
+#define COMBINE_STAT_PART ((sizeof(io_stat_t) + 7u) & ~(size_t)7u)  /* padded to 8, as libc does */
 static unsigned char combine[COMBINE_MAX];
 
-/* SETFLAGS taking prefix bytes (flags 0, then padding), then dcmd with payload_len bytes. */
+/* An fstat taking prefix bytes (prefix >= COMBINE_STAT_PART), then dcmd with payload_len
+   bytes. */
 static size_t build_combine(size_t prefix, uint32_t dcmd, const void *payload, size_t payload_len)
 {
+    io_stat_t st;
     io_devctl_t hdr;
 
     memset(combine, 0, sizeof combine);
+    memset(&st, 0, sizeof st);
+    st.i.type = _IO_STAT;
+    st.i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);  /* more parts follow */
+    memcpy(combine, &st.i, sizeof st.i);
     memset(&hdr, 0, sizeof hdr);
     hdr.i.type = _IO_DEVCTL;
-    hdr.i.combine_len = (uint16_t)(prefix | _IO_COMBINE_FLAG);  /* more parts follow */
-    hdr.i.dcmd = (int)DCMD_ALL_SETFLAGS;
-    hdr.i.nbytes = sizeof(int);
-    memcpy(combine, &hdr.i, sizeof hdr.i);
     hdr.i.combine_len = sizeof hdr.i;
     hdr.i.dcmd = (int)dcmd;                          /* (int): __DIO* values are unsigned on 6.x */
     hdr.i.nbytes = (uint32_t)payload_len;
@@ -400,8 +403,8 @@ static void test_dcmd_get_status_mid_combine(void)
     CHECK(errno == EBADMSG);
 }
 
-/* get_status as the last part of a combine: after a short first part, and after one that
-   leaves only room bytes for the reply (EMSGSIZE if that is too few, never a write past the
+/* get_status as the last part of a combine: after an fstat part, and after one that leaves
+   only room bytes for the reply (EMSGSIZE if that is too few, never a write past the
    receive buffer). Parts are padded to 8 bytes, as libc sends them. */
 static void test_dcmd_get_status_in_combine(void)
 {
@@ -415,15 +418,7 @@ static void test_dcmd_get_status_in_combine(void)
 
     (void)seed;
     CHECK(fd >= 0);
-    len = build_combine(sizeof(io_devctl_t) + 8u, (uint32_t)MAILBOX_DCMD_GET_STATUS, NULL, 0);
-#if _NTO_VERSION >= 800
-    (void)head;
-    (void)at_end;
-    (void)room;
-    errno = 0;
-    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
-    CHECK(r == -1 && errno == EBADMSG);              /* the library's check, before any handler */
-#else
+    len = build_combine(COMBINE_STAT_PART, (uint32_t)MAILBOX_DCMD_GET_STATUS, NULL, 0);
     CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
     memcpy(&head, reply, sizeof head.o);
     CHECK(head.o.nbytes == sizeof(mailbox_box_status_t));
@@ -431,7 +426,6 @@ static void test_dcmd_get_status_in_combine(void)
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     CHECK(room >= sizeof(mailbox_box_status_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
-#endif
 }
 #if ON_HOST && defined(_IO_CONNECT_COMBINE_CLOSE)
 
@@ -609,7 +603,7 @@ static void test_msg_fetch(void)
     {
         size_t at_end = (2048u - sizeof(mailbox_msg_reply_t) - 8u) & ~(size_t)7u;
         size_t room = 2048u - at_end - sizeof(mailbox_msg_reply_t);
-        io_devctl_t first;
+        io_stat_t first;
         long r;
 
         fill_slot_ref(&in, seed);
@@ -617,19 +611,12 @@ static void test_msg_fetch(void)
         memmove(raw + at_end, raw, len);
         memset(raw, 0, at_end);
         memset(&first, 0, sizeof first);
-        first.i.type = _IO_DEVCTL;
-        first.i.combine_len = (uint16_t)(at_end | _IO_COMBINE_FLAG);  /* DCMD_ALL_GETFLAGS, then ours */
-        first.i.dcmd = (int)DCMD_ALL_GETFLAGS;
-        first.i.nbytes = sizeof(int);
+        first.i.type = _IO_STAT;                     /* an fstat (its reply fits its part), then ours */
+        first.i.combine_len = (uint16_t)(at_end | _IO_COMBINE_FLAG);
         memcpy(raw, &first.i, sizeof first.i);
         errno = 0;
         r = send_raw(fd, at_end + len, reply, sizeof reply);
-#if _NTO_VERSION >= 800
-        (void)room;
-        CHECK(r == -1 && errno == EBADMSG);          /* 8.0's default check_msg: no devctl before more parts */
-#else
         CHECK(room >= sizeof(mailbox_letter_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
-#endif
     }
 #endif
     /* An fd without the open mode the message needs: EPERM. */
@@ -675,26 +662,19 @@ static void test_msg_peek_status(void)
     {
         size_t at_end = (2048u - sizeof(mailbox_msg_reply_t) - 8u) & ~(size_t)7u;
         size_t room = 2048u - at_end - sizeof(mailbox_msg_reply_t);
-        io_devctl_t first;
+        io_stat_t first;
         long r;
 
         len = build_msg(MAILBOX_MSG_MGRID, MAILBOX_MSG_PEEK_STATUS, sizeof(struct _io_msg), NULL, 0);
         memmove(raw + at_end, raw, len);
         memset(raw, 0, at_end);
         memset(&first, 0, sizeof first);
-        first.i.type = _IO_DEVCTL;
-        first.i.combine_len = (uint16_t)(at_end | _IO_COMBINE_FLAG);  /* DCMD_ALL_GETFLAGS, then ours */
-        first.i.dcmd = (int)DCMD_ALL_GETFLAGS;
-        first.i.nbytes = sizeof(int);
+        first.i.type = _IO_STAT;                     /* an fstat (its reply fits its part), then ours */
+        first.i.combine_len = (uint16_t)(at_end | _IO_COMBINE_FLAG);
         memcpy(raw, &first.i, sizeof first.i);
         errno = 0;
         r = send_raw(fd, at_end + len, reply, sizeof reply);
-#if _NTO_VERSION >= 800
-        (void)room;
-        CHECK(r == -1 && errno == EBADMSG);          /* 8.0's default check_msg: no devctl before more parts */
-#else
         CHECK(room >= sizeof(mailbox_box_status_t) ? r == 0 : (r == -1 && errno == EMSGSIZE));
-#endif
     }
 #endif
 }
