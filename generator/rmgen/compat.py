@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from typing import List, Optional, Set, Tuple
+from typing import List, Optional, Sequence, Set, Tuple
 
 from rmgen import pipeline
 from rmgen.diagnostics import Diagnostics, Location
@@ -57,7 +57,7 @@ class _Side:
         return ("enums", enum) if i is None else ("enums", enum, "values", i, key)
 
     def named(self, path: PathKey, otherwise: PathKey) -> PathKey:
-        """`path` in the naming section where the spec sets that name, else `otherwise`."""
+        """`path` where the spec sets a value there (e.g. in its naming section), else `otherwise`."""
         try:
             self.spec.value(path)
         except (KeyError, IndexError, TypeError):
@@ -70,10 +70,8 @@ def compare(old: _Side, new: _Side, diags: Diagnostics) -> List[str]:
     growth: List[str] = []
     o, n = old.d, new.d
 
-    def add(id: str, new_path: PathKey, old_path: PathKey, key: bool = False, **args) -> None:
-        new_key = old_key = key
-        if id == "RM0109":  # a name the naming section sets is its value; else the item's key
-            new_key, old_key = new_path[0] != "naming", old_path[0] != "naming"
+    def add(id: str, new_path: PathKey, old_path: PathKey, key: bool = False, keys=None, **args) -> None:
+        new_key, old_key = keys if keys is not None else (key, key)  # keys: each side its own
         diags.add(id, new.at(new_path, new_key), old=old.where(old_path, old_key), **args)
 
     if o.path != n.path:
@@ -112,36 +110,46 @@ def compare(old: _Side, new: _Side, diags: Diagnostics) -> List[str]:
 
 
 def _c_names(old: _Side, new: _Side, add, structs: Set[str], enums: Set[str]) -> None:
-    """The C names client code writes: command macros, and the payload types and enum
-    constants (set by `naming`, or derived): a changed one no longer compiles."""
-    def renamed(what, name, now, was, new_path, old_path):
+    """What client code writes: command macros, the payload types' names and tags, enum
+    constants (set by `naming`, or derived), and how client functions take scalar inputs.
+    A change no longer compiles. Located at the naming entry that sets it, else the item."""
+    def named(side: _Side, paths: Sequence[PathKey], item: PathKey) -> PathKey:
+        return next((p for p in (side.named(p, ()) for p in paths) if p), item)
+
+    def renamed(what, name, now, was, paths, new_item, old_item, id="RM0109"):
         if now != was:
-            add("RM0109", new_path, old_path, what=what, name=name, new=now, was=was)
+            n, o = named(new, paths, new_item), named(old, paths, old_item)
+            add(id, n, o, keys=(n[0] != "naming", o[0] != "naming"), what=what, name=name, new=now, was=was)
 
     new_cmds = {c.name: c for c in new.d.devctls}
     for c in old.d.devctls:
         m = new_cmds.get(c.name)
         if m is not None:
-            at = ("naming", "devctl_prefix")
-            renamed("command", c.name, m.macro, c.macro, new.named(at, new.devctl_path(c.name)),
-                    old.named(at, old.devctl_path(c.name)))
+            at = new.devctl_path(c.name), old.devctl_path(c.name)
+            renamed("command", c.name, m.macro, c.macro, [("naming", "devctl_prefix")], *at)
+            if c.inp is not None and m.inp is not None:
+                renamed("client function", c.name, _passing(m), _passing(c), [("naming", "scalars")], *at, id="RM0110")
     for section, names, find in (("types", structs, lambda d, x: _find(d.structs, x)),
                                  ("enums", enums, lambda d, x: _find(d.enums, x))):
         for name in sorted(names):
             a, b = find(old.d, name), find(new.d, name)
             if a is None or b is None:
                 continue  # reported as a retyped payload or field
-            at = ("naming", section, name, "type")
-            renamed("type", name, b.ctype, a.ctype, new.named(at, (section, name)), old.named(at, (section, name)))
+            at = (section, name), (section, name)
+            renamed("type", name, b.ctype, a.ctype, [("naming", section, name, "type")], *at)
+            renamed("type", name, b.tag, a.tag, [("naming", section, name, "tag")], *at)
             if section == "enums":
                 consts = {v.name: v.const for v in b.values}
                 for v in a.values:
                     if v.name in consts:
-                        at = ("naming", "enums", name, "constants", v.name)
-                        prefix = ("naming", "enums", name, "prefix")
-                        renamed("enum value", f"{name}.{v.name}", consts[v.name], v.const,
-                                new.named(at, new.named(prefix, new.value_path(name, v.name))),
-                                old.named(at, old.named(prefix, old.value_path(name, v.name))))
+                        paths = [("naming", "enums", name, "constants", v.name), ("naming", "enums", name, "prefix")]
+                        renamed("enum value", f"{name}.{v.name}", consts[v.name], v.const, paths,
+                                new.value_path(name, v.name), old.value_path(name, v.name))
+
+
+def _passing(c) -> str:
+    """How the client function of command c takes its input."""
+    return "by value" if c.in_by_value else "by pointer"
 
 
 def _find(items, name):

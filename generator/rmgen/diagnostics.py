@@ -401,10 +401,14 @@ REGISTRY: Dict[str, Entry] = _registry(
           "Every message a client built before sends carries the old manager id: the server "
           "would answer ENOSYS to all of them."),
     Entry("RM0109", ERROR, "the C name of {what} '{name}' is now {new}, was {was} (at {old})",
-          "Client code spells the generated names (command macros, payload types, enum constants), "
-          "so code written against the old name no longer compiles. Keep the old name with the "
-          "spec's `naming` section (devctl_prefix, types.NAME.type, enums.NAME.type, prefix or "
-          "constants), or rename the clients with it."),
+          "Client code spells the generated names (command macros, payload type names and struct "
+          "or enum tags, enum constants), so code written against the old name no longer compiles. "
+          "Keep the old name with the spec's `naming` section (devctl_prefix, types.NAME.type or "
+          ".tag, enums.NAME.type, .tag, .prefix or .constants), or rename the clients with it."),
+    Entry("RM0110", ERROR, "the {what} of '{name}' now takes its input {new}, was {was} (at {old})",
+          "`naming.scalars` decides whether the client functions take a scalar input by value or "
+          "through a pointer: calls written for the old signature no longer compile (or, with a "
+          "cast, pass the wrong thing). Keep the old `scalars` setting, or update the callers."),
     # --- events: pulses, timers, interrupts, registers --------------------------------
     Entry("RM0120", ERROR, "timer '{name}' needs exactly one of period_ms and period_us ({given} given)",
           "A periodic timer has one period, in milliseconds (period_ms) or in microseconds "
