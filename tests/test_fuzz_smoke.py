@@ -1,6 +1,7 @@
 """The libFuzzer harness (qnxhost/fuzz/fuzz_iomsg.c) builds against examples/thermo and runs
 a fixed count of executions (fixed seed; a busy machine makes it slower, never shorter)
-without a crash, a sanitizer report, a leak or a protocol error.
+without a crash, a sanitizer report, a leak or a protocol error, and replays what earlier runs
+found (qnxhost/fuzz/regressions/: each file one input that once failed).
 The long run is `make fuzz` (FUZZ_SECONDS, default 300)."""
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import subprocess
 import pytest
 
 from cbuild import QNXHOST
+
+REGRESSIONS = sorted((QNXHOST / "fuzz" / "regressions").iterdir())
 
 RUNS = 5000  # about 1-2 s on an idle core
 
@@ -46,3 +49,7 @@ def test_fuzz_smoke(tmp_path):
                 "deadly signal"):
         assert bad not in r.stderr, log
     assert not list(tmp_path.glob("crash-*")) and not list(tmp_path.glob("leak-*")), log
+    r = subprocess.run([str(out / "fuzz_thermo"), *map(str, REGRESSIONS)], capture_output=True, text=True, timeout=600)
+    log = r.stderr[-6000:]
+    assert r.returncode == 0 and "protocol error" not in r.stderr and "ERROR:" not in r.stderr, log
+    assert r.stderr.count("Executed ") == len(REGRESSIONS) > 0, log

@@ -513,11 +513,28 @@ int iofunc_stat(resmgr_context_t *ctp, iofunc_attr_t *attr, struct stat *statp)
     return EOK;
 }
 
+/* Where a default handler may build a reply of size bytes that is larger than its request:
+   in place (the message itself) while that stays inside its own part (a non-final part of a
+   combine) or inside the receive buffer (the last part); else spare, or NULL for a non-final
+   part, whose reply is discarded anyway. The library builds such replies in place; the host
+   never lets them reach the next part or past the buffer (what real QNX does when a client
+   sends a part too short for its reply is not verified). */
+static void *qh_reply_room(resmgr_context_t *ctp, void *in_place, size_t size, void *spare)
+{
+    if (ctp->rcvid == 0)                      /* a non-final combine part */
+        return (size_t)ctp->size >= size ? in_place : NULL;
+    return (size_t)ctp->offset + size <= (size_t)ctp->msg_max_size ? in_place : spare;
+}
+
 int iofunc_stat_default(resmgr_context_t *ctp, io_stat_t *msg, iofunc_ocb_t *ocb)
 {
+    static _Thread_local struct stat spare;
+    struct stat *st = qh_reply_room(ctp, &msg->o, sizeof msg->o, &spare);
     iofunc_time_update(ocb->attr);
-    iofunc_stat(ctp, ocb->attr, &msg->o);
-    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
+    if (st == NULL)                           /* nobody will see it */
+        return EOK;
+    iofunc_stat(ctp, ocb->attr, st);
+    return _RESMGR_PTR(ctp, st, sizeof *st);
 }
 
 /* ---- notify (fidelity-notes.md §4) ---- */
@@ -781,8 +798,12 @@ int iofunc_fdinfo(resmgr_context_t *ctp, iofunc_ocb_t *ocb, iofunc_attr_t *attr,
 /* No path is reported (path_len 0 in the reply's count). */
 int iofunc_fdinfo_default(resmgr_context_t *ctp, io_fdinfo_t *msg, iofunc_ocb_t *ocb)
 {
-    iofunc_fdinfo(ctp, ocb, ocb->attr, &msg->o);
-    return _RESMGR_PTR(ctp, &msg->o, sizeof msg->o);
+    static _Thread_local struct _fdinfo spare;
+    struct _fdinfo *info = qh_reply_room(ctp, &msg->o, sizeof msg->o, &spare);
+    if (info == NULL)                         /* a non-final part: nobody will see it */
+        return EOK;
+    iofunc_fdinfo(ctp, ocb, ocb->attr, info);
+    return _RESMGR_PTR(ctp, info, sizeof *info);
 }
 
 /* fsync()/fdatasync(): nothing is buffered by the defaults. */

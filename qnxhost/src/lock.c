@@ -149,14 +149,14 @@ static int qh_flock_range(const struct flock *fl, const iofunc_ocb_t *ocb,
     if ((start > 0 && base > INT64_MAX - start) || (start < 0 && base < INT64_MIN - start))
         return EOVERFLOW;
     start += base;
+    if (start < 0)                            /* before the start of the file */
+        return EINVAL;
     if (len < 0) {                            /* POSIX: the len bytes before start */
-        if (start + len < 0)
+        if (len < -start)                     /* they reach before byte 0 (no overflow: start >= 0) */
             return EINVAL;
         start += len;
         len = -len;
     }
-    if (start < 0)                            /* before the start of the file */
-        return EINVAL;
     r->start = start;
     r->end = len == 0 || start > INT64_MAX - len ? INT64_MAX : start + len - 1;  /* 0: to EOF and on */
     return EOK;

@@ -498,6 +498,50 @@ static void test_combine_buffer_end(int fd)
 }
 
 /* The io loop: offsets, sizes and rcvid 0 per part, stop at the first error, last reply. */
+/* Defaults whose reply is larger than their request (stat: 8 bytes in, a struct stat out;
+   fdinfo) in a combine: a short non-final part does not reach the next part (no protocol
+   error, the next part runs as sent), and a last part at the very end of the receive buffer
+   is still answered in full. */
+static void test_default_replies_in_combine(void)
+{
+    int fd = open(SAMPLE_PATH, O_RDWR);
+    unsigned before = qh_protocol_errors();
+    size_t max = sizeof(resmgr_iomsgs_t) > SAMPLE_MSG_MAX ? sizeof(resmgr_iomsgs_t) : SAMPLE_MSG_MAX;
+    io_stat_t st;
+    io_fdinfo_t fi;
+    io_devctl_t last;
+    struct { io_devctl_t h; int flags; } gf;
+    iov_t parts[2];
+    memset(&st, 0, sizeof st);
+    st.i.type = _IO_STAT;
+    st.i.combine_len = sizeof st.i;
+    memset(&fi, 0, sizeof fi);
+    fi.i.type = _IO_FDINFO;
+    fi.i.combine_len = sizeof fi.i;
+    memset(&last, 0, sizeof last);
+    last.i.type = _IO_DEVCTL;
+    last.i.combine_len = sizeof last.i;
+    last.i.dcmd = (int)DCMD_ALL_GETFLAGS;
+    last.i.nbytes = sizeof(int);
+    SETIOV(&parts[1], &last.i, sizeof last.i);
+    SETIOV(&parts[0], &st.i, sizeof st.i);
+    CHECK(qh_send_combine(fd, parts, 2, &gf, sizeof gf) == 0 && (gf.flags & O_ACCMODE) == O_RDWR);
+    SETIOV(&parts[0], &fi.i, sizeof fi.i);
+    CHECK(qh_send_combine(fd, parts, 2, &gf, sizeof gf) == 0 && (gf.flags & O_ACCMODE) == O_RDWR);
+    CHECK(qh_protocol_errors() == before);   /* neither reply covered the devctl */
+    static unsigned char pad[4096];          /* an lseek padded to leave 8 bytes: the stat header */
+    struct _io_lseek sk = lseek_msg(0, SEEK_CUR);
+    size_t at = (max - sizeof st.i) & ~(size_t)7u;
+    struct stat got;
+    memset(pad, 0, sizeof pad);
+    memcpy(pad, &sk, sizeof sk);
+    SETIOV(&parts[0], pad, at);
+    SETIOV(&parts[1], &st.i, sizeof st.i);
+    memset(&got, 0, sizeof got);
+    CHECK(at <= sizeof pad && qh_send_combine(fd, parts, 2, &got, sizeof got) == 0 && S_ISCHR(got.st_mode));
+    close(fd);
+}
+
 static void test_combine(void)
 {
     int fd = open(SAMPLE_PATH, O_RDWR);
@@ -840,6 +884,10 @@ static void test_record_locks(void)
     CHECK(lock_send(a, F_SETLK, F_RDLCK, 2, 2, NULL) == 0);  /* its own: converted, split */
     errno = 0;
     CHECK(lock_send(ro, F_SETLK, F_WRLCK, 0, 1, NULL) == -1 && errno == EBADF);  /* read-only fd */
+    errno = 0;
+    CHECK(lock_send(a, F_SETLK, F_WRLCK, 10, -11, NULL) == -1 && errno == EINVAL);  /* before byte 0 */
+    errno = 0;                                /* the same, where start + len would overflow */
+    CHECK(lock_send(a, F_SETLK, F_WRLCK, 5, INT64_MIN, NULL) == -1 && errno == EINVAL);
     int id = qh_client_new(), b;
     CHECK(id > 0 && qh_client_use(id) == 0);
     b = open(SAMPLE_PATH, O_RDWR);
@@ -1164,6 +1212,7 @@ int main(int argc, char **argv)
             test_unblock();
         } else if (strcmp(mode, "combine") == 0) {
             test_combine();
+            test_default_replies_in_combine();
             test_connect_combine();
             test_dup();
             test_client_death();
