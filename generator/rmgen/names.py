@@ -66,7 +66,7 @@ API_PREFIXES = frozenset("iofunc resmgr dispatch thread_pool pthread devctl dcmd
 # (`test` for test_open_close, TEST_PATH) would collide; tests/test_names.py checks this
 # list against the templates.
 GENERATED_NAMES = frozenset("""
-    CHECK COMBINE_MAX EVENT_WAIT_MS FUZZ_PATH IOFUNC_ATTR_T IOFUNC_OCB_T MAX_CONNS MAX_FDS MAX_OPS MSG_MAX
+    CHECK COMBINE_MAX COMBINE_STAT_PART EVENT_WAIT_MS FUZZ_PATH IOFUNC_ATTR_T IOFUNC_OCB_T MAX_CONNS MAX_FDS MAX_OPS MSG_MAX
     NCOMMANDS NMESSAGES ON_HOST RAW_MAX REPLY_NS TEST_PATH THREAD_POOL_PARAM_T TSAN_BUILD
     as_group_member as_privileged as_self as_unprivileged attach_path attr_was_free build_combine
     build_msg build_devctl check_locked client_loop close_all

@@ -596,15 +596,18 @@ static void test_dcmd_get_bitrate_in_combine(void)
     unsigned seed = 6;
     size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
     size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    size_t after_stat = 2048u - COMBINE_STAT_PART - sizeof(io_devctl_t);  /* room after the fstat */
     int fd = open_dev(O_RDWR);
     long r;
 
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(COMBINE_STAT_PART, (uint32_t)CANIF_DEVCTL_GET_BITRATE, NULL, 0);
-    CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     memcpy(&head, reply, sizeof head.o);
-    CHECK(head.o.nbytes == sizeof(uint32_t));
+    CHECK(after_stat >= sizeof(uint32_t) ? (r == 0 && head.o.nbytes == sizeof(uint32_t))
+                                  : (r == -1 && errno == EMSGSIZE));
     len = build_combine(at_end, (uint32_t)CANIF_DEVCTL_GET_BITRATE, NULL, 0);
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
@@ -639,15 +642,18 @@ static void test_dcmd_get_mode_in_combine(void)
     unsigned seed = 6;
     size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
     size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    size_t after_stat = 2048u - COMBINE_STAT_PART - sizeof(io_devctl_t);  /* room after the fstat */
     int fd = open_dev(O_RDWR);
     long r;
 
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(COMBINE_STAT_PART, (uint32_t)CANIF_DEVCTL_GET_MODE, NULL, 0);
-    CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     memcpy(&head, reply, sizeof head.o);
-    CHECK(head.o.nbytes == sizeof(canif_mode_t));
+    CHECK(after_stat >= sizeof(canif_mode_t) ? (r == 0 && head.o.nbytes == sizeof(canif_mode_t))
+                                  : (r == -1 && errno == EMSGSIZE));
     len = build_combine(at_end, (uint32_t)CANIF_DEVCTL_GET_MODE, NULL, 0);
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
@@ -683,15 +689,18 @@ static void test_dcmd_rx_frame_in_combine(void)
     unsigned seed = 6;
     size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
     size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    size_t after_stat = 2048u - COMBINE_STAT_PART - sizeof(io_devctl_t);  /* room after the fstat */
     int fd = open_dev(O_RDWR);
     long r;
 
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(COMBINE_STAT_PART, (uint32_t)CANIF_DEVCTL_RX_FRAME, NULL, 0);
-    CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     memcpy(&head, reply, sizeof head.o);
-    CHECK(head.o.nbytes == sizeof(CANIF_FRAME));
+    CHECK(after_stat >= sizeof(CANIF_FRAME) ? (r == 0 && head.o.nbytes == sizeof(CANIF_FRAME))
+                                  : (r == -1 && errno == EMSGSIZE));
     len = build_combine(at_end, (uint32_t)CANIF_DEVCTL_RX_FRAME, NULL, 0);
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
@@ -727,15 +736,18 @@ static void test_dcmd_get_stats_in_combine(void)
     unsigned seed = 6;
     size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
     size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    size_t after_stat = 2048u - COMBINE_STAT_PART - sizeof(io_devctl_t);  /* room after the fstat */
     int fd = open_dev(O_RDWR);
     long r;
 
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(COMBINE_STAT_PART, (uint32_t)CANIF_DEVCTL_GET_STATS, NULL, 0);
-    CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     memcpy(&head, reply, sizeof head.o);
-    CHECK(head.o.nbytes == sizeof(canif_stats_t));
+    CHECK(after_stat >= sizeof(canif_stats_t) ? (r == 0 && head.o.nbytes == sizeof(canif_stats_t))
+                                  : (r == -1 && errno == EMSGSIZE));
     len = build_combine(at_end, (uint32_t)CANIF_DEVCTL_GET_STATS, NULL, 0);
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
@@ -771,6 +783,7 @@ static void test_dcmd_swap_mode_in_combine(void)
     unsigned seed = 6;
     size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
     size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    size_t after_stat = 2048u - COMBINE_STAT_PART - sizeof(io_devctl_t);  /* room after the fstat */
     int fd = open_dev(O_RDWR);
     long r;
 
@@ -778,9 +791,11 @@ static void test_dcmd_swap_mode_in_combine(void)
     CHECK(fd >= 0);
     in = CANIF_MODE_NORMAL;
     len = build_combine(COMBINE_STAT_PART, (uint32_t)CANIF_DEVCTL_SWAP_MODE, &in, sizeof(canif_mode_t));
-    CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     memcpy(&head, reply, sizeof head.o);
-    CHECK(head.o.nbytes == sizeof(canif_mode_t));
+    CHECK(after_stat >= sizeof(canif_mode_t) ? (r == 0 && head.o.nbytes == sizeof(canif_mode_t))
+                                  : (r == -1 && errno == EMSGSIZE));
     len = build_combine(at_end, (uint32_t)CANIF_DEVCTL_SWAP_MODE, &in, sizeof(canif_mode_t));
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
@@ -817,15 +832,18 @@ static void test_dcmd_get_mailbox_in_combine(void)
     unsigned seed = 6;
     size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
     size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    size_t after_stat = 2048u - COMBINE_STAT_PART - sizeof(io_devctl_t);  /* room after the fstat */
     int fd = open_dev(O_RDWR);
     long r;
 
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(COMBINE_STAT_PART, (uint32_t)CANIF_DEVCTL_GET_MAILBOX, NULL, 0);
-    CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     memcpy(&head, reply, sizeof head.o);
-    CHECK(head.o.nbytes == sizeof(can_mailbox_t));
+    CHECK(after_stat >= sizeof(can_mailbox_t) ? (r == 0 && head.o.nbytes == sizeof(can_mailbox_t))
+                                  : (r == -1 && errno == EMSGSIZE));
     len = build_combine(at_end, (uint32_t)CANIF_DEVCTL_GET_MAILBOX, NULL, 0);
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
@@ -860,15 +878,18 @@ static void test_dcmd_rx_pending_in_combine(void)
     unsigned seed = 6;
     size_t len, at_end = (2048u - sizeof(io_devctl_t) - 8u) & ~(size_t)7u;
     size_t room = 2048u - at_end - sizeof(io_devctl_t);
+    size_t after_stat = 2048u - COMBINE_STAT_PART - sizeof(io_devctl_t);  /* room after the fstat */
     int fd = open_dev(O_RDWR);
     long r;
 
     (void)seed;
     CHECK(fd >= 0);
     len = build_combine(COMBINE_STAT_PART, (uint32_t)CANIF_DEVCTL_RX_PENDING, NULL, 0);
-    CHECK(MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply) == 0);
+    errno = 0;
+    r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
     memcpy(&head, reply, sizeof head.o);
-    CHECK(head.o.nbytes == sizeof(uint32_t));
+    CHECK(after_stat >= sizeof(uint32_t) ? (r == 0 && head.o.nbytes == sizeof(uint32_t))
+                                  : (r == -1 && errno == EMSGSIZE));
     len = build_combine(at_end, (uint32_t)CANIF_DEVCTL_RX_PENDING, NULL, 0);
     errno = 0;
     r = MsgSend(fd, combine, (msg_count_t)len, reply, (msg_count_t)sizeof reply);
