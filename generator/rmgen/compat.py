@@ -56,13 +56,13 @@ class _Side:
         i = self.index(("enums", enum, "values"), name)
         return ("enums", enum) if i is None else ("enums", enum, "values", i, key)
 
-    def named(self, path: PathKey, otherwise: PathKey) -> PathKey:
-        """`path` where the spec sets a value there (e.g. in its naming section), else `otherwise`."""
+    def sets(self, path: PathKey) -> bool:
+        """The spec sets a value at `path` (e.g. in its naming section)."""
         try:
             self.spec.value(path)
         except (KeyError, IndexError, TypeError):
-            return otherwise
-        return path
+            return False
+        return True
 
 
 def compare(old: _Side, new: _Side, diags: Diagnostics) -> List[str]:
@@ -114,7 +114,7 @@ def _c_names(old: _Side, new: _Side, add, structs: Set[str], enums: Set[str]) ->
     constants (set by `naming`, or derived), and how client functions take scalar inputs.
     A change no longer compiles. Located at the naming entry that sets it, else the item."""
     def named(side: _Side, paths: Sequence[PathKey], item: PathKey) -> PathKey:
-        return next((p for p in (side.named(p, ()) for p in paths) if p), item)
+        return next((p for p in paths if side.sets(p)), item)
 
     def renamed(what, name, now, was, paths, new_item, old_item, id="RM0109"):
         if now != was:

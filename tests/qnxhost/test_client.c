@@ -682,7 +682,7 @@ static void test_default_check_msg(const io_devctl_t *last)
 {
     int fd = open(SAMPLE_PATH_DEFAULT_CHECK, O_RDWR);
     io_devctl_t first = *last;
-    io_lseek_t seek;
+    struct _io_lseek seek = lseek_msg(0, SEEK_CUR);
     iov_t parts[2];
     char reply[64];
     int calls = sample_counts().where_calls;
@@ -699,11 +699,7 @@ static void test_default_check_msg(const io_devctl_t *last)
     CHECK(fd >= 0 && rc == 0);
     CHECK(sample_counts().where_calls == calls + 1);  /* no check: the handler ran */
 #endif
-    memset(&seek, 0, sizeof seek);
-    seek.i.type = _IO_LSEEK;
-    seek.i.combine_len = sizeof seek.i;
-    seek.i.whence = SEEK_CUR;
-    SETIOV(&parts[0], &seek.i, sizeof seek.i);
+    SETIOV(&parts[0], &seek, sizeof seek);
     CHECK(qh_send_combine(fd, parts, 2, reply, sizeof reply) == 0);  /* lseek, then the devctl */
     close(fd);
 }
