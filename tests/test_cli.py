@@ -102,6 +102,18 @@ def test_python_dash_m():
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, f"rmgen {rmgen.__version__} (spec format 1)\n", "")
 
 
+def test_command_output_whole_and_status_kept(tmp_path, capsys):
+    """The command (cli.run) ends without the interpreter's teardown: what main() printed
+    still reaches both pipes whole (a diff far beyond a pipe's buffer), with main()'s status."""
+    spec = tmp_path / "sample.yaml"
+    shutil.copy(REPO / "examples" / "sample.yaml", spec)
+    assert cli.main(["--check", str(spec)]) == 1
+    want = capsys.readouterr()
+    proc = _python("--check", str(spec))
+    assert (proc.returncode, proc.stdout, proc.stderr) == (1, want.out, want.err)
+    assert len(proc.stdout) > 1 << 16 and "is out of date: 34 of 34 files differ" in proc.stderr
+
+
 def test_python_dash_m_exit_2_on_invalid(tmp_path):
     (tmp_path / "x.yaml").write_text("rmgen: 1\ndevice: {name: x, path: /x, summary: s, colour: red}\n")
     proc = _python("x.yaml", cwd=tmp_path)

@@ -1,6 +1,4 @@
 """`python -m rmgen`: the same as the `rmgen` command."""
-import sys
+from rmgen.cli import run
 
-from rmgen.cli import main
-
-sys.exit(main())
+run()

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional
+
+import msgspec
 
 ERROR = "error"
 WARNING = "warning"
 RETIRED = "retired"   # no longer reported; the ID stays registered so it is never reused
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(msgspec.Struct, frozen=True):
     """One registered diagnostic: its ID, severity, message template and explanation."""
 
     id: str
@@ -439,8 +439,7 @@ REGISTRY: Dict[str, Entry] = _registry(
 )
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(msgspec.Struct, frozen=True):
     """Where a diagnostic points: a file and, if known, 1-based line/column and its text."""
 
     file: str
@@ -449,8 +448,7 @@ class Location:
     source: str = ""
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(msgspec.Struct, frozen=True):
     id: str
     severity: str
     message: str

@@ -6,8 +6,9 @@ default and option decided here), and the semantic rules on them. model.py attac
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, List, Optional, Tuple
+
+import msgspec
 
 from rmgen import names, schema
 
@@ -20,8 +21,7 @@ PULSE_CODES = 128          # _PULSE_CODE_MINAVAIL (0) .. _PULSE_CODE_MAXAVAIL (1
 WIDTH_TYPES = {8: "uint8_t", 16: "uint16_t", 32: "uint32_t", 64: "uint64_t"}
 
 
-@dataclass(frozen=True)
-class Pulse:
+class Pulse(msgspec.Struct, frozen=True):
     name: str
     const: str               # GPIO_PULSE_WAKE: the code, in the public header
     code: int                # _PULSE_CODE_MINAVAIL + index
@@ -32,8 +32,7 @@ class Pulse:
     doc: str
 
 
-@dataclass(frozen=True)
-class Timer:
+class Timer(msgspec.Struct, frozen=True):
     name: str
     unit: str                # ms | us
     period: int              # default period, in unit
@@ -55,8 +54,7 @@ class Timer:
         return 1_000_000_000 // UNIT_NS[self.unit]
 
 
-@dataclass(frozen=True)
-class Interrupt:
+class Interrupt(msgspec.Struct, frozen=True):
     name: str
     irq: int                 # default interrupt number
     field: str               # member holding the number (options set it)
@@ -68,8 +66,7 @@ class Interrupt:
     doc: str
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(msgspec.Struct, frozen=True):
     name: str
     paddr: int
     size: int
@@ -92,8 +89,7 @@ class Window:
         return self.kind == "io"
 
 
-@dataclass(frozen=True)
-class Events:
+class Events(msgspec.Struct, frozen=True):
     hw_t: str                # gpio_hw_t: the device's member `hw`
     pulses: Tuple[Pulse, ...] = ()
     timers: Tuple[Timer, ...] = ()

@@ -8,8 +8,9 @@ the path, answer held requests with ENODEV, NAME_on_shutdown(), stop the hardwar
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import List, Optional, Tuple
+
+import msgspec
 
 from rmgen import names, schema
 
@@ -20,8 +21,7 @@ FOREGROUND_FLAG, BACKGROUND_FLAG = "f", "d"
 SEVERITIES = ("SLOG2_ERROR", "SLOG2_INFO", "SLOG2_DEBUG1", "SLOG2_DEBUG2")
 
 
-@dataclass(frozen=True)
-class Life:
+class Life(msgspec.Struct, frozen=True):
     daemon: bool                   # background by default (-f keeps it in front), else -d
     verbosity: int                 # starting -v count
     shutdown_hook: Optional[str]   # NAME_on_shutdown, when the spec asks for it

@@ -9,10 +9,10 @@ again by the pure-Python parser, whose messages are the ones documented.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
 
+import msgspec
 import yaml
 from yaml.composer import Composer
 
@@ -31,15 +31,14 @@ _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _YAML_KINDS = {bool: "a boolean", int: "an integer", float: "a number", type(None): "null"}
 
 
-@dataclass
-class Spec:
+class Spec(msgspec.Struct):
     """A loaded spec: its data, where each value and key sits, and its source lines."""
 
     file: str                  # the path as the user gave it (used in messages)
     data: object
     lines: List[str]
-    values: Dict[PathKey, Tuple[int, int]] = field(default_factory=dict)  # 1-based
-    keys: Dict[PathKey, Tuple[int, int]] = field(default_factory=dict)
+    values: Dict[PathKey, Tuple[int, int]] = msgspec.field(default_factory=dict)  # 1-based
+    keys: Dict[PathKey, Tuple[int, int]] = msgspec.field(default_factory=dict)
 
     def loc(self, path: PathKey, key: bool = False) -> Location:
         """Location of the value (or, with key=True, the key) at `path`.

@@ -8,8 +8,9 @@ security_*.j2 lay them out.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
+
+import msgspec
 
 from rmgen import names, schema
 
@@ -27,8 +28,7 @@ ABILITIES = {                 # security.keep_abilities -> PROCMGR_AID_*
 }
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(msgspec.Struct, frozen=True):
     name: str
     subtype: int
     macro: str               # MAILBOX_MSG_READ_CELL: the subtype constant
@@ -53,8 +53,7 @@ class Message:
                      + ([self.out.ctype.param("out")] if self.out else []))
 
 
-@dataclass(frozen=True)
-class Messages:
+class Messages(msgspec.Struct, frozen=True):
     manager: int             # mgrid = _IOMGR_PRIVATE_BASE + manager
     mgrid_macro: str         # MAILBOX_MSG_MGRID
     reply_t: str             # mailbox_msg_reply_t: the reply header
@@ -79,8 +78,7 @@ class Messages:
         return next(n for n in range(65535, -1, -1) if n not in used)
 
 
-@dataclass(frozen=True)
-class Security:
+class Security(msgspec.Struct, frozen=True):
     group: Optional[int]     # members of this gid are privileged (besides euid 0)
     privileged_fn: str       # mailbox_client_privileged (static, in the io file)
     drop: bool               # procmgr_ability() after the attach

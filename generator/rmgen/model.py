@@ -7,8 +7,9 @@ semantic validation, and applies the documented defaults.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
+
+import msgspec
 
 from rmgen import __version__, escape, events, life, names, naming, paths, schema
 from rmgen import messages as msgs
@@ -32,8 +33,7 @@ ACCESS_TEXT = {"any": "open in any mode", "read": "opened for reading",
 ACCESS_OPEN_FLAG = {"any": "O_RDONLY", "read": "O_RDONLY", "write": "O_WRONLY", "read-write": "O_RDWR"}
 
 
-@dataclass(frozen=True)
-class CType:
+class CType(msgspec.Struct, frozen=True):
     """How a spec type appears in C."""
 
     spec: str          # as written in the spec, e.g. "sample[8]"
@@ -71,8 +71,7 @@ class CType:
         return self.count is None and self.kind in ("primitive", "enum")
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(msgspec.Struct, frozen=True):
     """One validation of an input field, rendered as one `if` in a validator."""
 
     kind: str          # range | bool | string | enum | struct
@@ -84,8 +83,7 @@ class Check:
     bad: Optional[int] = None  # a value that must be refused (tests); None: not expressible
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(msgspec.Struct, frozen=True):
     name: str
     ctype: Optional[CType]   # None for explicit padding
     offset: int
@@ -99,8 +97,7 @@ class Member:
         return self.ctype is None
 
 
-@dataclass(frozen=True)
-class Struct:
+class Struct(msgspec.Struct, frozen=True):
     name: str
     ctype: str               # thermo_sample_t
     tag: str                 # struct thermo_sample
@@ -113,16 +110,14 @@ class Struct:
     is_input: bool           # sent by clients (directly or nested): gets validated
 
 
-@dataclass(frozen=True)
-class EnumValue:
+class EnumValue(msgspec.Struct, frozen=True):
     name: str
     const: str               # THERMO_UNIT_MILLICELSIUS
     value: int
     doc: str
 
 
-@dataclass(frozen=True)
-class Enum:
+class Enum(msgspec.Struct, frozen=True):
     name: str
     ctype: str               # thermo_unit_t (a typedef of the fixed-width base)
     tag: str                 # enum thermo_unit
@@ -138,8 +133,7 @@ class Enum:
         return all(-(2**31) <= v.value < 2**31 for v in self.values)
 
 
-@dataclass(frozen=True)
-class StateField:
+class StateField(msgspec.Struct, frozen=True):
     name: str
     ctype: CType
     init: Optional[str]      # C initialiser expression, None = zero
@@ -148,8 +142,7 @@ class StateField:
     hi: Optional[int] = None
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(msgspec.Struct, frozen=True):
     flag: str
     field: StateField
     takes_arg: bool
@@ -176,15 +169,13 @@ def _long_long(value: int) -> str:
     return f"{value}LL" if value < 0 or value > 2**31 - 1 else str(value)
 
 
-@dataclass(frozen=True)
-class Payload:
+class Payload(msgspec.Struct, frozen=True):
     ctype: CType
     check_fn: Optional[str]  # validator to run on input, if any
     align: int = 1           # alignment its C type needs (reply data is placed accordingly)
 
 
-@dataclass(frozen=True)
-class Devctl:
+class Devctl(msgspec.Struct, frozen=True):
     name: str
     code: int
     class_macro: str         # _DCMD_MISC or 0x..
@@ -273,8 +264,7 @@ class Devctl:
         return (dirbits[self.direction] + (size << 16) + (self.class_value << 8) + self.code) & 0xFFFFFFFF
 
 
-@dataclass(frozen=True)
-class Io:
+class Io(msgspec.Struct, frozen=True):
     kind: str                # none | buffer | hook
     size: int                # buffer capacity
     readable: bool
@@ -332,8 +322,7 @@ class Io:
         return " | ".join(conds) or "0"
 
 
-@dataclass(frozen=True)
-class Blocking:
+class Blocking(msgspec.Struct, frozen=True):
     """io.blocking: requests the server holds (rcvid kept, reply later), what releases them
     (data/room ready, unblock, close, client death) and the hooks select()/poll() ask."""
 
@@ -345,16 +334,14 @@ class Blocking:
     writable_hook: Optional[str]   # fifo_on_writable: bytes a write() could place now
 
 
-@dataclass(frozen=True)
-class Pool:
+class Pool(msgspec.Struct, frozen=True):
     lo_water: int
     hi_water: int
     increment: int
     maximum: int
 
 
-@dataclass(frozen=True)
-class Hook:
+class Hook(msgspec.Struct, frozen=True):
     """A function the user implements; its stub body is chosen by `kind`."""
 
     name: str
@@ -366,8 +353,7 @@ class Hook:
     returns: str = "int"     # C return type: EOK/errno, or a count (readiness hooks)
 
 
-@dataclass
-class Device:
+class Device(msgspec.Struct):
     name: str
     upper: str
     path: str
@@ -386,12 +372,12 @@ class Device:
     devctls: List[Devctl]
     msg_max_size: int
     blocking: Optional[Blocking] = None  # held requests, when io.blocking
-    hooks: List[Hook] = field(default_factory=list)
-    events: events.Events = field(default_factory=lambda: events.Events(""))
+    hooks: List[Hook] = msgspec.field(default_factory=list)
+    events: events.Events = msgspec.field(default_factory=lambda: events.Events(""))
     paths: Optional[paths.Paths] = None  # several paths (roles), or None: device.path alone
     messages: Optional[msgs.Messages] = None   # custom _IO_MSG messages
     security: Optional[msgs.Security] = None   # privileged clients, abilities, policy type
-    life: life.Life = field(default_factory=lambda: life.Life(True, 0, None))
+    life: life.Life = msgspec.field(default_factory=lambda: life.Life(True, 0, None))
 
     # names used across files, derived once
     @property

@@ -94,6 +94,8 @@ GENERATED_NAMES = frozenset("""
     test_zero_byte_read
 """.split())
 
+_GENERATED_SORTED = sorted(GENERATED_NAMES)  # the first clash reported is the same every run
+
 # Members rmgen's device and open-file structs hold besides the state fields
 # (resmgr_header.h.j2): a state or open_state field of the same name would repeat one.
 DEVICE_MEMBERS = frozenset("attr notify buffer readers writers serving again held held_serving held_again hw paths".split())
@@ -116,8 +118,8 @@ def identifier_problem(name: str, device: bool = False) -> Optional[Tuple[str, d
         return "RM0023", {"name": name, "what": "a QNX API or runtime prefix"}
     if device and name in HEADER_NAMES:
         return "RM0023", {"name": name, "what": f"the system header <{name}.h>"}
-    clash = next((g for g in sorted(GENERATED_NAMES) if g.lower().startswith(name + "_")), None)
-    if device and clash:
+    clash = device and next((g for g in _GENERATED_SORTED if g.lower().startswith(name + "_")), None)
+    if clash:
         return "RM0023", {"name": name, "what": f"the generated code's own name {clash}"}
     return None
 

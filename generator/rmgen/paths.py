@@ -8,9 +8,9 @@ templates/parts/paths*.j2 lay it out.
 """
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+
+import msgspec
 
 from rmgen import names, naming, schema
 from rmgen.diagnostics import did_you_mean
@@ -24,8 +24,7 @@ ACCESS = {"read-only": (True, False), "write-only": (False, True), "read-write":
 OPEN_FLAG = {"read-only": "O_RDONLY", "write-only": "O_WRONLY", "read-write": "O_RDWR", "none": "O_RDONLY"}
 
 
-@dataclass(frozen=True)
-class Role:
+class Role(msgspec.Struct, frozen=True):
     name: str
     const: str               # CAN_ROLE_RX: the value of path->role
     macro: str               # CAN_RX: prefix of CAN_RX_COUNT, CAN_RX_FIRST, CAN_RX_PATH
@@ -55,8 +54,7 @@ class Role:
         return OPEN_FLAG[self.access]
 
 
-@dataclass(frozen=True)
-class Path:
+class Path(msgspec.Struct, frozen=True):
     role: Role
     number: Optional[int]    # instance number (path->index), None without count
     position: int            # index in the server's path table
@@ -71,8 +69,7 @@ class Path:
         return 0 if self.number is None else self.number
 
 
-@dataclass(frozen=True)
-class SharedState:
+class SharedState(msgspec.Struct, frozen=True):
     """A state field one command sets on one path and another reads on a different path
     (the host test's proof that every path sees the same device)."""
 
@@ -83,8 +80,7 @@ class SharedState:
     value: str               # C constant, different from the field's default
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(msgspec.Struct, frozen=True):
     roles: Tuple[Role, ...]
     paths: Tuple[Path, ...]
     path_t: str              # can_path_t: the extended attribute of one path
@@ -169,15 +165,15 @@ def test_view(d: "Device") -> "Device":
     if d.paths is None:
         return d
     role = d.paths.test_path.role
-    io = dataclasses.replace(d.io, readable=d.io.readable and role.readable,
+    io = msgspec.structs.replace(d.io, readable=d.io.readable and role.readable,
                              writable=d.io.writable and role.writable)
     blocking = d.blocking
     if blocking and not io.writable:
-        blocking = dataclasses.replace(blocking, holds_writes=False, room_ready=None, writable_hook=None)
+        blocking = msgspec.structs.replace(blocking, holds_writes=False, room_ready=None, writable_hook=None)
     devctls = [c for c in d.devctls if d.paths.takes(c, role)]
     inputs = _input_structs(d, [c.inp.ctype.name for c in devctls if c.inp and c.inp.ctype.kind == "struct"])
-    structs = [dataclasses.replace(s, is_input=s.name in inputs) for s in d.structs]
-    return dataclasses.replace(d, io=io, blocking=blocking, devctls=devctls, structs=structs)
+    structs = [msgspec.structs.replace(s, is_input=s.name in inputs) for s in d.structs]
+    return msgspec.structs.replace(d, io=io, blocking=blocking, devctls=devctls, structs=structs)
 
 
 def _input_structs(d: "Device", roots: List[str]) -> set:

@@ -5,15 +5,15 @@ cannot disagree.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Tuple
+
+import msgspec
 
 GENERATED = "generated"  # rewritten by every run; must match exactly under --check
 USER = "user"            # created once if missing, never overwritten
 
 
-@dataclass(frozen=True)
-class HookRef:
+class HookRef(msgspec.Struct, frozen=True):
     """A function a user-owned file must define, and where its generated stub is."""
 
     symbol: str      # C function name, e.g. thermo_on_get_sample
@@ -22,10 +22,9 @@ class HookRef:
     stub_line: int   # 1-based line of the stub in stub_file
 
 
-@dataclass(frozen=True)
-class PlannedFile:
+class PlannedFile(msgspec.Struct, frozen=True):
     path: str                 # relative to the output directory, POSIX separators
     text: str
     owner: str = GENERATED    # GENERATED or USER
-    hooks: Tuple[HookRef, ...] = field(default_factory=tuple)  # USER files: symbols required
+    hooks: Tuple[HookRef, ...] = msgspec.field(default_factory=tuple)  # USER files: symbols required
     executable: bool = False

@@ -8,8 +8,9 @@ devctl limit; the model uses it for everything the templates print.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Tuple
+
+import msgspec
 
 MAX_DEVCTL_PAYLOAD = 0x3FFF  # the 14-bit size field of a dcmd
 MAX_ARRAY = 16383
@@ -24,8 +25,7 @@ DCMD_CLASSES: Dict[str, int] = {
 }
 
 
-@dataclass(frozen=True)
-class Primitive:
+class Primitive(msgspec.Struct, frozen=True):
     """A fixed-width scalar."""
 
     name: str
@@ -65,8 +65,7 @@ ENUM_BASES = ("u8", "u16", "u32", "i8", "i16", "i32")
 _TYPEREF = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[\s*([0-9]+)\s*\])?\s*$")
 
 
-@dataclass(frozen=True)
-class TypeRef:
+class TypeRef(msgspec.Struct, frozen=True):
     """A parsed type string: `name` or `name[count]` (count None for a scalar)."""
 
     name: str
@@ -101,16 +100,14 @@ def payload_size(*shapes: "Shape") -> int:
     return align_up(max(s.size for s in shapes), max(s.align for s in shapes))
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(msgspec.Struct, frozen=True):
     """Size and alignment of a type."""
 
     size: int
     align: int
 
 
-@dataclass(frozen=True)
-class FieldSlot:
+class FieldSlot(msgspec.Struct, frozen=True):
     """Where one struct member sits: a real field, or explicit padding."""
 
     name: str
