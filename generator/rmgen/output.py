@@ -133,13 +133,15 @@ def _owned(outdir: Path) -> bool:
 
 def _links(outdir: Path, plan: Sequence[PlannedFile]) -> List[Path]:
     """Symbolic links where the plan needs a folder or a generated file (one per link)."""
-    links = set()
+    links, is_link = set(), {}  # is_link: each folder the plan shares is looked at once
     for f in plan:
-        parts = Path(f.path).parts
+        parts = f.path.split("/")
         for i in range(1, len(parts) + (f.owner == GENERATED)):
-            path = outdir.joinpath(*parts[:i])
-            if path.is_symlink():
-                links.add(path)
+            rel = "/".join(parts[:i])
+            if rel not in is_link:
+                is_link[rel] = (outdir / rel).is_symlink()
+            if is_link[rel]:
+                links.add(outdir / rel)
                 break
     return sorted(links)
 
@@ -315,18 +317,19 @@ def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> Tuple[int, 
         out.write(f"{shown(path)}: {what}; the next rmgen run (without --check) cleans it up\n")
     for f in sorted(plan, key=lambda f: f.path):
         path = outdir / f.path
-        name = shown(path)
         if not path.is_file():
+            name = shown(path)
             out.writelines(_lines(difflib.unified_diff([], f.text.splitlines(True), "/dev/null", f"b/{name}")))
             drifted += 1
         elif f.owner == GENERATED:
             current = path.read_bytes().decode("utf-8", errors="replace")
             stale = current != f.text
             if stale:
+                name = shown(path)
                 out.writelines(_lines(difflib.unified_diff(
                     current.splitlines(True), f.text.splitlines(True), f"a/{name}", f"b/{name}")))
             if f.executable and not os.access(path, os.X_OK):
-                out.write(f"{name}: should be executable\n")
+                out.write(f"{shown(path)}: should be executable\n")
                 stale = True
             drifted += stale
     return drifted, len(leftovers)
