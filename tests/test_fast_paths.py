@@ -108,3 +108,18 @@ def test_compiled_templates_are_reused(tmp_path):
     second = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 40 + 2 }}"}), bytecode_cache=cache)
     second.compile = None  # a compile would fail: the cached code must be used
     assert second.get_template("t").render() == "42"
+
+
+def test_damaged_or_foreign_cache_entries_are_compiled_again(tmp_path):
+    """An entry cut short, or written for another template source, is not used."""
+    import jinja2
+
+    cache = render._BytecodeCache(str(tmp_path))
+    env = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 40 + 2 }}"}), bytecode_cache=cache)
+    assert env.get_template("t").render() == "42"
+    (entry,) = tmp_path.iterdir()
+    entry.write_bytes(entry.read_bytes()[:-5])  # a damaged entry: compiled again, then rewritten
+    again = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 40 + 2 }}"}), bytecode_cache=cache)
+    assert again.get_template("t").render() == "42"
+    changed = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 6 * 7 }}!"}), bytecode_cache=cache)
+    assert changed.get_template("t").render() == "42!"  # another checksum: not the cached code

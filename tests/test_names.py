@@ -80,6 +80,21 @@ def test_devctl_named_like_another_ones_test_is_refused(second, tmp_path, capsys
     assert f"error[RM0025]: the host test of devctl 'set' and devctl '{second}'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("second", ["set_then_get", "set_then_set_then_x", "x_then_set"])
+def test_devctl_named_like_a_state_test_is_refused_only_after_its_prefix(second, tmp_path, capsys):
+    """set changes state, so its host tests include test_dcmd_set_then_*: a devctl whose
+    name starts so is refused; one that has `_then_` elsewhere is not."""
+    from rmgen import cli
+
+    spec = tmp_path / "c.yaml"
+    spec.write_text("rmgen: 1\ndevice: {name: c, path: /dev/c, summary: s}\nstate:\n  - {name: level, type: u32}\n"
+                    f"devctl:\n  - {{name: set, code: 1, in: u32, state: level}}\n  - {{name: {second}, code: 2}}\n")
+    refused = second.startswith("set_then_")
+    assert cli.main([str(spec), "-o", str(tmp_path / "out")]) == (2 if refused else 0)
+    err = capsys.readouterr().err
+    assert (f"error[RM0025]: the host test of devctl 'set' and devctl '{second}'" in err) == refused, err
+
+
 def test_unrelated_devctl_names_pass(tmp_path, capsys):
     from rmgen import cli
 

@@ -1,9 +1,14 @@
 """Render the model into the file plan: one Jinja2 template per kind of output file."""
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib.util
+import marshal
+import os
 import re
-from typing import List
+import tempfile
+from typing import List, Optional
 
 import jinja2
 
@@ -18,21 +23,47 @@ HOOKS_USER = "server/{n}_hooks.c"
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's per-user cache of compiled templates (keyed by template source and Python
-    version, in a private temp folder Jinja checks the owner and mode of); a cache that
-    cannot be read or written only costs the compile."""
+    """A per-user cache of compiled templates in the private temp folder Jinja makes (and
+    checks the owner and mode of), keyed by template name and source checksum, tagged with
+    Python's bytecode magic; a cache that cannot be read or written only costs the compile.
+
+    An entry is read whole and unmarshalled from memory: Jinja's own entries are unmarshalled
+    from the open file, which marshal reads object by object (four times slower, about a
+    tenth of a one-spec --check)."""
+
+    def __init__(self, directory: Optional[str] = None):
+        super().__init__(directory, pattern="__rmgen_%s.code")
 
     def load_bytecode(self, bucket) -> None:
         try:
-            super().load_bytecode(bucket)
-        except (OSError, ValueError, EOFError):
+            with open(self._file(bucket), "rb") as f:
+                data = f.read()
+            head = self._header(bucket)
+            if data.startswith(head):
+                bucket.code = marshal.loads(memoryview(data)[len(head):])
+        except (OSError, ValueError, EOFError, TypeError):  # missing, unreadable or damaged
             bucket.reset()
 
     def dump_bytecode(self, bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
+        path = self._file(bucket)
+        tmp = None
+        try:  # written aside, then renamed: a reader never sees half an entry
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=os.path.basename(path), suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                f.write(self._header(bucket) + marshal.dumps(bucket.code))
+            os.replace(tmp, path)
         except OSError:
-            pass
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.remove(tmp)
+
+    def _file(self, bucket) -> str:
+        return os.path.join(self.directory, self.pattern % bucket.key)
+
+    @staticmethod
+    def _header(bucket) -> bytes:
+        """marshal's format is Python's: its bytecode magic, then the template's checksum."""
+        return importlib.util.MAGIC_NUMBER + bucket.checksum.encode("ascii") + b"\n"
 
 
 def _bytecode_cache():
