@@ -1,5 +1,5 @@
 """The wheel works on its own: built from the project, installed into a fresh venv (no
-system site-packages; Jinja2/PyYAML/jsonschema come from the package index), it generates
+system site-packages; Jinja2/PyYAML/jsonschema/msgspec come from the package index), it generates
 a driver outside the repository, finds its templates, schemas and qnxhost runtime inside
 site-packages, and the generated host test passes against that bundled runtime."""
 from __future__ import annotations
