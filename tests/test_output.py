@@ -151,6 +151,20 @@ def test_check_reports_hand_edit_missing_and_user_missing(spec, capsys):
     assert "-/* edited */\n" in out
 
 
+def test_check_takes_a_fifo_or_folder_for_a_missing_file(spec, capsys):
+    """A FIFO or a folder where a generated file belongs is drift, reported without reading
+    it: --check must not wait on a FIFO's writer."""
+    run(capsys, spec)
+    Path("thermo/build.sh").unlink()
+    os.mkfifo("thermo/build.sh")
+    Path("thermo/gen/thermo_server.c").unlink()
+    Path("thermo/gen/thermo_server.c").mkdir()
+    rc, out, err = run(capsys, spec, "--check")
+    assert rc == 1, err
+    assert "--- /dev/null\n+++ b/thermo/build.sh\n" in out
+    assert "--- /dev/null\n+++ b/thermo/gen/thermo_server.c\n" in out
+
+
 def test_check_ignores_edited_user_file(spec, capsys):
     run(capsys, spec)
     Path("thermo/thermo_hooks.c").write_text("int thermo_on_init(void) { return 1; }\n")

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import fcntl
 import os
 import re
 import shutil
+import stat
 import time
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
@@ -317,12 +319,13 @@ def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> Tuple[int, 
         out.write(f"{shown(path)}: {what}; the next rmgen run (without --check) cleans it up\n")
     for f in sorted(plan, key=lambda f: f.path):
         path = outdir / f.path
-        if not path.is_file():
+        data = _regular_bytes(path)
+        if data is None:
             name = shown(path)
             out.writelines(_lines(difflib.unified_diff([], f.text.splitlines(True), "/dev/null", f"b/{name}")))
             drifted += 1
         elif f.owner == GENERATED:
-            current = path.read_bytes().decode("utf-8", errors="replace")
+            current = data.decode("utf-8", errors="replace")
             stale = current != f.text
             if stale:
                 name = shown(path)
@@ -333,6 +336,24 @@ def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> Tuple[int, 
                 stale = True
             drifted += stale
     return drifted, len(leftovers)
+
+
+def _regular_bytes(path: Path) -> Optional[bytes]:
+    """The bytes of `path` if it is a regular file (links followed), None if it is missing or
+    not one; one open, never waiting on a FIFO (opened non-blocking, looked at first)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
 
 
 def _lines(diff):
