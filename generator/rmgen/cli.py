@@ -149,9 +149,10 @@ def _generate(args: argparse.Namespace) -> int:
                 lines.append(summary.wrote(t.outdir, len(t.plan), written, failed=mine.has_errors))
                 diags.extend(mine)
             status = EXIT_INVALID if diags.has_errors else EXIT_OK
+        stamps: dict = {}  # each folder's stamp read once for all specs
         for t in targets:
             output.missing_hooks(t.outdir, t.plan, diags, strict=args.check)
-            orphans.report(t.spec, t.outdir, diags, strict=args.check)
+            orphans.report(t.spec, t.outdir, diags, strict=args.check, stamps=stamps)
     sys.stderr.write(diags.render())
     if not args.quiet:
         sys.stderr.writelines(lines)
