@@ -92,9 +92,12 @@ def test_internal_error_is_one_line(tmp_path, monkeypatch, capsys, fake_backend)
     assert rc == 2 and "Traceback (most recent call last)" in err and "template exploded" in err
 
 
-def _python(*args, cwd=None):
+def _python(*args, cwd=None, **kw):
+    """`python -m rmgen ARGS`, with buffered streams (as a user's shell gives it): output
+    reaches the pipes only if the command flushes it."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     return subprocess.run([sys.executable, "-m", "rmgen", *args], capture_output=True, text=True,
-                          cwd=cwd, env=os.environ.copy(), timeout=900)
+                          cwd=cwd, env=env, timeout=900, **kw)
 
 
 def test_python_dash_m():
@@ -112,6 +115,26 @@ def test_command_output_whole_and_status_kept(tmp_path, capsys):
     proc = _python("--check", str(spec))
     assert (proc.returncode, proc.stdout, proc.stderr) == (1, want.out, want.err)
     assert len(proc.stdout) > 1 << 16 and "is out of date: 34 of 34 files differ" in proc.stderr
+
+
+def test_command_usage_error_and_closed_stdout():
+    """argparse's exits keep their status; a stdout closed from the start (`>&-`) is no error."""
+    usage = _python("--no-such-option")
+    assert (usage.returncode, usage.stdout) == (2, "") and "unrecognized arguments" in usage.stderr
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    closed = subprocess.run([sys.executable, "-m", "rmgen", "--runtime-dir"], stderr=subprocess.PIPE,
+                            text=True, env=env, timeout=900, preexec_fn=lambda: os.close(1))
+    assert (closed.returncode, closed.stderr) == (0, "")
+
+
+def test_command_under_a_profiler_exits_normally(tmp_path):
+    """With a profiler (or tracer, or exit handler) registered, the command exits through
+    the interpreter, so cProfile (coverage, atexit users) still get to write their data."""
+    out = tmp_path / "rmgen.prof"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    proc = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "rmgen", "--runtime-dir"],
+                          capture_output=True, text=True, env=env, timeout=900)
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("qnxhost") and out.stat().st_size > 0
 
 
 def test_python_dash_m_exit_2_on_invalid(tmp_path):

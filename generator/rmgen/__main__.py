@@ -1,4 +1,5 @@
 """`python -m rmgen`: the same as the `rmgen` command."""
 from rmgen.cli import run
 
-run()
+if __name__ == "__main__":
+    run()

@@ -6,6 +6,7 @@ validated and rendered before anything is written; if any spec is invalid, nothi
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import os
 import sys
@@ -64,19 +65,35 @@ def run() -> NoReturn:
     """The `rmgen` command: main(), then an exit that skips the interpreter's teardown.
 
     A run is short and ends the process, so the cyclic collector and the freeing of every
-    object at exit (a third of a one-spec `--check`) would only cost time; files are
-    closed by then and the two streams are flushed here."""
+    object at exit (a third of a one-spec `--check`) would only cost time. Files and locks
+    are closed by then and both streams are flushed here. Where something else wants the
+    normal exit (a profiler, a tracer such as coverage, an exit handler), it gets it."""
     gc.disable()
     try:
         status = main()
-    except SystemExit as e:  # argparse's --help, --version and usage errors (int codes)
-        status = e.code or 0
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # a stream's reader left: let the interpreter report it as usual
-        sys.exit(status)
+    except SystemExit as e:  # argparse's --help, --version and usage errors
+        status = e.code
+    if not isinstance(status, int) or _teardown_wanted() or not _flushed():
+        sys.exit(status)  # as Python would: a failed flush is reported there (exit 120)
     os._exit(status)
+
+
+def _teardown_wanted() -> bool:
+    """Whether a profiler, tracer or exit handler is registered (or handlers cannot be counted)."""
+    handlers = getattr(atexit, "_ncallbacks", None)
+    return sys.gettrace() is not None or sys.getprofile() is not None or handlers is None or handlers() > 0
+
+
+def _flushed() -> bool:
+    """Flush both streams; False if one could not take its output (its reader left, a full
+    disk). A stream closed when rmgen started (`rmgen ... >&-`) is None: nothing to flush."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            return False
+    return True
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
