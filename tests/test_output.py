@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -151,18 +153,31 @@ def test_check_reports_hand_edit_missing_and_user_missing(spec, capsys):
     assert "-/* edited */\n" in out
 
 
-def test_check_takes_a_fifo_or_folder_for_a_missing_file(spec, capsys):
-    """A FIFO or a folder where a generated file belongs is drift, reported without reading
-    it: --check must not wait on a FIFO's writer."""
+def test_check_takes_what_is_not_a_regular_file_for_a_missing_one(spec, capsys):
+    """A FIFO, a socket or a folder where a generated file belongs, or a FIFO in place of
+    the user's file, is drift, reported without opening it: --check must not wait on a
+    FIFO's writer (an alarm turns a wait into a failure) nor fail on a socket."""
     run(capsys, spec)
-    Path("thermo/build.sh").unlink()
+    for name in ("thermo/build.sh", "thermo/gen/stubs.c", "thermo/gen/thermo_server.c", "thermo/thermo_hooks.c"):
+        Path(name).unlink()
     os.mkfifo("thermo/build.sh")
-    Path("thermo/gen/thermo_server.c").unlink()
+    os.mkfifo("thermo/thermo_hooks.c")
+    socket.socket(socket.AF_UNIX).bind("thermo/gen/stubs.c")
     Path("thermo/gen/thermo_server.c").mkdir()
-    rc, out, err = run(capsys, spec, "--check")
+
+    def waited(signum, frame):
+        raise AssertionError("--check waited on a FIFO")
+
+    before = signal.signal(signal.SIGALRM, waited)
+    signal.alarm(60)
+    try:
+        rc, out, err = run(capsys, spec, "--check")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
     assert rc == 1, err
-    assert "--- /dev/null\n+++ b/thermo/build.sh\n" in out
-    assert "--- /dev/null\n+++ b/thermo/gen/thermo_server.c\n" in out
+    for name in ("build.sh", "gen/stubs.c", "gen/thermo_server.c", "thermo_hooks.c"):
+        assert f"--- /dev/null\n+++ b/thermo/{name}\n" in out
 
 
 def test_check_ignores_edited_user_file(spec, capsys):

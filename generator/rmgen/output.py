@@ -36,6 +36,7 @@ _CALLED = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # every `name(`: one s
 
 SPEC_LINE = "spec: "  # stamp line naming the spec a tree was generated from
 
+_NO_FILE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)  # what Path.is_file() takes for "no"
 _held: Dict[str, Tuple[int, bool]] = {}  # locked output folders: fd, created by this run
 
 
@@ -319,7 +320,10 @@ def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> Tuple[int, 
         out.write(f"{shown(path)}: {what}; the next rmgen run (without --check) cleans it up\n")
     for f in sorted(plan, key=lambda f: f.path):
         path = outdir / f.path
-        data = _regular_bytes(path)
+        if f.owner == GENERATED:
+            data = _regular_bytes(path)
+        else:  # a user file only has to be there: its text is the user's
+            data = b"" if path.is_file() else None
         if data is None:
             name = shown(path)
             out.writelines(_lines(difflib.unified_diff([], f.text.splitlines(True), "/dev/null", f"b/{name}")))
@@ -339,20 +343,16 @@ def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> Tuple[int, 
 
 
 def _regular_bytes(path: Path) -> Optional[bytes]:
-    """The bytes of `path` if it is a regular file (links followed), None if it is missing or
-    not one; one open, never waiting on a FIFO (opened non-blocking, looked at first)."""
+    """The bytes of `path` if it is a regular file (links followed), None where Path.is_file()
+    is False. Looked at before it is opened, so no FIFO, socket or device is ever opened."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
     except OSError as e:
-        if e.errno == errno.ELOOP:
+        if e.errno in _NO_FILE:
             return None
         raise
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        return None
-    with os.fdopen(fd, "rb") as fh:
+    with open(path, "rb") as fh:
         return fh.read()
 
 
