@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import zlib
 from pathlib import Path
+
+import pytest
 
 from rmgen import cli, loader, model, render
 from rmgen.diagnostics import Diagnostics
@@ -110,16 +113,52 @@ def test_compiled_templates_are_reused(tmp_path):
     assert second.get_template("t").render() == "42"
 
 
-def test_damaged_or_foreign_cache_entries_are_compiled_again(tmp_path):
-    """An entry cut short, or written for another template source, is not used."""
+def _cached_env(cache, source="{{ 40 + 2 }}"):
+    """An environment on `cache` that counts its compiles."""
     import jinja2
 
+    env = jinja2.Environment(loader=jinja2.DictLoader({"t": source}), bytecode_cache=cache)
+    compile_ = env.compile
+    env.compiles = 0
+
+    def counted(*args, **kwargs):
+        env.compiles += 1
+        return compile_(*args, **kwargs)
+
+    env.compile = counted
+    return env
+
+
+@pytest.mark.parametrize("damage", ["cut", "bit", "magic", "not code", "settings"])
+def test_damaged_or_foreign_cache_entries_are_compiled_again(tmp_path, damage):
+    """An entry cut short, with a flipped bit, from another Python, holding something that is
+    not code, or compiled under other settings is not used: the template is compiled again
+    and the entry rewritten."""
+    import marshal
+
     cache = render._BytecodeCache(str(tmp_path))
-    env = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 40 + 2 }}"}), bytecode_cache=cache)
-    assert env.get_template("t").render() == "42"
+    first = _cached_env(cache)
+    assert first.get_template("t").render() == "42" and first.compiles == 1
     (entry,) = tmp_path.iterdir()
-    entry.write_bytes(entry.read_bytes()[:-5])  # a damaged entry: compiled again, then rewritten
-    again = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 40 + 2 }}"}), bytecode_cache=cache)
-    assert again.get_template("t").render() == "42"
-    changed = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 6 * 7 }}!"}), bytecode_cache=cache)
-    assert changed.get_template("t").render() == "42!"  # another checksum: not the cached code
+    good = entry.read_bytes()
+    head = good.index(b"\n") + 1  # the header line ends the first line
+    bad = {"cut": good[:-5],
+           "bit": good[:-1] + bytes([good[-1] ^ 1]),
+           "magic": bytes([good[0] ^ 0xFF]) + good[1:],
+           "not code": good[:head] + zlib.crc32(marshal.dumps(7)).to_bytes(4, "big") + marshal.dumps(7),
+           "settings": good}[damage]
+    entry.write_bytes(bad)
+    again = _cached_env(cache)
+    if damage == "settings":
+        again.trim_blocks = True
+    assert again.get_template("t").render() == "42" and again.compiles == 1
+    assert entry.read_bytes() != bad  # rewritten
+
+
+def test_cache_entry_is_reused_and_a_changed_source_is_not(tmp_path):
+    cache = render._BytecodeCache(str(tmp_path))
+    assert _cached_env(cache).get_template("t").render() == "42"
+    same = _cached_env(cache)
+    assert same.get_template("t").render() == "42" and same.compiles == 0
+    changed = _cached_env(cache, "{{ 6 * 7 }}!")
+    assert changed.get_template("t").render() == "42!" and changed.compiles == 1

@@ -8,11 +8,13 @@ import marshal
 import os
 import re
 import tempfile
+import types
+import zlib
 from typing import List, Optional
 
 import jinja2
 
-from rmgen import docgen, escape
+from rmgen import __version__, docgen, escape
 from rmgen.model import Device
 from rmgen.plan import GENERATED, USER, HookRef, PlannedFile
 from rmgen.resources import data_dir
@@ -22,10 +24,20 @@ HOOKS_STUB = "server/stubs/{n}_hooks.c"
 HOOKS_USER = "server/{n}_hooks.c"
 
 
+# Environment settings that change what a template compiles to (with the extensions, the
+# autoescape and finalize choices): a compiled template is reused only under the same ones.
+_COMPILE_OPTIONS = ("block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
+                    "comment_start_string", "comment_end_string", "line_statement_prefix", "line_comment_prefix",
+                    "trim_blocks", "lstrip_blocks", "newline_sequence", "keep_trailing_newline", "optimized",
+                    "is_async")
+
+
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     """A per-user cache of compiled templates in the private temp folder Jinja makes (and
-    checks the owner and mode of), keyed by template name and source checksum, tagged with
-    Python's bytecode magic; a cache that cannot be read or written only costs the compile.
+    checks the owner and mode of). An entry is used only if it was made from the same
+    template source, by the same Python (marshal's format is Python's), Jinja, rmgen and
+    compile settings, and its payload's CRC matches (a damaged entry is compiled again,
+    never unmarshalled); a cache that cannot be read or written only costs the compile.
 
     An entry is read whole and unmarshalled from memory: Jinja's own entries are unmarshalled
     from the open file, which marshal reads object by object (four times slower, about a
@@ -38,19 +50,27 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
         try:
             with open(self._file(bucket), "rb") as f:
                 data = f.read()
-            head = self._header(bucket)
-            if data.startswith(head):
-                bucket.code = marshal.loads(memoryview(data)[len(head):])
-        except (OSError, ValueError, EOFError, TypeError):  # missing, unreadable or damaged
-            bucket.reset()
+        except OSError:  # not cached yet, or unreadable
+            return
+        head = self._header(bucket)
+        crc, payload = data[len(head):len(head) + 4], memoryview(data)[len(head) + 4:]
+        if not data.startswith(head) or crc != zlib.crc32(payload).to_bytes(4, "big"):
+            return  # another source, Python, Jinja or setting, or a damaged entry
+        try:
+            code = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return
+        if isinstance(code, types.CodeType):
+            bucket.code = code
 
     def dump_bytecode(self, bucket) -> None:
         path = self._file(bucket)
+        payload = marshal.dumps(bucket.code)
         tmp = None
         try:  # written aside, then renamed: a reader never sees half an entry
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=os.path.basename(path), suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
-                f.write(self._header(bucket) + marshal.dumps(bucket.code))
+                f.write(self._header(bucket) + zlib.crc32(payload).to_bytes(4, "big") + payload)
             os.replace(tmp, path)
         except OSError:
             if tmp is not None:
@@ -62,8 +82,14 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 
     @staticmethod
     def _header(bucket) -> bytes:
-        """marshal's format is Python's: its bytecode magic, then the template's checksum."""
-        return importlib.util.MAGIC_NUMBER + bucket.checksum.encode("ascii") + b"\n"
+        """Python's bytecode magic, then one line: the Jinja and rmgen versions, the compile
+        settings and the template source's checksum."""
+        env = bucket.environment
+        settings = [getattr(env, name) for name in _COMPILE_OPTIONS]
+        settings += [sorted(env.extensions), env.autoescape if isinstance(env.autoescape, bool) else "select",
+                     env.finalize is not None]
+        line = f"{jinja2.__version__} {__version__} {settings!r} {bucket.checksum}\n"
+        return importlib.util.MAGIC_NUMBER + line.encode("utf-8", "replace")
 
 
 def _bytecode_cache():
