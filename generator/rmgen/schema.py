@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Callable, Dict
+from typing import Callable, Dict, Tuple
 
 from rmgen import escape, hints, names, resources
 from rmgen.diagnostics import Diagnostics, did_you_mean
@@ -54,20 +54,26 @@ def validator():
 
 
 _ANNOTATIONS = frozenset({"description"})  # keywords that never change a validation's outcome
+_DEFS = "#/$defs/"
 
 
-def _inlined(node: object, defs: dict) -> object:
-    """`node` with each local `$ref` replaced by the definition it names, so validation
-    resolves no reference (a third of its time). The definitions refer to each other without
-    a cycle; a `$ref` with other keywords beside it becomes an `allOf` of one, as both apply."""
+def _inlined(node: object, defs: dict, within: Tuple[str, ...] = ()) -> object:
+    """`node` with each `#/$defs/NAME` reference replaced by that definition, so validation
+    resolves no reference (a third of its time). A `$ref` with other keywords beside it
+    becomes an `allOf` of one, as both apply. The schema's definitions refer to each other
+    without a cycle; one that did (or another kind of reference) is a bug in the schema."""
     if isinstance(node, list):
-        return [_inlined(v, defs) for v in node]
+        return [_inlined(v, defs, within) for v in node]
     if not isinstance(node, dict):
         return node
-    out = {k: _inlined(v, defs) for k, v in node.items() if k != "$ref"}
+    out = {k: _inlined(v, defs, within) for k, v in node.items() if k != "$ref"}
     if "$ref" not in node:
         return out
-    target = _inlined(defs[node["$ref"].rsplit("/", 1)[1]], defs)
+    ref = node["$ref"]
+    name = ref[len(_DEFS):]
+    if not ref.startswith(_DEFS) or name not in defs or name in within:
+        raise ValueError(f"schema {SCHEMA_FILE}: cannot inline $ref {ref!r} (only acyclic {_DEFS}NAME)")
+    target = _inlined(defs[name], defs, within + (name,))
     rest = {k: v for k, v in out.items() if k not in _ANNOTATIONS}
     return {"allOf": [target], **rest} if rest else target
 
