@@ -95,6 +95,25 @@ def test_devctl_named_like_a_state_test_is_refused_only_after_its_prefix(second,
     assert (f"error[RM0025]: the host test of devctl 'set' and devctl '{second}'" in err) == refused, err
 
 
+def test_a_name_continuing_several_derived_tests_names_the_first_made(tmp_path, capsys):
+    """p_then_q_rejects_r continues both p_then_q's test_dcmd_p_then_q_rejects_* (made first,
+    by the first devctl) and p's test_dcmd_p_then_*; x_then_y_then_z continues only
+    x_then_y's, at its second `_then_`."""
+    from rmgen import cli
+
+    spec = tmp_path / "c.yaml"
+    spec.write_text("rmgen: 1\ndevice: {name: c, path: /dev/c, summary: s}\nstate:\n  - {name: level, type: u32}\n"
+                    "devctl:\n  - {name: p_then_q, code: 1, in: u32}\n  - {name: p, code: 2, in: u32, state: level}\n"
+                    "  - {name: p_then_q_rejects_r, code: 3}\n  - {name: x_then_y, code: 4, in: u32, state: level}\n"
+                    "  - {name: x_then_y_then_z, code: 5}\n")
+    assert cli.main([str(spec), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "the host test of devctl 'p' and devctl 'p_then_q'" in err
+    assert "the host test of devctl 'p_then_q' and devctl 'p_then_q_rejects_r'" in err
+    assert "the host test of devctl 'x_then_y' and devctl 'x_then_y_then_z'" in err
+    assert err.count("error[RM0025]") == 3
+
+
 def test_unrelated_devctl_names_pass(tmp_path, capsys):
     from rmgen import cli
 

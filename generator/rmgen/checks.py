@@ -16,7 +16,7 @@ from rmgen.typesys import (DCMD_CLASSES, MAX_ARRAY, MAX_DEVCTL_PAYLOAD, MAX_DEVC
 _BUILTIN_TYPES = set(PRIMITIVES) | {"char"}
 _RESERVED_FLAGS = events.BUILTIN_FLAGS  # -p PATH, -f, -d, -v, -h
 _STATE_LISTS = ("state", "open_state")
-_DERIVED_WORDS = ("_rejects_", "_then_")  # the host test's derived names continue after these
+_REJECTS, _THEN = "_rejects_", "_then_"  # the host test's derived names continue after these
 
 
 def check(spec: Spec, diags: Diagnostics) -> None:
@@ -179,17 +179,18 @@ class _Checker:
         """The host test's functions test_dcmd_NAME[_raw|_needs_mode|_rejects_...|_then_...]
         stay distinct: a devctl named like another one's derived test is refused."""
         derived: Dict[str, str] = {}  # derived test name (without test_dcmd_) -> whose test
-        prefixes: Dict[str, str] = {}  # derived names continued by a field or command name
+        prefixes: Dict[str, Tuple[int, str]] = {}  # derived names continued by a field or
+        #                                            command name -> (order made, whose test)
         for dc in self.devctls:
             n, test = dc["name"], f"the host test of devctl '{dc['name']}'"
             if "in" in dc:
                 derived.setdefault(f"{n}_raw", test)
                 derived.setdefault(f"{n}_rejects_value", test)
-                prefixes.setdefault(f"{n}_rejects_", test)
+                prefixes.setdefault(f"{n}{_REJECTS}", (len(prefixes), test))
             if dc.get("access", schema.default("devctl", "access")) != "any":
                 derived.setdefault(f"{n}_needs_mode", test)
             if "state" in dc:
-                prefixes.setdefault(f"{n}_then_", test)
+                prefixes.setdefault(f"{n}{_THEN}", (len(prefixes), test))
             if dc.get("privileged"):
                 derived.setdefault(f"{n}_privileged", test)
         msg_tests = {"not_ours": "the host test's own test_msg_not_ours",
@@ -446,18 +447,16 @@ class _Checker:
             self.add("RM0045", ("device", "mode"), value=mode)
 
 
-def _first_prefix(name: str, prefixes: Dict[str, str]) -> Optional[str]:
-    """The entry of the first-made prefix `name` starts with (a prefix ends in _rejects_ or
-    _then_, so only name's own cuts after those words are looked up: linear in commands)."""
+def _first_prefix(name: str, prefixes: Dict[str, Tuple[int, str]]) -> Optional[str]:
+    """Whose host test `name` continues: of the derived prefixes it starts with, the one made
+    first. Each prefix ends in a derived word (_rejects_, _then_), so only `name` cut just
+    after each of its own occurrences of one is looked up (linear in commands)."""
     found = []
-    for word in _DERIVED_WORDS:
+    for word in (_REJECTS, _THEN):
         at = name.find(word)
         while at != -1:
             cut = name[:at + len(word)]
             if cut in prefixes:
-                found.append(cut)
+                found.append(prefixes[cut])
             at = name.find(word, at + 1)
-    if not found:
-        return None
-    order = list(prefixes)
-    return prefixes[min(found, key=order.index)]
+    return min(found)[1] if found else None
