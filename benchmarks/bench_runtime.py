@@ -1,12 +1,14 @@
 """qnxhost round trip against the machine's thread-to-thread round trips (issue 11):
 benchmarks/pingpong.c at -O2, in one run, so a busy machine moves both sides alike.
 
-Two placements, each with every mode:
-- free: the scheduler places the two threads. On this 2-CPU VM they sit on different CPUs
-  and every hand-off is a cross-CPU wake-up (about 25 us of IPI and idle exit), which moves
-  both sides by tens of percent from run to run;
-- one CPU: the process is pinned to one CPU, so a hand-off is a local context switch. The
-  runtime's own cost per round trip shows, and the ratio is steady.
+Two placements, each with every mode, alternating run by run:
+- free: the scheduler places the threads, as it does a driver and its clients. The goal
+  (qnxhost >= 0.8x the futex ping-pong) is measured here. Where the two threads sit on
+  different CPUs, a hand-off is a cross-CPU wake-up, whose cost (large in a VM) moves both
+  sides from run to run;
+- one CPU (a diagnostic): the process is pinned to one CPU, so a hand-off is a local
+  context switch and the runtime's own cost per round trip shows. It flatters qnxhost
+  against a real cross-CPU client: read it as what the runtime adds, not as the goal.
 
 Rows: round trips per second of the futex ping-pong, the mutex+condvar ping-pong and the
 qnxhost devctl round trip (median of --repeat runs), the qnxhost rate as a ratio of each (the
@@ -52,12 +54,12 @@ def run_both(exe: Path, rounds: int, mode: str = "all", cpu: Optional[int] = Non
     pin = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None
     out = subprocess.run([str(exe), str(rounds), mode], capture_output=True, text=True, timeout=600, check=True,
                          preexec_fn=pin)
-    wall, cpu = {}, {}
+    wall, per_cpu = {}, {}
     for line in out.stdout.splitlines():
         f = dict(part.split("=", 1) for part in line.split())
         wall[f["mode"]] = int(f["rounds"]) / float(f["seconds"])
-        cpu[f["mode"]] = int(f["rounds"]) / max(float(f["cpu"]), 1e-9)
-    return wall, cpu
+        per_cpu[f["mode"]] = int(f["rounds"]) / max(float(f["cpu"]), 1e-9)
+    return wall, per_cpu
 
 
 def run(exe: Path, rounds: int, mode: str = "all") -> dict:
@@ -82,20 +84,23 @@ def measure(rounds: int, repeat: int) -> list:
     with tempfile.TemporaryDirectory(prefix="rmgen-pingpong-") as tmpdir:
         tmp = Path(tmpdir)
         exe = build(tmp)
+        placements = (("free", None), ("one CPU", min(os.sched_getaffinity(0))))
+        runs = {name: [] for name, _ in placements}
+        for _ in range(repeat):  # the placements alternate, so drifting load meets both
+            for name, cpu in placements:
+                runs[name].append(run_both(exe, rounds, cpu=cpu))
         rows = []
-        one_cpu = min(os.sched_getaffinity(0))
-        for placement, cpu in (("free", None), ("one CPU", one_cpu)):
-            runs = [run_both(exe, rounds, cpu=cpu) for _ in range(repeat)]
-            rate = {m: statistics.median(wall[m] for wall, _ in runs) for m in MODES}
-            note = f"{placement}: {rounds} round trips, median of {repeat}"
+        for name, _ in placements:
+            rate = {m: statistics.median(wall[m] for wall, _ in runs[name]) for m in MODES}
+            note = f"{name}: {rounds} round trips, median of {repeat}"
             rows += [("round trip", f"{m} ping-pong" if m != "qnxhost" else "qnxhost devctl", f"{rate[m]:,.0f}/s", note)
                      for m in MODES]
             for base in ("futex", "condvar"):
                 for kind, index in (("", 0), (" (CPU time)", 1)):
-                    ratio = statistics.median(r[index]["qnxhost"] / r[index][base] for r in runs)
-                    goal = "goal >= 0.8x futex" if base == "futex" and not kind else ""
+                    ratio = statistics.median(r[index]["qnxhost"] / r[index][base] for r in runs[name])
+                    goal = "; goal >= 0.8x futex" if name == "free" and base == "futex" and not kind else ""
                     rows.append(("round trip", f"qnxhost / {base}{kind}", f"{ratio:.2f}x",
-                                 f"{placement}{'; ' + goal if goal else ''}"))
+                                 name + goal + ("; diagnostic" if name != "free" else "")))
         if shutil.which("valgrind"):
             small = max(rounds // 20, 1000)
             for mode in ("futex", "qnxhost"):
