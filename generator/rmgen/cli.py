@@ -10,7 +10,6 @@ import atexit
 import gc
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Callable, List, NoReturn, Optional, Sequence
 
@@ -134,6 +133,7 @@ def _guarded(args: argparse.Namespace, run: Callable[[], int]) -> int:
         return EXIT_DRIFT if args.check else EXIT_OK  # --check prints only when it drifted
     except Exception as e:  # noqa: BLE001 - the one place unexpected errors are reported
         if args.traceback:
+            import traceback  # here only: importing it would cost every run ~2 ms
             traceback.print_exc()
         else:
             print(f"rmgen: internal error ({type(e).__name__}: {e}); please report it with the "

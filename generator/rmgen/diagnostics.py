@@ -9,7 +9,6 @@ the CLI prints them once, sorted by (file, line, col, id), in the form
 """
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Dict, Iterable, List, Optional
 
@@ -501,6 +500,8 @@ class Diagnostics:
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`; did you mean 'x'?` for the closest candidate, or ''."""
+    import difflib  # here only: a valid spec never needs it (~1 ms of every start)
+
     close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 

@@ -12,7 +12,6 @@ no symbolic link inside a tree is followed.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import errno
 import fcntl
 import os
@@ -326,15 +325,14 @@ def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> Tuple[int, 
             data = b"" if path.is_file() else None
         if data is None:
             name = shown(path)
-            out.writelines(_lines(difflib.unified_diff([], f.text.splitlines(True), "/dev/null", f"b/{name}")))
+            out.writelines(_diff("", f.text, "/dev/null", f"b/{name}"))
             drifted += 1
         elif f.owner == GENERATED:
             current = data.decode("utf-8", errors="replace")
             stale = current != f.text
             if stale:
                 name = shown(path)
-                out.writelines(_lines(difflib.unified_diff(
-                    current.splitlines(True), f.text.splitlines(True), f"a/{name}", f"b/{name}")))
+                out.writelines(_diff(current, f.text, f"a/{name}", f"b/{name}"))
             if f.executable and not os.access(path, os.X_OK):
                 out.write(f"{shown(path)}: should be executable\n")
                 stale = True
@@ -354,6 +352,13 @@ def _regular_bytes(path: Path) -> Optional[bytes]:
         raise
     with open(path, "rb") as fh:
         return fh.read()
+
+
+def _diff(old: str, new: str, old_name: str, new_name: str):
+    """The unified diff's lines from `old` to `new` (difflib is loaded only for drift)."""
+    import difflib
+
+    return _lines(difflib.unified_diff(old.splitlines(True), new.splitlines(True), old_name, new_name))
 
 
 def _lines(diff):
