@@ -1,12 +1,13 @@
 """Generation speed against the Python start-up floor (issue 11); a measurement, not a test.
 
-Every figure is the median CPU time (user + system of the child) of separate `rmgen`
-processes, divided by the floor `python -c "import jinja2, yaml, jsonschema"` measured in
-the same run, so a busy machine moves both alike. Prints one line per goal and a scaling
-table for 10/100/256/1,000 devctl commands: the cost of each command beyond the first
-ten stays flat when generation is linear.
+Every figure is CPU time (user + system of the child) of separate `rmgen` processes, as a
+ratio to the floor `python -c "import jinja2, yaml, jsonschema"`. The runs are paired: each
+round measures the floor, then every figure once, and a figure's ratio is the median of its
+rounds' ratios, so load that comes and goes moves both sides of a ratio alike. Prints one line
+per goal and a scaling table for 10/100/256/1,000 devctl commands: the cost of each command
+beyond the first ten stays flat when generation is linear.
 
-    .venv/bin/python benchmarks/bench_gen.py [--runs 7]
+    .venv/bin/python benchmarks/bench_gen.py [--runs 9]
 """
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(str(p) for p in (REPO / "examples").glob("*.yaml"))
-RMGEN = [sys.executable, "-m", "rmgen"]
+# The `rmgen` command users run (the console script next to this Python), else `python -m rmgen`.
+_SCRIPT = Path(sys.executable).with_name("rmgen")
+RMGEN = [str(_SCRIPT)] if _SCRIPT.is_file() else [sys.executable, "-m", "rmgen"]
+SCALING = (10, 100, 256, 1000)
 GOALS = {"check all examples": 1.5, "check one example": 1.3, "--version": 0.5,
          "--runtime-dir": 0.5, "1,000 commands": 6.0}
 
@@ -39,9 +43,24 @@ def cpu_seconds(cmd, cwd=None) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def median(cmd, runs: int, cwd=None) -> float:
-    cpu_seconds(cmd, cwd)  # warm-up: bytecode and compiled-template caches, page cache
-    return statistics.median(cpu_seconds(cmd, cwd) for _ in range(runs))
+def paired(cmds: dict, runs: int) -> dict:
+    """{name: (median ms, median ratio to the floor of the same round)} for `cmds` (name ->
+    (command, seconds to subtract)), one warm-up round first (caches of bytecode and compiled
+    templates, the page cache)."""
+    floor_cmd = [sys.executable, "-c", "import jinja2, yaml, jsonschema"]
+    samples = {name: [] for name in cmds}
+    floors = []
+    for round_ in range(runs + 1):
+        floor = cpu_seconds(floor_cmd)
+        for name, (cmd, less) in cmds.items():
+            sec = cpu_seconds(cmd) - less
+            if round_:
+                samples[name].append((sec, sec / floor))
+        if round_:
+            floors.append(floor)
+    out = {name: (statistics.median(s for s, _ in v), statistics.median(r for _, r in v)) for name, v in samples.items()}
+    out["floor"] = (statistics.median(floors), 1.0)
+    return out
 
 
 def many_spec(n: int) -> str:
@@ -63,38 +82,38 @@ def generate_cmd(spec: Path, out: Path):
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=7, help="processes per figure (median)")
+    ap.add_argument("--runs", type=int, default=9, help="paired rounds (one process per figure each)")
     args = ap.parse_args()
-    floor = median([sys.executable, "-c", "import jinja2, yaml, jsonschema"], args.runs)
-    shell = median(["sh", "-c", "rm -rf /nonexistent"], args.runs)  # the wrapper's own cost
-    rows = []
+    shell = statistics.median(cpu_seconds(["sh", "-c", "rm -rf /nonexistent"]) for _ in range(args.runs))
     with tempfile.TemporaryDirectory(prefix="rmgen-bench-gen-") as tmp:
         tmp = Path(tmp)
-        rows.append(("check all examples", median(RMGEN + ["--check", *EXAMPLES], args.runs)))
-        rows.append(("check one example", median(RMGEN + ["--check", EXAMPLES[0]], args.runs)))
-        rows.append(("--version", median(RMGEN + ["--version"], args.runs)))
-        rows.append(("--runtime-dir", median(RMGEN + ["--runtime-dir"], args.runs)))
-        scaling = []
-        for n in (10, 100, 256, 1000):
+        cmds = {"check all examples": (RMGEN + ["--check", *EXAMPLES], 0.0),
+                "check one example": (RMGEN + ["--check", EXAMPLES[0]], 0.0),
+                "--version": (RMGEN + ["--version"], 0.0),
+                "--runtime-dir": (RMGEN + ["--runtime-dir"], 0.0)}
+        for n in SCALING:
             spec = tmp / f"many{n}.yaml"
             spec.write_text(many_spec(n))
-            sec = median(generate_cmd(spec, tmp / f"out{n}"), max(3, args.runs // 2)) - shell
-            scaling.append((n, sec))
-        rows.append(("1,000 commands", scaling[-1][1]))
+            cmds[n] = (generate_cmd(spec, tmp / f"out{n}"), shell)  # less the wrapper's own cost
+        got = paired(cmds, args.runs)
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"generation (CPU-time medians of {args.runs} processes; floor = import jinja2, yaml, "
-          f"jsonschema = {floor * 1000:.0f} ms; {sys.implementation.name} {sys.version.split()[0]}, "
+    got["1,000 commands"] = got[SCALING[-1]]
+    floor = got["floor"][0]
+    command = "the rmgen script" if RMGEN == [str(_SCRIPT)] else "python -m rmgen"
+    print(f"generation ({command}; CPU time of {args.runs} paired rounds, medians; floor = import jinja2, "
+          f"yaml, jsonschema = {floor * 1000:.0f} ms; {sys.implementation.name} {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs)")
     print(f"  {'figure':<22} {'ms':>8} {'x floor':>8} {'goal':>6}")
-    for label, sec in rows:
-        ratio = sec / floor
-        mark = "ok" if ratio <= GOALS[label] else "OVER"
-        print(f"  {label:<22} {sec * 1000:8.0f} {ratio:8.2f} {GOALS[label]:5.1f}x {mark}")
+    for label, goal in GOALS.items():
+        sec, ratio = got[label]
+        mark = "ok" if ratio <= goal else "OVER"
+        print(f"  {label:<22} {sec * 1000:8.0f} {ratio:8.2f} {goal:5.1f}x {mark}")
     print(f"  {'commands':<22} {'ms':>8} {'x floor':>8} {'ms/cmd above 10 cmds':>22}")
-    base_n, base = scaling[0]
-    for n, sec in scaling:
-        per = f"{(sec - base) * 1000 / (n - base_n):22.2f}" if n > base_n else f"{'-':>22}"
-        print(f"  {n:<22} {sec * 1000:8.0f} {sec / floor:8.2f} {per}")
+    base = got[SCALING[0]][0]
+    for n in SCALING:
+        sec, ratio = got[n]
+        per = f"{(sec - base) * 1000 / (n - SCALING[0]):22.2f}" if n > SCALING[0] else f"{'-':>22}"
+        print(f"  {n:<22} {sec * 1000:8.0f} {ratio:8.2f} {per}")
     return 0
 
 
