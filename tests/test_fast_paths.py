@@ -73,17 +73,38 @@ def test_version_and_runtime_dir_import_nothing_heavy():
     assert r.stdout.strip() == "[]"
 
 
-def test_libyaml_and_pure_python_compose_alike(tmp_path):
-    """Same data and the same locations from both parsers (when libyaml is there)."""
+def _loaded(path, monkeypatch, how):
+    """(data, values, keys, diagnostics) of `path` through one of the three composers."""
+    with monkeypatch.context() as m:
+        if how != "libyaml composes":
+            m.setattr(loader, "_libyaml_composed", lambda text: None)
+        if how == "pure Python":
+            m.setattr(loader, "_FastComposer", None)
+        diags = Diagnostics()
+        spec = loader.load(path, diags)
+    return (spec.data, spec.values, spec.keys) if spec else None, diags.render()
+
+
+def test_the_three_composers_load_alike(tmp_path, monkeypatch):
+    """libyaml composing, libyaml's events under rmgen's composer and the pure-Python parser
+    give the same data, locations and diagnostics for every example, every bad spec and a
+    large spec (when libyaml is there)."""
     spec_file = tmp_path / "many.yaml"
     spec_file.write_text(many_spec(40))
-    fast = loader.load(spec_file, Diagnostics())
-    saved, loader._FastComposer = loader._FastComposer, None
-    try:
-        slow = loader.load(spec_file, Diagnostics())
-    finally:
-        loader._FastComposer = saved
-    assert (fast.data, fast.values, fast.keys) == (slow.data, slow.values, slow.keys)
+    repo = Path(__file__).resolve().parent.parent
+    paths = sorted((repo / "tests" / "bad_specs").glob("*.yaml")) + sorted((repo / "examples").glob("*.yaml"))
+    for path in paths + [spec_file]:
+        alike = {how: _loaded(path, monkeypatch, how) for how in ("libyaml composes", "libyaml events", "pure Python")}
+        assert len(set(map(repr, alike.values()))) == 1, (path.name, alike)
+
+
+def test_deep_nesting_is_refused_by_every_composer(tmp_path, monkeypatch):
+    """Past MAX_DEPTH levels the fast path steps aside: the composers that count depth report it."""
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("rmgen: 1\nx: " + "[" * (loader.MAX_DEPTH + 5) + "]" * (loader.MAX_DEPTH + 5) + "\n")
+    for how in ("libyaml composes", "libyaml events", "pure Python"):
+        data, report = _loaded(deep, monkeypatch, how)
+        assert data is None and "error[RM0010]" in report, how
 
 
 def test_check_of_all_examples_still_passes():

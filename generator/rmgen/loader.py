@@ -3,8 +3,9 @@
 PyYAML *composes* the document into nodes (which carry line/column marks); this module
 turns the nodes into dicts, lists and scalars itself, so it can reject what a spec never
 needs (duplicate keys, anchors/aliases, non-string keys, tags) with precise locations.
-Events come from libyaml when PyYAML has it (5x faster); a spec libyaml refuses is read
-again by the pure-Python parser, whose messages are the ones documented.
+Events come from libyaml when PyYAML has it (5x faster), and where the text cannot hold an
+anchor or alias libyaml composes the nodes too (twice as fast again); a spec libyaml refuses
+is read again by the pure-Python parser, whose messages are the ones documented.
 """
 from __future__ import annotations
 
@@ -114,6 +115,10 @@ if getattr(yaml, "__with_libyaml__", False):
 
 def _compose(text: str):
     """(root node, composer) with libyaml; any error: the pure-Python parser's report."""
+    if _FastComposer is not None and "&" not in text and "*" not in text:
+        whole = _libyaml_composed(text)  # no anchor or alias can be in it: libyaml composes alone
+        if whole is not None:
+            return whole
     if _FastComposer is not None:
         fast = _FastComposer(text)
         try:
@@ -127,6 +132,37 @@ def _compose(text: str):
         return composer.get_single_node(), composer
     finally:
         composer.dispose()
+
+
+def _libyaml_composed(text: str):
+    """(root node, loader) composed by libyaml itself (its nesting stops at 1,000 levels, so
+    its recursion is bounded), if that succeeds and nests at most MAX_DEPTH deep; else None,
+    and the composers above report it."""
+    whole = yaml.CSafeLoader(text)
+    try:
+        root = whole.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        whole.dispose()
+    if _deeper_than(root, MAX_DEPTH):
+        return None
+    whole.anchor_marks = []  # as _Limits notes them: none, without '&' or '*' in the text
+    return root, whole
+
+
+def _deeper_than(root: Optional[yaml.Node], limit: int) -> bool:
+    """Whether nodes (keys too) nest more than `limit` deep, counting the root as 1."""
+    stack = [(root, 1)] if root is not None else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, yaml.MappingNode):
+            stack += [(n, depth + 1) for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(n, depth + 1) for n in node.value]
+    return False
 
 
 def load(path: Union[str, Path], diags: Diagnostics, display: Optional[str] = None) -> Optional[Spec]:
