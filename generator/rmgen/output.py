@@ -20,7 +20,7 @@ import shutil
 import stat
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, TextIO, Tuple, Union
 
 from rmgen.diagnostics import Diagnostics, Location
 from rmgen.plan import GENERATED, USER, PlannedFile
@@ -51,7 +51,7 @@ def recorded_spec(outdir: Path) -> Optional[Path]:
     return None
 
 
-def shown(path: Path) -> str:
+def shown(path: Union[str, Path]) -> str:
     """`path` as printed to people: relative to the current directory, POSIX separators."""
     return Path(os.path.relpath(path)).as_posix()
 
@@ -135,13 +135,14 @@ def _owned(outdir: Path) -> bool:
 
 def _links(outdir: Path, plan: Sequence[PlannedFile]) -> List[Path]:
     """Symbolic links where the plan needs a folder or a generated file (one per link)."""
+    base = os.fspath(outdir)
     links, is_link = set(), {}  # is_link: each folder the plan shares is looked at once
     for f in plan:
         parts = f.path.split("/")
         for i in range(1, len(parts) + (f.owner == GENERATED)):
             rel = "/".join(parts[:i])
             if rel not in is_link:
-                is_link[rel] = (outdir / rel).is_symlink()
+                is_link[rel] = os.path.islink(os.path.join(base, rel))
             if is_link[rel]:
                 links.add(outdir / rel)
                 break
@@ -317,12 +318,13 @@ def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> Tuple[int, 
     for path in leftovers:
         what = "an unfinished run's journal" if path.name == JOURNAL else "a temporary file of an interrupted run"
         out.write(f"{shown(path)}: {what}; the next rmgen run (without --check) cleans it up\n")
+    base = os.fspath(outdir)
     for f in sorted(plan, key=lambda f: f.path):
-        path = outdir / f.path
+        path = os.path.join(base, f.path)  # a string: pathlib would cost more than the check
         if f.owner == GENERATED:
             data = _regular_bytes(path)
         else:  # a user file only has to be there: its text is the user's
-            data = b"" if path.is_file() else None
+            data = b"" if os.path.isfile(path) else None
         if data is None:
             name = shown(path)
             out.writelines(_diff("", f.text, "/dev/null", f"b/{name}"))
@@ -340,7 +342,7 @@ def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> Tuple[int, 
     return drifted, len(leftovers)
 
 
-def _regular_bytes(path: Path) -> Optional[bytes]:
+def _regular_bytes(path: str) -> Optional[bytes]:
     """The bytes of `path` if it is a regular file (links followed), None where Path.is_file()
     is False. Looked at before it is opened, so no FIFO, socket or device is ever opened."""
     try:
