@@ -107,6 +107,7 @@ def environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
         bytecode_cache=_bytecode_cache(),
         auto_reload=False,  # templates do not change during a run: no stat per include
+        cache_size=-1,      # every template stays loaded: a plain dict, not an LRU queue per include
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
