@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional, Tuple
 
-from rmgen import checks, loader, rounds, schema
+from rmgen import checks, loader, schema
 from rmgen.diagnostics import Diagnostics
 
 
@@ -15,6 +15,8 @@ def validated(path: str, diags: Diagnostics, display: Optional[str] = None) -> O
     if spec is not None and schema.validate(spec, mine):
         checks.check(spec, mine)
     elif spec is not None:
+        from rmgen import rounds  # only for a spec the schema refused
+
         rounds.check_valid_parts(spec, mine)  # semantic errors too, in the same run
     diags.extend(mine)
     return None if spec is None or mine.has_errors else spec
