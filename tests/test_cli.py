@@ -122,9 +122,22 @@ def test_command_usage_error_and_closed_stdout():
     usage = _python("--no-such-option")
     assert (usage.returncode, usage.stdout) == (2, "") and "unrecognized arguments" in usage.stderr
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    closed = subprocess.run([sys.executable, "-m", "rmgen", "--runtime-dir"], stderr=subprocess.PIPE,
-                            text=True, env=env, timeout=900, preexec_fn=lambda: os.close(1))
-    assert (closed.returncode, closed.stderr) == (0, "")
+    for args in (["--runtime-dir"], ["--explain", "RM0001"]):
+        closed = subprocess.run([sys.executable, "-m", "rmgen", *args], stderr=subprocess.PIPE,
+                                text=True, env=env, timeout=900, preexec_fn=lambda: os.close(1))
+        assert (closed.returncode, closed.stderr) == (0, ""), args
+
+
+def test_reader_gone_before_the_last_flush():
+    """`rmgen --explain ID | true`: the reader leaves before rmgen flushes its buffered
+    output; the status stays main()'s and nothing is reported about the pipe."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    proc = subprocess.run([sys.executable, "-m", "rmgen", "--explain", "RM0001"], stdout=write,
+                          stderr=subprocess.PIPE, text=True, env=env, timeout=900)
+    os.close(write)
+    assert (proc.returncode, proc.stderr) == (0, "")
 
 
 def test_command_under_a_profiler_exits_normally(tmp_path):

@@ -2,6 +2,7 @@
 algorithm it replaced, on a spec large enough for every hook and class to matter."""
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -85,24 +86,47 @@ def _loaded(path, monkeypatch, how):
     return (spec.data, spec.values, spec.keys) if spec else None, diags.render()
 
 
+LIBYAML = pytest.mark.skipif(loader._FastComposer is None, reason="PyYAML without libyaml")
+
+
+@LIBYAML
 def test_the_three_composers_load_alike(tmp_path, monkeypatch):
     """libyaml composing, libyaml's events under rmgen's composer and the pure-Python parser
     give the same data, locations and diagnostics for every example, every bad spec and a
-    large spec (when libyaml is there)."""
+    large spec; libyaml composes every example itself (where its nesting is limited)."""
     spec_file = tmp_path / "many.yaml"
     spec_file.write_text(many_spec(40))
     repo = Path(__file__).resolve().parent.parent
-    paths = sorted((repo / "tests" / "bad_specs").glob("*.yaml")) + sorted((repo / "examples").glob("*.yaml"))
-    for path in paths + [spec_file]:
+    examples = sorted((repo / "examples").glob("*.yaml"))
+    composed = []
+    real = loader._libyaml_composed
+    monkeypatch.setattr(loader, "_libyaml_composed", lambda text: composed.append(real(text)) or composed[-1])
+    for path in examples:
+        loader.load(path, Diagnostics())
+    if loader._libyaml_limits_nesting():
+        assert len(composed) == len(examples) and all(composed)
+    monkeypatch.setattr(loader, "_libyaml_composed", real)
+    for path in sorted((repo / "tests" / "bad_specs").glob("*.yaml")) + examples + [spec_file]:
         alike = {how: _loaded(path, monkeypatch, how) for how in ("libyaml composes", "libyaml events", "pure Python")}
         assert len(set(map(repr, alike.values()))) == 1, (path.name, alike)
 
 
-def test_deep_nesting_is_refused_by_every_composer(tmp_path, monkeypatch):
-    """Past MAX_DEPTH levels the fast path steps aside: the composers that count depth report it."""
+@pytest.mark.parametrize("levels", [loader.MAX_DEPTH + 5, 1001, 100_000])
+@pytest.mark.parametrize("open_, close", [("[", "]"), ("- ", "")])
+def test_deep_nesting_is_refused_by_every_composer(tmp_path, monkeypatch, levels, open_, close):
+    """Past MAX_DEPTH levels, in flow or block style, each composer reports RM0010; 100,000
+    levels (within MAX_BYTES) are refused too, in a process of their own: nothing recurses
+    that deep (libyaml composes alone only where it stops at 1,000 levels)."""
     deep = tmp_path / "deep.yaml"
-    deep.write_text("rmgen: 1\nx: " + "[" * (loader.MAX_DEPTH + 5) + "]" * (loader.MAX_DEPTH + 5) + "\n")
+    deep.write_text("rmgen: 1\nx:\n  " + open_ * levels + "x" + close * levels + "\n")
+    if levels > 1001:
+        r = subprocess.run([sys.executable, "-m", "rmgen", "--check", str(deep)], capture_output=True,
+                           text=True, timeout=300)
+        assert r.returncode == 2 and "error[RM0010]" in r.stderr, (r.returncode, r.stderr[-500:])
+        return
     for how in ("libyaml composes", "libyaml events", "pure Python"):
+        if how != "pure Python" and loader._FastComposer is None:
+            continue
         data, report = _loaded(deep, monkeypatch, how)
         assert data is None and "error[RM0010]" in report, how
 
@@ -162,7 +186,7 @@ def test_damaged_or_foreign_cache_entries_are_compiled_again(tmp_path, damage):
     assert first.get_template("t").render() == "42" and first.compiles == 1
     (entry,) = tmp_path.iterdir()
     good = entry.read_bytes()
-    head = good.index(b"\n") + 1  # the header line ends the first line
+    head = good.index(b"\n", len(importlib.util.MAGIC_NUMBER)) + 1  # the magic (which holds a \n), then one line
     bad = {"cut": good[:-5],
            "bit": good[:-1] + bytes([good[-1] ^ 1]),
            "magic": bytes([good[0] ^ 0xFF]) + good[1:],
@@ -174,6 +198,8 @@ def test_damaged_or_foreign_cache_entries_are_compiled_again(tmp_path, damage):
         again.trim_blocks = True
     assert again.get_template("t").render() == "42" and again.compiles == 1
     assert entry.read_bytes() != bad  # rewritten
+    if damage != "settings":
+        assert entry.read_bytes() == good  # as the first compile wrote it
 
 
 def test_cache_entry_is_reused_and_a_changed_source_is_not(tmp_path):

@@ -162,8 +162,9 @@ def test_check_takes_what_is_not_a_regular_file_for_a_missing_one(spec, capsys):
         Path(name).unlink()
     os.mkfifo("thermo/build.sh")
     os.mkfifo("thermo/thermo_hooks.c")
-    socket.socket(socket.AF_UNIX).bind("thermo/gen/stubs.c")
     Path("thermo/gen/thermo_server.c").mkdir()
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind("thermo/gen/stubs.c")  # the socket file stays after the close
 
     def waited(signum, frame):
         raise AssertionError("--check waited on a FIFO")

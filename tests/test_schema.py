@@ -131,6 +131,14 @@ def test_inlined_references_validate_alike(monkeypatch):
     assert refused > len(bad) * 3 // 4 and not any(with_inlined[len(bad):])
 
 
+def test_inlining_keeps_what_stands_beside_a_reference():
+    defs = {"a": {"type": "string"}}
+    assert schema._inlined({"$ref": "#/$defs/a", "description": "d"}, defs) == {"type": "string"}
+    assert schema._inlined({"$ref": "#/$defs/a", "maxLength": 3}, defs) == {"allOf": [{"type": "string"}], "maxLength": 3}
+    both = schema._inlined({"$ref": "#/$defs/a", "allOf": [{"minLength": 1}]}, defs)
+    assert both == {"allOf": [{"type": "string"}, {"minLength": 1}]}
+
+
 @pytest.mark.parametrize("ref, defs", [("#/$defs/a", {"a": {"items": {"$ref": "#/$defs/a"}}}),
                                        ("other.json#/x", {}), ("#/$defs/missing", {})])
 def test_inlining_refuses_a_cycle_or_foreign_reference(ref, defs):

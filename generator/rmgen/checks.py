@@ -179,13 +179,13 @@ class _Checker:
         """The host test's functions test_dcmd_NAME[_raw|_needs_mode|_rejects_...|_then_...]
         stay distinct: a devctl named like another one's derived test is refused."""
         derived: Dict[str, str] = {}  # derived test name (without test_dcmd_) -> whose test
-        prefixes: Dict[str, Tuple[int, str]] = {}  # derived names continued by a field or
-        #                                            command name -> (order made, whose test)
+        # derived names continued by a field or command name -> (order made, whose test)
+        prefixes: Dict[str, Tuple[int, str]] = {}
         for dc in self.devctls:
             n, test = dc["name"], f"the host test of devctl '{dc['name']}'"
             if "in" in dc:
                 derived.setdefault(f"{n}_raw", test)
-                derived.setdefault(f"{n}_rejects_value", test)
+                derived.setdefault(f"{n}{_REJECTS}value", test)
                 prefixes.setdefault(f"{n}{_REJECTS}", (len(prefixes), test))
             if dc.get("access", schema.default("devctl", "access")) != "any":
                 derived.setdefault(f"{n}_needs_mode", test)

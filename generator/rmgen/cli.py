@@ -66,8 +66,12 @@ def run() -> NoReturn:
     A run is short and ends the process, so the cyclic collector and the freeing of every
     object at exit (a third of a one-spec `--check`) would only cost time. Files and locks
     are closed by then and both streams are flushed here. Where something else wants the
-    normal exit (a profiler, a tracer such as coverage, an exit handler), it gets it."""
+    normal exit (a profiler, a tracer such as coverage, an exit handler: `rmgen init`'s
+    temporary folder registers one), it gets it."""
     gc.disable()
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:  # closed when rmgen started (`rmgen ... >&-`): output goes nowhere
+            setattr(sys, name, open(os.devnull, "w"))
     try:
         status = main()
     except SystemExit as e:  # argparse's --help, --version and usage errors
@@ -84,12 +88,18 @@ def _teardown_wanted() -> bool:
 
 
 def _flushed() -> bool:
-    """Flush both streams; False if one could not take its output (its reader left, a full
-    disk). A stream closed when rmgen started (`rmgen ... >&-`) is None: nothing to flush."""
+    """Flush both streams; False if one could not take its output (a full disk). Where the
+    reader left (`rmgen --check | head -1`), what it did not read goes nowhere, as in
+    _guarded(), and the status stays main()'s."""
     for stream in (sys.stdout, sys.stderr):
         try:
-            if stream is not None:
+            stream.flush()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+            try:
                 stream.flush()
+            except (OSError, ValueError):
+                return False
         except (OSError, ValueError):
             return False
     return True

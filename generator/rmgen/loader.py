@@ -9,6 +9,7 @@ is read again by the pure-Python parser, whose messages are the ones documented.
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
@@ -113,31 +114,42 @@ if getattr(yaml, "__with_libyaml__", False):
             self._start()
 
 
-def _compose(text: str):
-    """(root node, composer) with libyaml; any error: the pure-Python parser's report."""
-    if _FastComposer is not None and "&" not in text and "*" not in text:
-        whole = _libyaml_composed(text)  # no anchor or alias can be in it: libyaml composes alone
-        if whole is not None:
-            return whole
+def _compose(text: str) -> Tuple[Optional[yaml.Node], yaml.constructor.SafeConstructor, List[Tuple[str, yaml.Mark]]]:
+    """(root node, the loader whose constructor makes its scalars, the anchors and aliases
+    found) with libyaml; any error: the pure-Python parser's report."""
     if _FastComposer is not None:
+        if "&" not in text and "*" not in text and _libyaml_limits_nesting():
+            whole = _libyaml_composed(text)  # no anchor or alias can be in it: libyaml composes alone
+            if whole is not None:
+                return whole[0], whole[1], []
         fast = _FastComposer(text)
         try:
-            return fast.get_single_node(), fast
+            return fast.get_single_node(), fast, fast.anchor_marks
         except yaml.YAMLError:
             pass
         finally:
             fast.dispose()
     composer = _Composer(text)
     try:
-        return composer.get_single_node(), composer
+        return composer.get_single_node(), composer, composer.anchor_marks
     finally:
         composer.dispose()
 
 
-def _libyaml_composed(text: str):
-    """(root node, loader) composed by libyaml itself (its nesting stops at 1,000 levels, so
-    its recursion is bounded), if that succeeds and nests at most MAX_DEPTH deep; else None,
-    and the composers above report it."""
+@functools.lru_cache(maxsize=None)
+def _libyaml_limits_nesting() -> bool:
+    """Whether this libyaml stops at 1,000 levels of nesting (0.2.6 does, 0.2.5 does not):
+    only then is its composer's recursion in C bounded, so it may compose a spec alone."""
+    try:
+        yaml.CSafeLoader("[" * 1001 + "]" * 1001).get_single_node()
+    except yaml.YAMLError:
+        return True
+    return False
+
+
+def _libyaml_composed(text: str) -> Optional[Tuple[Optional[yaml.Node], yaml.CSafeLoader]]:
+    """(root node, loader) composed by libyaml itself, if that succeeds and nests at most
+    MAX_DEPTH deep; else None, and the composers above report it."""
     whole = yaml.CSafeLoader(text)
     try:
         root = whole.get_single_node()
@@ -145,10 +157,7 @@ def _libyaml_composed(text: str):
         return None
     finally:
         whole.dispose()
-    if _deeper_than(root, MAX_DEPTH):
-        return None
-    whole.anchor_marks = []  # as _Limits notes them: none, without '&' or '*' in the text
-    return root, whole
+    return None if _deeper_than(root, MAX_DEPTH) else (root, whole)
 
 
 def _deeper_than(root: Optional[yaml.Node], limit: int) -> bool:
@@ -188,7 +197,7 @@ def load(path: Union[str, Path], diags: Diagnostics, display: Optional[str] = No
         return None
     spec = Spec(name, None, text.splitlines())
     try:
-        root, composer = _compose(text)
+        root, constructor, anchors = _compose(text)
     except _TooDeep as e:
         diags.add("RM0010", spec.at(e.mark.line + 1, e.mark.column + 1), limit=MAX_DEPTH)
         return None
@@ -207,14 +216,14 @@ def load(path: Union[str, Path], diags: Diagnostics, display: Optional[str] = No
         reason = getattr(e, "reason", None) or str(e)
         diags.add("RM0004", spec.at(*_line_col(text[:position])), problem=reason)
         return None
-    for what, mark in composer.anchor_marks:
+    for what, mark in anchors:
         diags.add("RM0006", spec.at(mark.line + 1, mark.column + 1), what=what)
     if root is None:
         diags.add("RM0008", Location(name))
         return None
     errors = len(diags)
-    spec.data = _convert(root, (), spec, composer, diags)
-    return spec if len(diags) == errors and not composer.anchor_marks else None
+    spec.data = _convert(root, (), spec, constructor, diags)
+    return spec if len(diags) == errors and not anchors else None
 
 
 def _line_col(prefix: str) -> Tuple[int, int]:
@@ -231,7 +240,7 @@ def _mark(node: yaml.Node) -> Tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _convert(node: yaml.Node, path: PathKey, spec: Spec, loader: yaml.SafeLoader,
+def _convert(node: yaml.Node, path: PathKey, spec: Spec, constructor: yaml.constructor.SafeConstructor,
              diags: Diagnostics) -> object:
     """Turn a composed node into plain data, recording locations and reporting misuse."""
     spec.values[path] = _mark(node)
@@ -240,7 +249,7 @@ def _convert(node: yaml.Node, path: PathKey, spec: Spec, loader: yaml.SafeLoader
             diags.add("RM0009", spec.at(*_mark(node)), tag=_short(node.tag))
         out: Dict[str, object] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node, spec, loader, diags) if isinstance(key_node, yaml.ScalarNode) else key_node
+            key = _scalar(key_node, spec, constructor, diags) if isinstance(key_node, yaml.ScalarNode) else key_node
             if not isinstance(key, str):
                 kind = _YAML_KINDS.get(type(key), "a mapping or list")
                 shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "(complex key)"
@@ -251,16 +260,17 @@ def _convert(node: yaml.Node, path: PathKey, spec: Spec, loader: yaml.SafeLoader
                 diags.add("RM0005", spec.at(*_mark(key_node)), key=key, line=first[0], col=first[1])
                 continue
             spec.keys[path + (key,)] = _mark(key_node)
-            out[key] = _convert(value_node, path + (key,), spec, loader, diags)
+            out[key] = _convert(value_node, path + (key,), spec, constructor, diags)
         return out
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
             diags.add("RM0009", spec.at(*_mark(node)), tag=_short(node.tag))
-        return [_convert(item, path + (i,), spec, loader, diags) for i, item in enumerate(node.value)]
-    return _scalar(node, spec, loader, diags)
+        return [_convert(item, path + (i,), spec, constructor, diags) for i, item in enumerate(node.value)]
+    return _scalar(node, spec, constructor, diags)
 
 
-def _scalar(node: yaml.ScalarNode, spec: Spec, loader: yaml.SafeLoader, diags: Diagnostics) -> object:
+def _scalar(node: yaml.ScalarNode, spec: Spec, constructor: yaml.constructor.SafeConstructor,
+            diags: Diagnostics) -> object:
     if node.tag == _TIMESTAMP:
         return node.value
     if node.tag not in _SCALAR_TAGS:
@@ -270,7 +280,7 @@ def _scalar(node: yaml.ScalarNode, spec: Spec, loader: yaml.SafeLoader, diags: D
         diags.add("RM0011", spec.at(*_mark(node)), digits=len(node.value))
         return None
     try:
-        return loader.construct_object(node)
+        return constructor.construct_object(node)
     except (yaml.constructor.ConstructorError, ValueError, KeyError, TypeError):
         diags.add("RM0055", spec.at(*_mark(node)), tag=_short(node.tag), value=node.value)
         return None

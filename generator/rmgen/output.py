@@ -35,7 +35,7 @@ _CALLED = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # every `name(`: one s
 
 SPEC_LINE = "spec: "  # stamp line naming the spec a tree was generated from
 
-_NO_FILE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)  # what Path.is_file() takes for "no"
+_NO_FILE = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)  # what Path.is_file() takes for "not there"
 _held: Dict[str, Tuple[int, bool]] = {}  # locked output folders: fd, created by this run
 
 
@@ -142,7 +142,8 @@ def _links(outdir: Path, plan: Sequence[PlannedFile]) -> List[Path]:
         for i in range(1, len(parts) + (f.owner == GENERATED)):
             rel = "/".join(parts[:i])
             if rel not in is_link:
-                is_link[rel] = os.path.islink(os.path.join(base, rel))
+                mode = _mode(os.path.join(base, rel), follow=False)
+                is_link[rel] = mode is not None and stat.S_ISLNK(mode)
             if is_link[rel]:
                 links.add(outdir / rel)
                 break
@@ -324,7 +325,8 @@ def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> Tuple[int, 
         if f.owner == GENERATED:
             data = _regular_bytes(path)
         else:  # a user file only has to be there: its text is the user's
-            data = b"" if os.path.isfile(path) else None
+            mode = _mode(path)
+            data = b"" if mode is not None and stat.S_ISREG(mode) else None
         if data is None:
             name = shown(path)
             out.writelines(_diff("", f.text, "/dev/null", f"b/{name}"))
@@ -342,17 +344,29 @@ def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> Tuple[int, 
     return drifted, len(leftovers)
 
 
-def _regular_bytes(path: str) -> Optional[bytes]:
-    """The bytes of `path` if it is a regular file (links followed), None where Path.is_file()
-    is False. Looked at before it is opened, so no FIFO, socket or device is ever opened."""
+def _mode(path: str, follow: bool = True) -> Optional[int]:
+    """st_mode of `path` (of a link itself if not `follow`), None where it is not there, as
+    pathlib's is_file() and is_symlink() take it; any other error is raised."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
+        return (os.stat if follow else os.lstat)(path).st_mode
     except OSError as e:
         if e.errno in _NO_FILE:
             return None
         raise
-    with open(path, "rb") as fh:
+
+
+def _regular_bytes(path: str) -> Optional[bytes]:
+    """The bytes of `path` if it is a regular file (links followed), else None. Looked at
+    before it is opened, and opened non-blocking then looked at again: a FIFO, socket or
+    device is never read, nor waited on if one took the file's place in between."""
+    mode = _mode(path)
+    if mode is None or not stat.S_ISREG(mode):
+        return None
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    with os.fdopen(fd, "rb") as fh:
         return fh.read()
 
 

@@ -9,8 +9,9 @@ import os
 import re
 import tempfile
 import types
+import warnings
 import zlib
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import jinja2
 
@@ -45,6 +46,7 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 
     def __init__(self, directory: Optional[str] = None):
         super().__init__(directory, pattern="__rmgen_%s.code")
+        self._settings: Dict[jinja2.Environment, str] = {}
 
     def load_bytecode(self, bucket) -> None:
         try:
@@ -80,16 +82,28 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     def _file(self, bucket) -> str:
         return os.path.join(self.directory, self.pattern % bucket.key)
 
-    @staticmethod
-    def _header(bucket) -> bytes:
+    def _header(self, bucket) -> bytes:
         """Python's bytecode magic, then one line: the Jinja and rmgen versions, the compile
-        settings and the template source's checksum."""
+        settings (made once per environment) and the template source's checksum."""
         env = bucket.environment
-        settings = [getattr(env, name) for name in _COMPILE_OPTIONS]
-        settings += [sorted(env.extensions), env.autoescape if isinstance(env.autoescape, bool) else "select",
-                     env.finalize is not None]
-        line = f"{jinja2.__version__} {__version__} {settings!r} {bucket.checksum}\n"
-        return importlib.util.MAGIC_NUMBER + line.encode("utf-8", "replace")
+        if env not in self._settings:
+            settings = [getattr(env, name) for name in _COMPILE_OPTIONS]
+            settings += [sorted(env.extensions), env.autoescape if isinstance(env.autoescape, bool) else "select",
+                         env.finalize is not None]
+            self._settings[env] = f"{_jinja_version()} {__version__} {settings!r}"
+        return importlib.util.MAGIC_NUMBER + f"{self._settings[env]} {bucket.checksum}\n".encode("utf-8", "replace")
+
+
+@functools.lru_cache(maxsize=None)
+def _jinja_version() -> str:
+    """Jinja's version (its `__version__`, which Jinja deprecates, else the package's metadata)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        version = getattr(jinja2, "__version__", None)
+    if version is None:
+        import importlib.metadata  # only where Jinja no longer says it (a few ms)
+        version = importlib.metadata.version("Jinja2")
+    return version
 
 
 def _bytecode_cache():

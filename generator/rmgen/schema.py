@@ -75,7 +75,10 @@ def _inlined(node: object, defs: dict, within: Tuple[str, ...] = ()) -> object:
         raise ValueError(f"schema {SCHEMA_FILE}: cannot inline $ref {ref!r} (only acyclic {_DEFS}NAME)")
     target = _inlined(defs[name], defs, within + (name,))
     rest = {k: v for k, v in out.items() if k not in _ANNOTATIONS}
-    return {"allOf": [target], **rest} if rest else target
+    if not rest:
+        return target
+    also = rest.pop("allOf", [])  # a sibling allOf applies too
+    return {"allOf": [target, *also], **rest}
 
 
 def default(*keys: str) -> object:
