@@ -325,8 +325,7 @@ def check(outdir: Path, plan: Sequence[PlannedFile], out: TextIO) -> Tuple[int, 
         if f.owner == GENERATED:
             data = _regular_bytes(path)
         else:  # a user file only has to be there: its text is the user's
-            mode = _mode(path)
-            data = b"" if mode is not None and stat.S_ISREG(mode) else None
+            data = b"" if _is_regular(path) else None
         if data is None:
             name = shown(path)
             out.writelines(_diff("", f.text, "/dev/null", f"b/{name}"))
@@ -355,12 +354,17 @@ def _mode(path: str, follow: bool = True) -> Optional[int]:
         raise
 
 
+def _is_regular(path: str) -> bool:
+    """Whether `path` is a regular file (links followed), as Path.is_file() says."""
+    mode = _mode(path)
+    return mode is not None and stat.S_ISREG(mode)
+
+
 def _regular_bytes(path: str) -> Optional[bytes]:
     """The bytes of `path` if it is a regular file (links followed), else None. Looked at
     before it is opened, and opened non-blocking then looked at again: a FIFO, socket or
     device is never read, nor waited on if one took the file's place in between."""
-    mode = _mode(path)
-    if mode is None or not stat.S_ISREG(mode):
+    if not _is_regular(path):
         return None
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
