@@ -10,7 +10,7 @@ import functools
 import json
 from typing import Callable, Dict, Tuple
 
-from rmgen import escape, hints, names, resources
+from rmgen import escape, gate, hints, names, resources
 from rmgen.diagnostics import Diagnostics, did_you_mean
 from rmgen.loader import PathKey, Spec
 
@@ -43,6 +43,17 @@ def schema() -> dict:
 
 
 @functools.lru_cache(maxsize=None)
+def _inlined_schema() -> dict:
+    return _inlined(schema(), schema()["$defs"])
+
+
+@functools.lru_cache(maxsize=None)
+def passes() -> gate.Check:
+    """The schema as one yes/no function (rmgen.gate): a valid spec needs no jsonschema."""
+    return gate.compiled(_inlined_schema())
+
+
+@functools.lru_cache(maxsize=None)
 def validator():
     """One validator per process; an integer is an int, never a float like 1.0 (nor a bool)."""
     import jsonschema  # only when something is validated: --version stays fast
@@ -50,7 +61,7 @@ def validator():
     cls = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=(
         jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
             "integer", lambda _checker, v: isinstance(v, int) and not isinstance(v, bool))))
-    return cls(_inlined(schema(), schema()["$defs"]))
+    return cls(_inlined_schema())
 
 
 _ANNOTATIONS = frozenset({"description"})  # keywords that never change a validation's outcome
@@ -103,6 +114,8 @@ def validate(spec: Spec, diags: Diagnostics) -> bool:
     data = spec.data
     if isinstance(data, dict):
         _check_version(spec, diags)
+    if passes()(data):
+        return len(diags) == before  # jsonschema would find nothing: it is not even imported
     seen = set()
     for error in validator().iter_errors(data):
         path = tuple(error.absolute_path)
