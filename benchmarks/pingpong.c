@@ -2,9 +2,11 @@
  * pingpong.c: the qnxhost devctl round trip against the machine's own thread-to-thread
  * round trips, measured in one run (benchmarks/bench_runtime.py drives it).
  *
- *     pingpong ROUNDS [MODE]     MODE: all (default), futex, condvar, qnxhost
+ *     pingpong ROUNDS [MODE]     MODE: all (default), futex, spin, condvar, qnxhost
  *
  * futex:   two threads hand a token back and forth through one futex word (wait/wake);
+ * spin:    the same, but a waiter first polls the word for up to QH_SPIN_NS (default 20 µs,
+ *          as qnxhost's waits do; never with one CPU) and the passer wakes only a sleeper;
  * condvar: the same with a mutex and two condition variables;
  * qnxhost: a client thread sends devctl(DCMD_ALL_GETFLAGS) to an in-process resource manager
  *          (iofunc defaults, the single-threaded dispatch loop of the QNX samples) and waits
@@ -16,6 +18,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +98,68 @@ static void bench_futex(void)
     double t1 = now();
     pthread_join(t, NULL);
     report("futex", t1 - t0);
+}
+
+/* ---- the futex ping-pong with qnxhost's poll before sleeping ---- */
+
+static _Atomic int sleepers;
+static long        spin_ns = 20000;
+
+static void spin_wait(_Atomic int *word, int value)
+{
+    double t0 = now();
+    do {
+        for (int i = 0; i < 64 && spin_ns > 0; i++) {
+            if (atomic_load_explicit(word, memory_order_relaxed) != value)
+                return;
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+        }
+    } while ((now() - t0) * 1e9 < spin_ns);
+    atomic_fetch_add(&sleepers, 1);           /* before the futex looks at the word */
+    while (atomic_load(word) == value)
+        syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, value, NULL, NULL, 0);
+    atomic_fetch_sub(&sleepers, 1);
+}
+
+static void spin_pass(_Atomic int *word, int value)
+{
+    atomic_store(word, value);                /* before the look at sleepers */
+    if (atomic_load(&sleepers) > 0)
+        syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void *spin_pong(void *arg)
+{
+    (void)arg;
+    for (long i = 0; i < rounds; i++) {
+        spin_wait(&token, 0);
+        spin_pass(&token, 0);
+    }
+    return NULL;
+}
+
+static void bench_spin(void)
+{
+    pthread_t t;
+    const char *env = getenv("QH_SPIN_NS");
+    cpu_set_t cpus;
+    if (env && *env)
+        spin_ns = atol(env);
+    if (sched_getaffinity(0, sizeof cpus, &cpus) != 0 || CPU_COUNT(&cpus) < 2)
+        spin_ns = 0;                          /* the peer could not run while we poll */
+    atomic_store(&token, 0);
+    pthread_create(&t, NULL, spin_pong, NULL);
+    cpu0 = cpu();
+    double t0 = now();
+    for (long i = 0; i < rounds; i++) {
+        spin_pass(&token, 1);
+        spin_wait(&token, 1);
+    }
+    double t1 = now();
+    pthread_join(t, NULL);
+    report("spin", t1 - t0);
 }
 
 /* ---- mutex + condition variable ping-pong ---- */
@@ -195,11 +260,13 @@ int main(int argc, char **argv)
     const char *mode = argc > 2 ? argv[2] : "all";
     int all = strcmp(mode, "all") == 0;
     if (rounds <= 0) {
-        fprintf(stderr, "usage: pingpong ROUNDS [all|futex|condvar|qnxhost]\n");
+        fprintf(stderr, "usage: pingpong ROUNDS [all|futex|spin|condvar|qnxhost]\n");
         return 2;
     }
     if (all || strcmp(mode, "futex") == 0)
         bench_futex();
+    if (all || strcmp(mode, "spin") == 0)
+        bench_spin();
     if (all || strcmp(mode, "condvar") == 0)
         bench_condvar();
     if ((all || strcmp(mode, "qnxhost") == 0) && bench_qnxhost() != 0)

@@ -7,7 +7,7 @@
 (c) read/write throughput on the sample driver in 4 KiB messages;
 (d) the generated devctl handler vs an expert's, and compile time of large specs
     (benchmarks/bench_handler.py).
-(e) the qnxhost devctl round trip as a ratio of futex and condvar ping-pongs (bench_runtime.py).
+(e) the qnxhost devctl round trip as a ratio of futex, spin and condvar ping-pongs (bench_runtime.py).
 
     python benchmarks/run.py [--runs N] [--calls N] [--mbytes N]
 """
@@ -178,7 +178,7 @@ def main() -> int:
         # (d) devctl handler instructions and large-spec compile time
         rows += bench_handler.handler_rows(CC, runtime, build)
         rows += bench_handler.compile_rows(CC, cli)
-    import bench_runtime  # (e) qnxhost round trip vs futex/condvar ping-pong (benchmarks/pingpong.c)
+    import bench_runtime  # (e) qnxhost round trip vs futex/spin/condvar ping-pong (benchmarks/pingpong.c)
     rows += bench_runtime.measure(args.calls * 2, args.repeat)
 
     cores = os.cpu_count()

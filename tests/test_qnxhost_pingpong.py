@@ -16,5 +16,5 @@ def test_pingpong_builds_and_runs(tmp_path):
     import bench_runtime
     exe = bench_runtime.build(tmp_path)
     rates = bench_runtime.run(exe, 200)
-    assert sorted(rates) == ["condvar", "futex", "qnxhost"]
+    assert sorted(rates) == ["condvar", "futex", "qnxhost", "spin"]
     assert all(r > 0 for r in rates.values())

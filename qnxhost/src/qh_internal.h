@@ -77,7 +77,8 @@ struct qh_msg {
 struct qh_chan {
     struct qh_msg  *head, *tail;
     _Atomic unsigned seq;        /* receivers sleep on it; bumped by every change (futex.c) */
-    int             nsleeping;   /* receivers asleep on seq */
+    _Atomic int     nasleep;     /* receivers asleep (or about to be) on seq (futex.c) */
+    void *_Atomic   spinner;     /* the receiver polling seq before it sleeps, if any (futex.c) */
     int             shutdown;
     unsigned        flags;       /* _NTO_CHF_* it was created with */
 };
