@@ -74,30 +74,43 @@ static void futex_pass(_Atomic int *word, int value)
     syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
-static void *futex_pong(void *arg)
+/* One hand-off kind: wait while the token holds a value, pass it the other value. */
+struct handoff {
+    const char *mode;
+    void      (*wait)(_Atomic int *word, int value);
+    void      (*pass)(_Atomic int *word, int value);
+};
+
+static void *handoff_pong(void *arg)
 {
-    (void)arg;
+    const struct handoff *h = arg;
     for (long i = 0; i < rounds; i++) {
-        futex_wait(&token, 0);
-        futex_pass(&token, 0);
+        h->wait(&token, 0);
+        h->pass(&token, 0);
     }
     return NULL;
 }
 
-static void bench_futex(void)
+static void bench_handoff(const struct handoff *h)
 {
     pthread_t t;
     atomic_store(&token, 0);
-    pthread_create(&t, NULL, futex_pong, NULL);
+    pthread_create(&t, NULL, handoff_pong, (void *)h);
     cpu0 = cpu();
     double t0 = now();
     for (long i = 0; i < rounds; i++) {
-        futex_pass(&token, 1);
-        futex_wait(&token, 1);
+        h->pass(&token, 1);
+        h->wait(&token, 1);
     }
     double t1 = now();
     pthread_join(t, NULL);
-    report("futex", t1 - t0);
+    report(h->mode, t1 - t0);
+}
+
+static void bench_futex(void)
+{
+    static const struct handoff futex = { "futex", futex_wait, futex_pass };
+    bench_handoff(&futex);
 }
 
 /* ---- the futex ping-pong with qnxhost's poll before sleeping ---- */
@@ -118,8 +131,7 @@ static void spin_wait(_Atomic int *word, int value)
         }
     } while ((now() - t0) * 1e9 < spin_ns);
     atomic_fetch_add(&sleepers, 1);           /* before the futex looks at the word */
-    while (atomic_load(word) == value)
-        syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, value, NULL, NULL, 0);
+    futex_wait(word, value);
     atomic_fetch_sub(&sleepers, 1);
 }
 
@@ -130,36 +142,16 @@ static void spin_pass(_Atomic int *word, int value)
         syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
-static void *spin_pong(void *arg)
-{
-    (void)arg;
-    for (long i = 0; i < rounds; i++) {
-        spin_wait(&token, 0);
-        spin_pass(&token, 0);
-    }
-    return NULL;
-}
-
 static void bench_spin(void)
 {
-    pthread_t t;
+    static const struct handoff spin = { "spin", spin_wait, spin_pass };
     const char *env = getenv("QH_SPIN_NS");
     cpu_set_t cpus;
     if (env && *env)
         spin_ns = atol(env);
     if (sched_getaffinity(0, sizeof cpus, &cpus) != 0 || CPU_COUNT(&cpus) < 2)
         spin_ns = 0;                          /* the peer could not run while we poll */
-    atomic_store(&token, 0);
-    pthread_create(&t, NULL, spin_pong, NULL);
-    cpu0 = cpu();
-    double t0 = now();
-    for (long i = 0; i < rounds; i++) {
-        spin_pass(&token, 1);
-        spin_wait(&token, 1);
-    }
-    double t1 = now();
-    pthread_join(t, NULL);
-    report("spin", t1 - t0);
+    bench_handoff(&spin);
 }
 
 /* ---- mutex + condition variable ping-pong ---- */
